@@ -1,0 +1,33 @@
+"""Contact networks as CSR arrays, their generators and loaders."""
+
+from .generators import (
+    barabasi_albert,
+    configuration,
+    erdos_renyi,
+    poisson_degrees,
+    power_law_degrees,
+    watts_strogatz,
+)
+from .groups import bipartite, block, cliques
+from .io import from_edgelist, from_networkx
+from .multiplex import Layer, Multiplex
+from .network import Network, complete, from_edges
+
+__all__ = [
+    "Layer",
+    "Multiplex",
+    "Network",
+    "barabasi_albert",
+    "bipartite",
+    "block",
+    "cliques",
+    "complete",
+    "configuration",
+    "erdos_renyi",
+    "from_edgelist",
+    "from_edges",
+    "from_networkx",
+    "poisson_degrees",
+    "power_law_degrees",
+    "watts_strogatz",
+]

@@ -1,0 +1,126 @@
+"""What a run leaves: counts by day × story × state × cell, and tellings by
+day × story × layer, with tidy tables and a plot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import ParameterError
+from .models import STATES
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    """The outcome of one run.
+
+    Attributes
+    ----------
+    days : int64[T]
+        The recorded days (0 is the start).
+    counts : array[T, S, 3, C]
+        Agents per day × story × state (ignorant, spreader, stifler) × cell.
+        Integers for the stochastic engines, floats for ``meanfield``.
+    tellings : int64[T, S, L]
+        Tellings (an ignorant hearing the story) carried by each layer during
+        each day; row 0 is zero.
+    """
+
+    days: np.ndarray
+    counts: np.ndarray
+    tellings: np.ndarray
+    stories: list[str]
+    layers: list[str]
+    cells: list[str]
+    n: int
+    engine: str
+    seed: int | None = None
+    info: dict = field(default_factory=dict)
+
+    def _story(self, story: str | None) -> int:
+        if story is None:
+            if len(self.stories) == 1:
+                return 0
+            raise ParameterError(f"this run has several stories {self.stories}: name one with story=...")
+        if story not in self.stories:
+            raise ParameterError(f"story {story!r} is not in this run; its stories are {self.stories}.")
+        return self.stories.index(story)
+
+    def totals(self, story: str | None = None) -> np.ndarray:
+        """Agents per day × state for one story, summed over cells: shape (T, 3)."""
+        return self.counts[:, self._story(story)].sum(axis=-1)
+
+    def reach(self, story: str | None = None) -> float:
+        """Fraction of agents who ever heard the story, at the end of the run."""
+        return float(1.0 - self.totals(story)[-1, 0] / self.n)
+
+    def reach_curve(self, story: str | None = None) -> np.ndarray:
+        """Fraction who have heard the story, per recorded day."""
+        return 1.0 - self.totals(story)[:, 0] / self.n
+
+    def day_reach_passes(self, fraction: float, story: str | None = None) -> int | None:
+        """First day on which reach is at least ``fraction`` (None if never)."""
+        hit = np.flatnonzero(self.reach_curve(story) >= fraction)
+        return int(self.days[hit[0]]) if hit.size else None
+
+    def final_fractions(self) -> pd.DataFrame:
+        """Fraction of agents in each state at the end, one row per story."""
+        last = self.counts[-1].sum(axis=-1) / self.n
+        return pd.DataFrame(last, index=pd.Index(self.stories, name="story"), columns=list(STATES))
+
+    def summary(self) -> pd.DataFrame:
+        """Per story: reach, peak spreaders and its day, the day reach passed 50%."""
+        rows = []
+        for s in self.stories:
+            spread = self.totals(s)[:, 1]
+            rows.append(
+                {
+                    "story": s,
+                    "reach": self.reach(s),
+                    "peak_spreaders": float(spread.max()),
+                    "peak_day": int(self.days[int(spread.argmax())]),
+                    "day_50pct": self.day_reach_passes(0.5, s),
+                }
+            )
+        return pd.DataFrame(rows).set_index("story")
+
+    def timeseries(self, by_cell: bool = False) -> pd.DataFrame:
+        """Tidy table: day, story, state, (cell,) count."""
+        data = self.counts if by_cell else self.counts.sum(axis=-1, keepdims=True)
+        cells = self.cells if by_cell else ["all"]
+        t, s, k, c = data.shape
+        idx = pd.MultiIndex.from_product(
+            [self.days, self.stories, list(STATES), cells], names=["day", "story", "state", "cell"]
+        )
+        frame = pd.DataFrame({"count": data.reshape(-1)}, index=idx).reset_index()
+        return frame if by_cell else frame.drop(columns="cell")
+
+    def tellings_frame(self) -> pd.DataFrame:
+        """Tidy table: day, story, layer, tellings carried that day."""
+        idx = pd.MultiIndex.from_product([self.days, self.stories, self.layers], names=["day", "story", "layer"])
+        return pd.DataFrame({"tellings": self.tellings.reshape(-1)}, index=idx).reset_index()
+
+    def plot(self, story: str | None = None, ax=None):
+        """Fractions ignorant / spreader / stifler over time (matplotlib Axes)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        names = self.stories if story is None else [story]
+        for name in names:
+            frac = self.totals(name) / self.n
+            for k, label in enumerate(STATES):
+                prefix = f"{name}: " if len(names) > 1 else ""
+                ax.plot(self.days, frac[:, k], label=prefix + label)
+        ax.set_xlabel("day")
+        ax.set_ylabel("fraction of agents")
+        ax.set_ylim(0, 1)
+        ax.legend(frameon=False)
+        ax.set_title(f"{self.engine} engine, n = {self.n:,}")
+        return ax
+
+    def __repr__(self) -> str:
+        reach = ", ".join(f"{s}: {self.reach(s):.3f}" for s in self.stories)
+        return f"Result({self.engine}, n={self.n:,}, days={int(self.days[-1])}, reach {reach})"
