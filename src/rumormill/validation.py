@@ -1,0 +1,201 @@
+"""The known results the engines must reproduce (cases V1–V6 and V10).
+
+Each case runs a fixed-seed ensemble and compares a measured number with the
+theory, with a tolerance of three standard errors of the ensemble mean (plus
+the stated model tolerance where the theory is itself an approximation). The
+same functions back ``rumormill validate`` and ``tests/validation``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numba
+import numpy as np
+
+from . import theory
+from .models import SIR, DaleyKendall, MakiThompson
+from .networks import complete, configuration, poisson_degrees
+from .simulate import CoarseStepWarning, simulate
+
+#: a run "takes off" when it reaches more than this fraction (V3, V4)
+TAKE_OFF = 0.1
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the validation table."""
+
+    case: str
+    what: str
+    expected: float
+    measured: float
+    tolerance: float
+    passed: bool
+    runs: int
+
+
+def _mean_and_tolerance(values) -> tuple[float, float]:
+    v = np.asarray(values, dtype=float)
+    se = v.std(ddof=1) / math.sqrt(v.size) if v.size > 1 else float("inf")
+    return float(v.mean()), 3.0 * se
+
+
+def _seeds(seed: int, label: str, runs: int):
+    key = sum(ord(c) * 31**k for k, c in enumerate(label)) % 2**32
+    return np.random.SeedSequence([seed, key]).spawn(runs)
+
+
+def _quiet_simulate(*args, **kwargs):
+    """V5 uses coarse steps on purpose: their bias is what it measures."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CoarseStepWarning)
+        return simulate(*args, **kwargs)
+
+
+def _well_mixed_ignorants(model, n, runs, seed, label, engine="exact", substeps=1):
+    out = []
+    for ss in _seeds(seed, label, runs):
+        r = _quiet_simulate(complete(n), model, engine=engine, substeps=substeps, initial=1, seed=ss)
+        out.append(1.0 - r.reach())
+    return out
+
+
+def _poisson_sir_sizes(n, runs, seed, label, engine="exact", substeps=1):
+    out = []
+    for ss in _seeds(seed, label, runs):
+        g_seed, r_seed = ss.spawn(2)
+        net = configuration(poisson_degrees(n, 10.0, g_seed), g_seed)
+        r = _quiet_simulate(net, SIR(rate=0.05, recovery=0.1), engine=engine, substeps=substeps, initial=5, seed=r_seed)
+        out.append(r.reach())
+    return [x for x in out if x > TAKE_OFF]
+
+
+def v1(quick: bool, seed: int) -> list[Check]:
+    n, runs = (10**5, 30) if quick else (10**5, 200)
+    theta = theory.rumour_ignorant_fraction()
+    m, tol = _mean_and_tolerance(_well_mixed_ignorants(MakiThompson(rate=1.0), n, runs, seed, "V1"))
+    return [Check("V1", f"MT well-mixed N={n:,}: ignorants", theta, m, tol, bool(abs(m - theta) <= tol), runs)]
+
+
+def v2(quick: bool, seed: int) -> list[Check]:
+    n, runs = (10**5, 30) if quick else (10**5, 200)
+    theta = theory.rumour_ignorant_fraction()
+    m, tol = _mean_and_tolerance(_well_mixed_ignorants(DaleyKendall(rate=1.0), n, runs, seed, "V2"))
+    return [Check("V2", f"DK well-mixed N={n:,}: ignorants", theta, m, tol, bool(abs(m - theta) <= tol), runs)]
+
+
+def v3(quick: bool, seed: int) -> list[Check]:
+    n, runs = (10**5, 20) if quick else (10**5, 100)
+    expected = theory.sir_final_size(2.0)
+    sizes = []
+    for ss in _seeds(seed, "V3", runs):
+        r = simulate(complete(n), SIR(rate=0.2, recovery=0.1), engine="exact", initial=1, seed=ss)
+        if r.reach() > TAKE_OFF:
+            sizes.append(r.reach())
+    m, tol = _mean_and_tolerance(sizes)
+    return [Check("V3", f"SIR well-mixed R0=2 N={n:,}: size", expected, m, tol,
+                  bool(abs(m - expected) <= tol), len(sizes))]
+
+
+def v4(quick: bool, seed: int) -> list[Check]:
+    n, runs = (10**5, 8) if quick else (10**5, 40)
+    expected = theory.sir_poisson_network_final_size(10.0, 0.05, 0.1)
+    m, tol = _mean_and_tolerance(_poisson_sir_sizes(n, runs, seed, "V4"))
+    return [Check("V4", f"SIR Poisson k=10 N={n:,}: size", expected, m, tol,
+                  bool(abs(m - expected) <= tol), runs)]
+
+
+def v5(quick: bool, seed: int) -> list[Check]:
+    """The daily engine converges to the exact one as sub-steps grow."""
+    steps = (1, 4, 16, 64)
+    checks = []
+    n_mt, runs_mt = (2 * 10**4, 20) if quick else (10**5, 60)
+    exact = _well_mixed_ignorants(MakiThompson(rate=1.0), n_mt, runs_mt, seed, "V5-mt")
+    gaps = [_gap(exact, _well_mixed_ignorants(MakiThompson(rate=1.0), n_mt, runs_mt, seed, f"V5-mt-{k}",
+                                              engine="daily", substeps=k)) for k in steps]
+    checks += _convergence_checks("V5a", f"MT well-mixed N={n_mt:,}", gaps, steps, runs_mt)
+    n_sir, runs_sir = (2 * 10**4, 6) if quick else (10**5, 20)
+    exact = _poisson_sir_sizes(n_sir, runs_sir, seed, "V5-sir")
+    gaps = [_gap(exact, _poisson_sir_sizes(n_sir, runs_sir, seed, f"V5-sir-{k}", engine="daily", substeps=k))
+            for k in steps]
+    checks += _convergence_checks("V5b", f"SIR Poisson N={n_sir:,}", gaps, steps, runs_sir)
+    return checks
+
+
+def _gap(exact, daily) -> tuple[float, float]:
+    a, b = np.asarray(exact), np.asarray(daily)
+    se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return float(b.mean() - a.mean()), 3.0 * se
+
+
+def _convergence_checks(case, what, gaps, steps, runs) -> list[Check]:
+    out = []
+    for (gap, tol), k in zip(gaps, steps):
+        out.append(Check(case, f"{what}: daily−exact, {k} steps/day", 0.0, gap, tol, True, runs))
+    # the gap must shrink (beyond noise) until it is lost in the noise, and end in it
+    shrinking = all(abs(g1) > abs(g2) or abs(g1) <= t1 for (g1, t1), (g2, _) in zip(gaps, gaps[1:]))
+    last_gap, last_tol = gaps[-1]
+    ok = shrinking and abs(last_gap) <= last_tol
+    out[-1] = Check(case, f"{what}: daily−exact, {steps[-1]} steps/day" + ("" if shrinking else " (gap not shrinking)"), 0.0,
+                    last_gap, last_tol, ok, runs)
+    return out
+
+
+def v6(quick: bool, seed: int) -> list[Check]:
+    """Mean-field ODE against the exact engine's ensemble mean, well-mixed MT.
+
+    Starts from 1% spreaders so the random timing of the first few tellings
+    (which the ODE cannot have) does not shift the curves.
+    """
+    n, runs, days = (10**5, 10 if quick else 40, 20)
+    model = MakiThompson(rate=1.0)
+    mf = simulate(complete(n), model, engine="meanfield", days=days, initial=0.01)
+    ens = np.mean([simulate(complete(n), model, engine="exact", days=days, initial=0.01, seed=ss).totals()[:, 0] / n
+                   for ss in _seeds(seed, "V6", runs)], axis=0)
+    worst = float(np.max(np.abs(ens - mf.totals()[:, 0] / n)))
+    return [Check("V6", f"MT N={n:,}: max |meanfield − exact|",
+                  0.0, worst, 0.01, worst <= 0.01, runs)]
+
+
+def v10(quick: bool, seed: int) -> list[Check]:
+    """Same seed, same result, bit for bit — and whatever the thread count."""
+    net = configuration(poisson_degrees(20_000, 10.0, seed), seed)
+    runs = {}
+    before = numba.get_num_threads()
+    try:
+        for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            numba.set_num_threads(threads)
+            for engine in ("daily", "exact"):
+                a = simulate(net, MakiThompson(0.05), engine=engine, days=30, substeps=8, initial=10, seed=seed)
+                b = simulate(net, MakiThompson(0.05), engine=engine, days=30, substeps=8, initial=10, seed=seed)
+                runs[(threads, engine)] = (a, b)
+    finally:
+        numba.set_num_threads(before)
+    same = all(np.array_equal(a.counts, b.counts) for a, b in runs.values())
+    first = {e: runs[(1, e)][0] for e in ("daily", "exact")}
+    same &= all(np.array_equal(first[e].counts, a.counts) and np.array_equal(first[e].tellings, a.tellings)
+                for (t, e), (a, _) in runs.items())
+    return [Check("V10", "same seed, 1 and 2 threads: identical", 1.0, float(same), 0.0, same, len(runs) * 2)]
+
+
+CASES: dict[str, Callable[[bool, int], list[Check]]] = {
+    "V1": v1, "V2": v2, "V3": v3, "V4": v4, "V5": v5, "V6": v6, "V10": v10,
+}
+#: the reduced set ``--quick`` runs (under a minute on two cores)
+QUICK = ("V1", "V2", "V3", "V4", "V5", "V6", "V10")
+
+
+def run(cases=None, quick: bool = False, seed: int = 2025, on_case=None) -> list[Check]:
+    """Run the named cases (all by default; the quick set with ``quick``)."""
+    names = list(cases) if cases else list(QUICK if quick else CASES)
+    out = []
+    for name in names:
+        checks = CASES[name](quick, seed)
+        out += checks
+        if on_case is not None:
+            on_case(name, checks)
+    return out
