@@ -3,6 +3,7 @@ and channels, and what censorship does to it."""
 
 from . import models, networks
 from .errors import CapacityError, NetworkError, ParameterError, RumormillError, ScenarioError
+from . import theory
 from .models import ISR, SIR, DaleyKendall, IndependentCascade, MakiThompson
 from .result import Result
 from .simulate import CoarseStepWarning, simulate

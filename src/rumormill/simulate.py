@@ -199,9 +199,10 @@ def _warn_if_coarse(mux, rules, dt, mean_deg, complete):
         limit = 0.1 if (rule.stifle > 0 or rule.pair) else 0.5
         if per_step > limit and not rule.one_step:
             need = math.ceil(per_day / limit)
+            fix = f"substeps >= {need} or engine='exact'" if need <= 10_000 else "engine='exact'"
             warnings.warn(
                 f"a spreader meets {per_step:.2f} neighbours per step; synchronous steps this coarse bias a "
-                f"rumour's reach (by ~10% at 0.5). Use substeps >= {need} or engine='exact'.",
+                f"rumour's reach (by ~10% at 0.5). Use {fix}.",
                 CoarseStepWarning,
                 stacklevel=4,
             )
@@ -221,7 +222,9 @@ def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar) -> Result
         p = step_probability(rates, dt)
         with np.errstate(divide="ignore"):
             log_miss[s] = np.where(p >= 1.0, -np.inf, np.log1p(-np.minimum(p, 1.0)))
-    miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
+    with np.errstate(invalid="ignore"):
+        miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
+    miss_pow[np.isnan(miss_pow)] = 1.0  # p = 1: (1 - p) ** 0
     stifle = np.array([r.stifle for r in rules])
     pair = np.array([r.pair for r in rules])
     one_step = np.array([r.one_step for r in rules])

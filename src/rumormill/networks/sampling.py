@@ -103,35 +103,33 @@ def bipartite_edges(rng, n_rows, n_cols, p, row_offset, col_offset, src, dst, co
 
 
 @numba.njit(cache=True)
-def stubs_of(indptr):
-    """Agent ``i`` written at positions ``indptr[i]..indptr[i+1]-1`` (int32): its stubs.
-
-    Stubs are laid out as the CSR rows they will become, so pairing them in
-    place (``pair_stubs``) turns this array straight into ``indices``.
-    """
-    stubs = np.empty(indptr[-1], dtype=np.int32)
-    for i in range(indptr.size - 1):
-        stubs[indptr[i] : indptr[i + 1]] = i
+def stubs_of(degrees):
+    """Agent ``i`` repeated ``degrees[i]`` times (int32): the half-edges to pair up."""
+    stubs = np.empty(degrees.sum(), dtype=np.int32)
+    k = 0
+    for i in range(degrees.size):
+        for _ in range(degrees[i]):
+            stubs[k] = i
+            k += 1
     return stubs
 
 
 @numba.njit(cache=True)
-def pair_stubs(rng, stubs, free):
-    """Pair an even number of stubs uniformly at random, in place.
+def random_matching(rng, stubs):
+    """Pair an even number of stubs uniformly at random; returns ``(src, dst)``.
 
-    ``free`` lists the positions not yet paired (``arange(len(stubs))`` on
-    entry; scratch). The last free position is paired with one of the other
-    free positions chosen uniformly, so every perfect matching has probability
-    1/((S-1)(S-3)...1); the two stubs then swap agents, so each position holds
-    its partner's agent: the stubs array, read by rows, is the adjacency.
-    S/2 draws, O(S).
+    The last unpaired stub is joined to one of the others chosen uniformly,
+    and the stub that stood last-but-one moves into the chosen one's place:
+    every perfect matching has probability 1/((S-1)(S-3)...1). S/2 draws,
+    O(S). ``stubs`` is used as scratch.
     """
-    for e in range(stubs.size // 2):
-        i = stubs.size - 1 - 2 * e
+    half = stubs.size // 2
+    src = np.empty(half, dtype=np.int32)
+    dst = np.empty(half, dtype=np.int32)
+    for e in range(half):
+        i = stubs.size - 1 - 2 * e  # the last unpaired stub; stubs[:i] are the others
         j = int(rng.random() * i)
-        a = free[i]
-        b = free[j]
-        free[j] = free[i - 1]
-        t = stubs[a]
-        stubs[a] = stubs[b]
-        stubs[b] = t
+        src[e] = stubs[i]
+        dst[e] = stubs[j]
+        stubs[j] = stubs[i - 1]
+    return src, dst

@@ -1,0 +1,95 @@
+"""Every user mistake gets a RumormillError that names the argument."""
+
+import numpy as np
+import pytest
+
+import rumormill as rm
+from rumormill.networks import complete, erdos_renyi
+
+
+@pytest.mark.parametrize(
+    "make, word",
+    [
+        (lambda: rm.MakiThompson(-1.0), "MakiThompson.rate"),
+        (lambda: rm.MakiThompson(0.1, forget=float("nan")), "MakiThompson.forget"),
+        (lambda: rm.ISR(0.1, stifle=1.5), "ISR.stifle"),
+        (lambda: rm.SIR(0.1, -0.1), "SIR.recovery"),
+        (lambda: rm.DaleyKendall(float("inf")), "DaleyKendall.rate"),
+        (lambda: complete(0), "n"),
+        (lambda: complete(1), "n >= 2"),
+    ],
+)
+def test_bad_model_or_size(make, word):
+    with pytest.raises(rm.ParameterError, match=word.replace(".", r"\.")):
+        make()
+
+
+@pytest.fixture(scope="module")
+def net():
+    return erdos_renyi(100, 4.0, 0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"engine": "fast"}, "engine"),
+        ({"days": -1}, "days"),
+        ({"days": 2.5}, "days"),
+        ({"substeps": 0}, "substeps"),
+        ({"initial": 0}, "initial"),
+        ({"initial": 1000}, "initial"),
+        ({"initial": [5, 500]}, "initial"),
+        ({"initial": 2.5}, "initial"),
+        ({"seed": -3}, "seed"),
+        ({"seed": "abc"}, "seed"),
+        ({"cells": np.zeros(5, dtype=int)}, "cells"),
+        ({"cells": np.zeros(100, dtype=int), "cell_names": []}, "cell_names"),
+    ],
+)
+def test_bad_simulate_arguments(net, kwargs, word):
+    with pytest.raises(rm.RumormillError, match=word):
+        rm.simulate(net, rm.MakiThompson(0.1), **kwargs)
+
+
+def test_not_a_model(net):
+    with pytest.raises(rm.ParameterError, match="not a model"):
+        rm.simulate(net, "mt")
+
+
+def test_not_a_network():
+    with pytest.raises(rm.NetworkError, match="Network or Multiplex"):
+        rm.simulate([[0, 1]], rm.MakiThompson(0.1))
+
+
+def test_cascade_refuses_continuous_time(net):
+    with pytest.raises(rm.ParameterError, match="daily"):
+        rm.simulate(net, rm.IndependentCascade(0.1), engine="exact")
+
+
+def test_unknown_story(net):
+    r = rm.simulate(net, {"a": rm.SIR(0.1, 0.1), "b": rm.SIR(0.1, 0.1)}, days=2)
+    with pytest.raises(rm.ParameterError, match="story"):
+        r.reach()
+    with pytest.raises(rm.ParameterError, match="'c'"):
+        r.reach("c")
+
+
+def test_coarse_steps_warn_and_fine_steps_do_not(net):
+    with pytest.warns(rm.CoarseStepWarning, match="substeps >= "):
+        rm.simulate(net, rm.MakiThompson(0.5), days=1)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", rm.CoarseStepWarning)
+        rm.simulate(net, rm.MakiThompson(0.5), days=1, substeps=40)
+
+
+def test_no_global_numpy_random_in_the_package():
+    import pathlib
+    import re
+
+    root = pathlib.Path(rm.__file__).parent
+    allowed = {"Generator", "SeedSequence", "PCG64", "default_rng"}
+    for path in root.rglob("*.py"):
+        for name in re.findall(r"np\.random\.(\w+)", path.read_text()):
+            assert name in allowed, f"{path.name} calls the global np.random.{name}"
