@@ -144,7 +144,7 @@ def _atomic(path: Path, write) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 failed check, 2 user error)."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except RumormillError as err:
         Console(stderr=True).print(f"[red]error:[/] {err}")
         return 2
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             err.show()
             return 2
         raise
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -133,15 +133,20 @@ def _gap(exact, daily) -> tuple[float, float]:
 
 
 def _convergence_checks(case, what, gaps, steps, runs) -> list[Check]:
+    """First-order convergence: each 4x more steps at least halves the gap
+    (up to its noise), and the finest steps cut it tenfold."""
     out = []
-    for (gap, tol), k in zip(gaps, steps):
-        out.append(Check(case, f"{what}: daily−exact, {k} steps/day", 0.0, gap, tol, True, runs))
-    # the gap must shrink (beyond noise) until it is lost in the noise, and end in it
-    shrinking = all(abs(g1) > abs(g2) or abs(g1) <= t1 for (g1, t1), (g2, _) in zip(gaps, gaps[1:]))
-    last_gap, last_tol = gaps[-1]
-    ok = shrinking and abs(last_gap) <= last_tol
-    out[-1] = Check(case, f"{what}: daily−exact, {steps[-1]} steps/day" + ("" if shrinking else " (gap not shrinking)"), 0.0,
-                    last_gap, last_tol, ok, runs)
+    first = abs(gaps[0][0])
+    for idx, ((gap, tol), k) in enumerate(zip(gaps, steps)):
+        if idx == 0:
+            ok, rule = True, "baseline"
+        else:
+            ok = abs(gap) <= abs(gaps[idx - 1][0]) / 2 + tol
+            rule = "≤ half the last"
+            if idx == len(gaps) - 1:
+                ok &= abs(gap) <= first / 10 + tol
+                rule += ", ≤ a tenth of the first"
+        out.append(Check(case, f"{what}: daily−exact, {k} steps/day ({rule})", 0.0, gap, tol, bool(ok), runs))
     return out
 
 

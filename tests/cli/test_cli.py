@@ -41,3 +41,14 @@ def test_simulate_from_an_edge_list(tmp_path, capsys):
     edges.write_text("source,target\n0,1\n1,2\n2,3\n")
     assert main(["simulate", "--edges", str(edges), "--model", "sir", "--rate", "50", "--days", "5"]) == 0
     assert main(["simulate", "--edges", str(tmp_path / "nope.csv")]) == 2
+
+
+def test_failed_check_exits_1(monkeypatch, capsys):
+    from rumormill import validation
+
+    def failing(quick, seed):
+        return [validation.Check("VX", "always fails", 1.0, 0.0, 0.1, False, 1)]
+
+    monkeypatch.setitem(validation.CASES, "VX", failing)
+    assert main(["validate", "--case", "VX"]) == 1
+    assert "FAIL" in capsys.readouterr().out

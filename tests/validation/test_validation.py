@@ -34,3 +34,12 @@ def test_coarse_daily_steps_are_biased_as_documented():
     exact = rm.simulate(net, rm.MakiThompson(0.05), engine="exact", initial=20, seed=1).reach()
     assert daily == pytest.approx(0.767, abs=0.01)
     assert exact == pytest.approx(0.700, abs=0.01)
+
+
+def test_convergence_rule_rejects_a_gap_that_stalls():
+    from rumormill.validation import _convergence_checks
+
+    shrinking = [(-0.094, 0.001), (-0.027, 0.001), (-0.0068, 0.001), (-0.0015, 0.001)]
+    stalled = [(-0.094, 0.001), (-0.027, 0.001), (-0.020, 0.001), (-0.015, 0.001)]
+    assert all(c.passed for c in _convergence_checks("V5", "x", shrinking, (1, 4, 16, 64), 10))
+    assert not all(c.passed for c in _convergence_checks("V5", "x", stalled, (1, 4, 16, 64), 10))

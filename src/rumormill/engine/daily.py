@@ -95,6 +95,7 @@ def tell_step(
     n_stories = state.shape[0]
     n = state.shape[1]
     n_layers = complete.shape[0]
+    by_cell = counts.shape[2] > 1  # one cell: skip the per-agent lookups
     bounds = np.empty((n_layers, BLOCK, 3), dtype=np.int64)
     for s in range(n_stories):
         st = state[s]
@@ -171,7 +172,7 @@ def tell_step(
         fkey = key_forget ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
         for a in range(na):
             i = act[a]
-            c = cell[i]
+            c = cell[i] if by_cell else 0
             done = st[i] == STOPPING or one_step[s]
             if not done and p_forget[s, c] > 0.0:
                 rng = counter(fkey, step, i)
@@ -187,8 +188,9 @@ def tell_step(
         for b in range(n_new):
             j = new_buf[b]
             st[j] = SPREADER
-            counts[s, IGNORANT, cell[j]] -= 1
-            counts[s, SPREADER, cell[j]] += 1
+            c = cell[j] if by_cell else 0
+            counts[s, IGNORANT, c] -= 1
+            counts[s, SPREADER, c] += 1
         # keep the spreader list sorted: neighbour lists are then read in
         # memory order, about three times faster than in random order
         new_buf[:n_new].sort()

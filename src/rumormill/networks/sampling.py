@@ -33,12 +33,13 @@ def _grown(a):
 
 
 @numba.njit(cache=True)
-def _skip(rng, log_q, cap):
-    """Failures before the next success of Bernoulli(p) trials, ``log_q = log(1 - p)``.
+def _skip(rng, scale, cap):
+    """Failures before the next success of Bernoulli(p) trials, ``scale = -1 / log(1 - p)``.
 
-    A geometric variate by inversion; capped at ``cap`` so it converts to int.
+    ``floor(E * scale)`` for E ~ Exp(1) is geometric (inversion, with the
+    exponential drawn by ziggurat); capped at ``cap`` so it converts to int.
     """
-    return int(min(math.floor(math.log(1.0 - rng.random()) / log_q), cap))
+    return int(min(math.floor(rng.standard_exponential() * scale), cap))
 
 
 @numba.njit(cache=True)
@@ -58,12 +59,12 @@ def gnp_edges(rng, n, p, offset, src, dst, count):
     """
     if p <= 0.0 or n < 2:
         return src, dst, count
-    log_q = math.log1p(-p)  # -inf when p == 1: every skip is 0
+    scale = -1.0 / math.log1p(-p)  # 0 when p == 1: every skip is 0
     cap = float(n) * float(n)
     v = 1
     w = -1
     while True:
-        w += 1 + _skip(rng, log_q, cap)
+        w += 1 + _skip(rng, scale, cap)
         while w >= v and v < n:
             w -= v
             v += 1
@@ -87,11 +88,11 @@ def bipartite_edges(rng, n_rows, n_cols, p, row_offset, col_offset, src, dst, co
     """
     if p <= 0.0 or n_rows < 1 or n_cols < 1:
         return src, dst, count
-    log_q = math.log1p(-p)
+    scale = -1.0 / math.log1p(-p)
     total = n_rows * n_cols
     t = -1
     while True:
-        t += 1 + _skip(rng, log_q, float(total))
+        t += 1 + _skip(rng, scale, float(total))
         if t >= total:
             return src, dst, count
         if count == src.size:
