@@ -1,12 +1,14 @@
 """What a run leaves: counts by day × story × state × cell, and tellings by
-day × story × layer, with tidy tables and a plot."""
+day × story × layer, with tidy tables and a plot.
+
+pandas and matplotlib are imported when a table or plot is asked for, so a
+run that only needs numbers does not pay their memory."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from .errors import ParameterError
 from .models import STATES
@@ -65,13 +67,17 @@ class Result:
         hit = np.flatnonzero(self.reach_curve(story) >= fraction)
         return int(self.days[hit[0]]) if hit.size else None
 
-    def final_fractions(self) -> pd.DataFrame:
+    def final_fractions(self) -> "pd.DataFrame":
         """Fraction of agents in each state at the end, one row per story."""
+        import pandas as pd
+
         last = self.counts[-1].sum(axis=-1) / self.n
         return pd.DataFrame(last, index=pd.Index(self.stories, name="story"), columns=list(STATES))
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self) -> "pd.DataFrame":
         """Per story: reach, peak spreaders and its day, the day reach passed 50%."""
+        import pandas as pd
+
         rows = []
         for s in self.stories:
             spread = self.totals(s)[:, 1]
@@ -86,8 +92,10 @@ class Result:
             )
         return pd.DataFrame(rows).set_index("story")
 
-    def timeseries(self, by_cell: bool = False) -> pd.DataFrame:
+    def timeseries(self, by_cell: bool = False) -> "pd.DataFrame":
         """Tidy table: day, story, state, (cell,) count."""
+        import pandas as pd
+
         data = self.counts if by_cell else self.counts.sum(axis=-1, keepdims=True)
         cells = self.cells if by_cell else ["all"]
         t, s, k, c = data.shape
@@ -97,8 +105,10 @@ class Result:
         frame = pd.DataFrame({"count": data.reshape(-1)}, index=idx).reset_index()
         return frame if by_cell else frame.drop(columns="cell")
 
-    def tellings_frame(self) -> pd.DataFrame:
+    def tellings_frame(self) -> "pd.DataFrame":
         """Tidy table: day, story, layer, tellings carried that day."""
+        import pandas as pd
+
         idx = pd.MultiIndex.from_product([self.days, self.stories, self.layers], names=["day", "story", "layer"])
         return pd.DataFrame({"tellings": self.tellings.reshape(-1)}, index=idx).reset_index()
 

@@ -17,7 +17,6 @@ import numpy as np
 from . import models as _models
 from .engine import daily as _daily
 from .engine import exact as _exact
-from .engine import meanfield as _meanfield
 from .engine.counter_rng import stream_key
 from .errors import ParameterError
 from .networks.multiplex import Multiplex
@@ -304,6 +303,8 @@ def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar) -> Result:
 
 
 def _run_meanfield(mux, rules, seeds, days, meta) -> Result:
+    from .engine import meanfield as _meanfield  # scipy only when asked for
+
     n = mux.n
     _, _, complete, mean_deg, _ = _layer_arrays(mux)
     series = []
