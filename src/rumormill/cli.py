@@ -33,7 +33,7 @@ def validate(
     unknown = [c for c in case or [] if c not in validation.CASES]
     if unknown:
         raise RumormillError(f"--case {unknown[0]}: unknown case; choose from {', '.join(validation.CASES)}.")
-    table = Table(title="rumormill validate" + (" --quick" if quick else ""))
+    table = Table(title="rumormill validate" + (" --quick" if quick else ""), caption=validation.V5_RULE)
     for col in ("case", "what", "expected", "measured", "tolerance", "runs", "result"):
         table.add_column(col, justify="left" if col in ("case", "what") else "right", no_wrap=True)
     start = time.perf_counter()

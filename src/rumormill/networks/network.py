@@ -142,7 +142,7 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray, name: str = "network") 
 
     Self-loops and duplicate edges are dropped and counted in ``removed``.
     Each edge is given once (either direction); both directions are stored.
-    O(n + m) time with a counting sort and a per-row sort of neighbours.
+    O(n + m) time plus the per-row sorts (see ``_build_csr``).
     """
     n = check_size("n", n)
     src = np.ascontiguousarray(src)
@@ -158,13 +158,17 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray, name: str = "network") 
                 "renumber the nodes or raise n."
             )
     require_memory(f"a network of {n:,} agents and {src.size:,} edges", csr_bytes(n, 2 * src.size))
-    indptr, indices, loops, dupes = _build_csr(n, src.astype(np.int32, copy=False), dst.astype(np.int32, copy=False))
+    src = src.astype(np.int32, copy=False)
+    dst = dst.astype(np.int32, copy=False)
+    indptr, indices, loops, dupes = _build_csr(n, src, dst)
     return Network(n, indptr, indices, name, {"self_loops": int(loops), "multi_edges": int(dupes)})
 
 
 #: agents per bucket of the CSR build: a bucket's rows fit in cache, and the
 #: agent's place in its bucket fits in a uint16
 _BUCKET_BITS = 16
+#: rows up to this length are insertion-sorted (cheaper than quicksort's set-up)
+_SHORT_ROW = 32
 
 
 @numba.njit(cache=True)
@@ -270,10 +274,6 @@ def _sort_buckets(n, buckets, own, nbr):
             indptr[first + i + 1] = out
             lo = hi
     return indptr, out
-
-
-#: rows up to this length are insertion-sorted (cheaper than quicksort's set-up)
-_SHORT_ROW = 32
 
 
 def complete(n: int) -> Network:

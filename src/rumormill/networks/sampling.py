@@ -103,34 +103,52 @@ def bipartite_edges(rng, n_rows, n_cols, p, row_offset, col_offset, src, dst, co
         count += 1
 
 
+#: stubs per bucket of ``shuffled_stubs``: a bucket is shuffled within the CPU cache
+_STUBS_PER_BUCKET = 2**17
+
+
 @numba.njit(cache=True)
-def stubs_of(degrees):
-    """Agent ``i`` repeated ``degrees[i]`` times (int32): the half-edges to pair up."""
-    stubs = np.empty(degrees.sum(), dtype=np.int32)
+def shuffled_stubs(rng, degrees):
+    """Agent ``i`` repeated ``degrees[i]`` times (int32), in uniformly random order.
+
+    A scatter shuffle: every stub goes to a bucket chosen uniformly at random,
+    then each bucket, small enough to sit in cache, is shuffled by
+    Fisher-Yates. Independent uniform buckets followed by uniform orders within
+    them give a uniform permutation (Sanders 1998), at streaming speed instead
+    of one cache miss per swap. Pairing the first half of the result with the
+    second half is then a uniformly random matching of the stubs. O(S) for
+    S stubs, 6 bytes each.
+
+    References
+    ----------
+    P. Sanders, "Random permutations on distributed, external and hierarchical
+    memory", Inf. Process. Lett. 67, 305 (1998).
+    """
+    total = degrees.sum()
+    n_buckets = min(max(total // _STUBS_PER_BUCKET, 1), 4096)
+    bucket = np.empty(total, dtype=np.uint16)
+    start = np.zeros(n_buckets + 1, dtype=np.int64)
+    for k in range(total):
+        b = int(rng.random() * n_buckets)
+        bucket[k] = b
+        start[b + 1] += 1
+    for b in range(n_buckets):
+        start[b + 1] += start[b]
+    stubs = np.empty(total, dtype=np.int32)
     k = 0
     for i in range(degrees.size):
         for _ in range(degrees[i]):
-            stubs[k] = i
+            b = bucket[k]
+            stubs[start[b]] = i
+            start[b] += 1
             k += 1
+    lo = 0
+    for b in range(n_buckets):
+        hi = start[b]  # the end of bucket b, after the scatter
+        for t in range(hi - 1, lo, -1):
+            j = lo + int(rng.random() * (t - lo + 1))
+            x = stubs[t]
+            stubs[t] = stubs[j]
+            stubs[j] = x
+        lo = hi
     return stubs
-
-
-@numba.njit(cache=True)
-def random_matching(rng, stubs):
-    """Pair an even number of stubs uniformly at random; returns ``(src, dst)``.
-
-    The last unpaired stub is joined to one of the others chosen uniformly,
-    and the stub that stood last-but-one moves into the chosen one's place:
-    every perfect matching has probability 1/((S-1)(S-3)...1). S/2 draws,
-    O(S). ``stubs`` is used as scratch.
-    """
-    half = stubs.size // 2
-    src = np.empty(half, dtype=np.int32)
-    dst = np.empty(half, dtype=np.int32)
-    for e in range(half):
-        i = stubs.size - 1 - 2 * e  # the last unpaired stub; stubs[:i] are the others
-        j = int(rng.random() * i)
-        src[e] = stubs[i]
-        dst[e] = stubs[j]
-        stubs[j] = stubs[i - 1]
-    return src, dst
