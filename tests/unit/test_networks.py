@@ -24,6 +24,7 @@ from rumormill.networks import (
     configuration,
     erdos_renyi,
     from_edgelist,
+    from_edges,
     from_networkx,
     poisson_degrees,
     power_law_degrees,
@@ -321,3 +322,24 @@ def test_bad_input_names_the_argument(call, error, name):
     with pytest.raises(error) as info:
         call()
     assert name in str(info.value)
+
+
+def test_from_edges_matches_a_reference_across_buckets():
+    # more than one 2**16-agent bucket, with self-loops, repeats and hubs
+    rng = np.random.default_rng(12)
+    n = 150_000
+    src = np.concatenate([rng.integers(0, n, 300_000), np.zeros(500, np.int64), [5, 5, 7]])
+    dst = np.concatenate([rng.integers(0, n, 300_000), rng.integers(0, n, 500), [5, 9, 7]])
+    src, dst = np.concatenate([src, dst[:1000]]), np.concatenate([dst, src[:1000]])  # reversed repeats
+    net = from_edges(n, src, dst)
+    assert_simple_csr(net)
+    pairs = np.unique(np.sort(np.stack([src, dst], axis=1), axis=1), axis=0)
+    loops = pairs[:, 0] == pairs[:, 1]
+    assert edge_set(net) == set(map(tuple, pairs[~loops].tolist()))
+    n_loops = int(np.sum(src == dst))
+    assert net.removed == {"self_loops": n_loops, "multi_edges": src.size - n_loops - int(np.sum(~loops))}
+
+
+def test_watts_strogatz_leaves_agents_linked_to_everyone():
+    net = watts_strogatz(7, 6, 1.0, 0)  # the complete graph: nothing can be rewired
+    assert net.n_edges == 21

@@ -45,6 +45,8 @@ def erdos_renyi(n: int, mean_degree: float, seed) -> Network:
     References
     ----------
     P. Erdős and A. Rényi, "On random graphs I", Publ. Math. Debrecen 6 (1959).
+    V. Batagelj and U. Brandes, "Efficient generation of large random
+    networks", Phys. Rev. E 71, 036113 (2005).
 
     Examples
     --------
@@ -71,8 +73,9 @@ def erdos_renyi(n: int, mean_degree: float, seed) -> Network:
 def poisson_degrees(n: int, mean: float, seed) -> np.ndarray:
     """``n`` degrees drawn independently from Poisson(``mean``) (int64).
 
-    Feed them to ``configuration`` for a random graph with Poisson degrees that,
-    unlike ``erdos_renyi``, keeps each agent's drawn degree.
+    Feed them to ``configuration`` for a random graph in which, unlike in
+    ``erdos_renyi``, each agent keeps its drawn degree (but for the few
+    self-loops and repeated edges dropped).
     """
     n = check_size("n", n)
     mean = check_mean_degree("mean", mean)
@@ -303,11 +306,15 @@ _DELETED = -2
 
 
 @numba.njit(cache=True)
-def _slot(table, key):
-    """Slot of ``key`` in an open-addressing table, or of the first empty slot."""
+def _slot(table, bits, key):
+    """Slot of ``key`` in an open-addressing table of ``2**bits`` slots, or the first empty one.
+
+    Fibonacci hashing (the top bits of ``key * 2**64 / golden ratio``) and
+    linear probing; deleted slots are probed past.
+    """
+    h = (np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(64 - bits)
+    i = np.int64(h)
     mask = table.size - 1
-    h = (np.uint64(key) * np.uint64(11400714819323198485)) >> np.uint64(32)
-    i = np.int64(h) & mask
     while table[i] != key and table[i] != _EMPTY:
         i = (i + 1) & mask
     return i
@@ -315,14 +322,20 @@ def _slot(table, key):
 
 @numba.njit(cache=True)
 def _rewire(rng, n, src, dst, p):
+    """Rewire the ring edges in place, in the order given, keeping the graph simple.
+
+    The current edges live in a hash set keyed ``min * n + max``; it holds at
+    most 2 m keys (m inserts, one per rewiring) in 4 m slots or more, so it
+    stays at most half full and probes stay short.
+    """
     m = src.size
-    size = 1
-    while size < 4 * m:
-        size *= 2
-    table = np.full(size, _EMPTY, dtype=np.int64)
+    bits = 1
+    while (1 << bits) < 4 * m:
+        bits += 1
+    table = np.full(1 << bits, _EMPTY, dtype=np.int64)
     for e in range(m):
-        a, b = min(src[e], dst[e]), max(src[e], dst[e])
-        table[_slot(table, np.int64(a) * n + b)] = np.int64(a) * n + b
+        key = np.int64(min(src[e], dst[e])) * n + max(src[e], dst[e])
+        table[_slot(table, bits, key)] = key
     degree = np.full(n, 2 * m // n, dtype=np.int64)  # every agent starts with k links
     for e in range(m):
         if rng.random() >= p:
@@ -333,11 +346,11 @@ def _rewire(rng, n, src, dst, p):
         while True:
             w = int(rng.random() * n)
             key = np.int64(min(i, w)) * n + max(i, w)
-            if w != i and table[_slot(table, key)] != key:
+            if w != i and table[_slot(table, bits, key)] != key:
                 break
         old = np.int64(min(i, dst[e])) * n + max(i, dst[e])
-        table[_slot(table, old)] = _DELETED
-        table[_slot(table, key)] = key
+        table[_slot(table, bits, old)] = _DELETED
+        table[_slot(table, bits, key)] = key
         degree[dst[e]] -= 1
         degree[w] += 1
         dst[e] = w

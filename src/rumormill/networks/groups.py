@@ -63,6 +63,7 @@ def cliques(labels) -> Network:
 
 @numba.njit(cache=True)
 def _clique_csr(n, order, starts):
+    """CSR of the cliques: group ``g`` is ``order[starts[g]:starts[g+1]]``, ids ascending."""
     indptr = np.zeros(n + 1, dtype=np.int64)
     for g in range(starts.size - 1):
         for q in range(starts[g], starts[g + 1]):
@@ -107,9 +108,17 @@ def bipartite(a, b, mean_degree_a: float, seed, n: int | None = None) -> Network
     """
     a = _group("a", a)
     b = _group("b", b)
-    if np.intersect1d(a, b).size:
-        raise NetworkError("a and b share agents: give two disjoint groups (an agent cannot link to itself).")
     n = _population("n", n, max(int(a.max()), int(b.max())))
+    in_a = np.bincount(a, minlength=n)
+    in_b = np.bincount(b, minlength=n)
+    for name, count in (("a", in_a), ("b", in_b)):
+        if count.max() > 1:
+            raise NetworkError(f"{name} lists agent {int(np.argmax(count))} more than once: give each agent id once.")
+    if np.any(in_a & in_b):
+        raise NetworkError(
+            f"a and b share agent {int(np.argmax(in_a & in_b))}: give two disjoint groups "
+            "(an agent cannot link to itself)."
+        )
     mean_degree_a = check_mean_degree("mean_degree_a", mean_degree_a)
     if mean_degree_a > b.size:
         raise ParameterError(
@@ -128,8 +137,6 @@ def _group(name: str, ids) -> np.ndarray:
     ids = check_ids(name, ids)
     if ids.size == 0:
         raise NetworkError(f"{name} is empty: give the ids of at least one agent.")
-    if np.unique(ids).size != ids.size:
-        raise NetworkError(f"{name} lists an agent more than once: give each agent id once.")
     return ids
 
 

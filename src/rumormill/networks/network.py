@@ -34,7 +34,8 @@ class Network:
     name : str
         What generated it, for reports.
     removed : dict
-        How many self-loops and duplicate edges the generator dropped.
+        How many self-loops and duplicate edges the generator dropped (and, for
+        ``configuration``, whether one stub was added to make the degree sum even).
     """
 
     n: int
@@ -103,7 +104,7 @@ def check_size(name: str, n) -> int:
     if v != n or v < 1:
         raise ParameterError(f"{name} = {n!r}: give a whole number of agents >= 1.")
     if v > MAX_AGENTS:
-        raise CapacityError(f"{name} = {n:,} exceeds the {MAX_AGENTS:,} agents a network can index.")
+        raise CapacityError(f"{name} = {n:,} exceeds the {MAX_AGENTS:,} agents a network can index: use fewer agents (or a smaller scale).")
     return v
 
 

@@ -83,7 +83,7 @@ def bipartite_edges(rng, n_rows, n_cols, p, row_offset, col_offset, src, dst, co
     """Append each pair ``(i, j)``, ``i < n_rows``, ``j < n_cols``, with probability ``p``.
 
     Geometric skipping over the ``n_rows * n_cols`` pairs in row-major order:
-    O(n_rows + m). Row ids are shifted by ``row_offset``, column ids by
+    O(1 + m) for m pairs drawn. Row ids are shifted by ``row_offset``, column ids by
     ``col_offset``.
     """
     if p <= 0.0 or n_rows < 1 or n_cols < 1:
