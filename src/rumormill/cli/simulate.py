@@ -1,54 +1,19 @@
-"""The ``rumormill`` command line: a thin layer over the library.
-
-User mistakes (a ``RumormillError``) print one clear line and exit with
-code 2, never a traceback.
-"""
+"""``rumormill simulate``: one story on a generated or loaded network."""
 
 from __future__ import annotations
 
-import sys
 import time
 from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from .errors import RumormillError
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
-console = Console()
+from ..errors import RumormillError
+from .common import atomic_write, console
 
 
-@app.command()
-def validate(
-    quick: bool = typer.Option(False, "--quick", help="Reduced sizes and run counts (under a minute)."),
-    case: list[str] = typer.Option(None, "--case", help="Run only these cases (V1 ... V10); repeatable."),
-    seed: int = typer.Option(2025, help="Base seed of every ensemble."),
-):
-    """Reproduce the known results of rumour theory; print expected, measured, tolerance, pass."""
-    from . import validation
-
-    unknown = [c for c in case or [] if c not in validation.CASES]
-    if unknown:
-        raise RumormillError(f"--case {unknown[0]}: unknown case; choose from {', '.join(validation.CASES)}.")
-    table = Table(title="rumormill validate" + (" --quick" if quick else ""), caption=validation.V5_RULE)
-    for col in ("case", "what", "expected", "measured", "tolerance", "runs", "result"):
-        table.add_column(col, justify="left" if col in ("case", "what") else "right", no_wrap=True)
-    start = time.perf_counter()
-    with console.status("running validation cases...") as status:
-        def report(name, checks):
-            status.update(f"done {name}")
-        checks = validation.run(case, quick=quick, seed=seed, on_case=report)
-    for c in checks:
-        table.add_row(c.case, c.what, f"{c.expected:.5f}", f"{c.measured:.5f}", f"±{c.tolerance:.5f}",
-                      str(c.runs), "[green]pass[/]" if c.passed else "[red]FAIL[/]")
-    Console(width=max(110, console.width)).print(table)
-    failed = [c for c in checks if not c.passed]
-    console.print(f"{len(checks) - len(failed)}/{len(checks)} passed in {time.perf_counter() - start:.1f} s")
-    if failed:
-        raise typer.Exit(1)
+def register(app: typer.Typer) -> None:
+    app.command()(simulate)
 
 
 class ModelName(str, Enum):
@@ -67,7 +32,6 @@ class NetworkName(str, Enum):
     ws = "ws"
 
 
-@app.command()
 def simulate(
     n: int = typer.Option(100_000, help="Number of agents."),
     network: NetworkName = typer.Option(NetworkName.poisson, help="Contact network."),
@@ -86,9 +50,9 @@ def simulate(
     csv: Path = typer.Option(None, help="Save the tidy time series here (CSV)."),
 ):
     """Run one story on a generated (or loaded) network and print its summary."""
-    from . import models as m
-    from . import networks as nw
-    from .simulate import simulate as run
+    from .. import models as m
+    from .. import networks as nw
+    from ..simulate import simulate as run
 
     for path in (plot, csv):
         if path is not None and not path.parent.exists():
@@ -121,46 +85,12 @@ def simulate(
     console.print(f"{net!r} built in {built:.2f} s; {engine} engine ran {int(result.days[-1])} days in {ran:.2f} s")
     console.print(result.summary().to_string())
     if csv is not None:
-        _atomic(csv, lambda tmp: result.timeseries().to_csv(tmp, index=False))
+        atomic_write(csv, lambda tmp: result.timeseries().to_csv(tmp, index=False))
     if plot is not None:
         import matplotlib
 
         matplotlib.use("Agg")
         ax = result.plot()
-        _atomic(plot, lambda tmp: ax.figure.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
+        atomic_write(plot, lambda tmp: ax.figure.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
 
 
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary name, then rename: no half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    console.print(f"wrote {path}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 failed check, 2 user error)."""
-    try:
-        code = app(args=argv, standalone_mode=False)
-    except RumormillError as err:
-        Console(stderr=True).print(f"[red]error:[/] {err}")
-        return 2
-    except typer.Exit as ex:
-        return ex.exit_code
-    except typer.Abort:
-        return 130
-    except Exception as err:  # click usage errors
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            return 2
-        raise
-    return code if isinstance(code, int) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,47 @@
+"""``rumormill validate``: the known results, as a table."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import RumormillError
+from .common import console
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+
+
+def validate(
+    quick: bool = typer.Option(False, "--quick", help="Reduced sizes and run counts (under a minute)."),
+    case: list[str] = typer.Option(None, "--case", help="Run only these cases (V1 ... V10); repeatable."),
+    seed: int = typer.Option(2025, help="Base seed of every ensemble."),
+):
+    """Reproduce the known results of rumour theory; print expected, measured, tolerance, pass."""
+    from .. import validation
+
+    unknown = [c for c in case or [] if c not in validation.CASES]
+    if unknown:
+        raise RumormillError(f"--case {unknown[0]}: unknown case; choose from {', '.join(validation.CASES)}.")
+    table = Table(title="rumormill validate" + (" --quick" if quick else ""), caption=validation.V5_RULE)
+    for col in ("case", "what", "expected", "measured", "tolerance", "runs", "result"):
+        table.add_column(col, justify="left" if col in ("case", "what") else "right", no_wrap=True)
+    start = time.perf_counter()
+    with console.status("running validation cases...") as status:
+        def report(name, checks):
+            status.update(f"done {name}")
+        checks = validation.run(case, quick=quick, seed=seed, on_case=report)
+    for c in checks:
+        table.add_row(c.case, c.what, f"{c.expected:.5f}", f"{c.measured:.5f}", f"±{c.tolerance:.5f}",
+                      str(c.runs), "[green]pass[/]" if c.passed else "[red]FAIL[/]")
+    Console(width=max(110, console.width)).print(table)
+    failed = [c for c in checks if not c.passed]
+    console.print(f"{len(checks) - len(failed)}/{len(checks)} passed in {time.perf_counter() - start:.1f} s")
+    if failed:
+        raise typer.Exit(1)
+
+
