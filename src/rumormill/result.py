@@ -25,9 +25,18 @@ class Result:
     counts : array[T, S, 3, C]
         Agents per day × story × state (ignorant, spreader, stifler) × cell.
         Integers for the stochastic engines, floats for ``meanfield``.
-    tellings : int64[T, S, L]
-        Tellings (an ignorant hearing the story) carried by each layer during
-        each day; row 0 is zero.
+    tellings : int64[T, S, L, C]
+        Tellings (an ignorant hearing the story) carried by each layer to
+        hearers in each cell, during the day that ends at row t; row 0 is
+        zero. A run with news from outside has a last layer ``outside``.
+    intercepts : int64[T, S, L, C]
+        Meetings intercepted on each layer, by the sender's cell.
+    detained : int64[T, C]
+        Agents detained so far, per cell.
+    events : list of (day, kind, story, cell, count, detail)
+        Interceptions, detentions, inflow, reports, orders, measures
+        switching on and off; ``day`` is the day it happened (0-based), cell
+        -1 where none applies.
     """
 
     days: np.ndarray
@@ -40,6 +49,16 @@ class Result:
     engine: str
     seed: int | None = None
     info: dict = field(default_factory=dict)
+    intercepts: np.ndarray | None = None
+    detained: np.ndarray | None = None
+    events: list = field(default_factory=list)
+
+    def __post_init__(self):
+        t, s, _, c = self.counts.shape
+        if self.intercepts is None:
+            object.__setattr__(self, "intercepts", np.zeros((t, s, len(self.layers), c), dtype=np.int64))
+        if self.detained is None:
+            object.__setattr__(self, "detained", np.zeros((t, c), dtype=np.int64))
 
     def _story(self, story: str | None) -> int:
         if story is None:
@@ -105,12 +124,51 @@ class Result:
         frame = pd.DataFrame({"count": data.reshape(-1)}, index=idx).reset_index()
         return frame if by_cell else frame.drop(columns="cell")
 
-    def tellings_frame(self) -> "pd.DataFrame":
-        """Tidy table: day, story, layer, tellings carried that day."""
+    def tellings_by_layer(self) -> np.ndarray:
+        """Tellings per day × story × layer (summed over the hearers' cells)."""
+        return self.tellings.sum(axis=-1)
+
+    def tellings_frame(self, by_cell: bool = False) -> "pd.DataFrame":
+        """Tidy table: day, story, layer, (cell,) tellings carried that day."""
+        return self._frame(self.tellings, "tellings", by_cell)
+
+    def intercepts_frame(self, by_cell: bool = False) -> "pd.DataFrame":
+        """Tidy table: day, story, layer, (cell,) meetings intercepted that day."""
+        return self._frame(self.intercepts, "intercepts", by_cell)
+
+    def _frame(self, data, column, by_cell):
         import pandas as pd
 
-        idx = pd.MultiIndex.from_product([self.days, self.stories, self.layers], names=["day", "story", "layer"])
-        return pd.DataFrame({"tellings": self.tellings.reshape(-1)}, index=idx).reset_index()
+        cells = self.cells if by_cell else ["all"]
+        if not by_cell:
+            data = data.sum(axis=-1, keepdims=True)
+        idx = pd.MultiIndex.from_product([self.days, self.stories, self.layers[: data.shape[2]], cells],
+                                         names=["day", "story", "layer", "cell"])
+        frame = pd.DataFrame({column: data.reshape(-1)}, index=idx).reset_index()
+        return frame if by_cell else frame.drop(columns="cell")
+
+    def detained_frame(self) -> "pd.DataFrame":
+        """Tidy table: day, cell, detained so far."""
+        import pandas as pd
+
+        idx = pd.MultiIndex.from_product([self.days, self.cells], names=["day", "cell"])
+        return pd.DataFrame({"detained": self.detained.reshape(-1)}, index=idx).reset_index()
+
+    def events_frame(self) -> "pd.DataFrame":
+        """Tidy table of events: day, kind, story, cell (name or ''), count, detail."""
+        import pandas as pd
+
+        rows = [(d, k, s, self.cells[c] if c >= 0 else "", n, detail) for d, k, s, c, n, detail in self.events]
+        return pd.DataFrame(rows, columns=["day", "kind", "story", "cell", "count", "detail"])
+
+    def date(self, day: int) -> str | None:
+        """Calendar date of a day (ISO), when the run has a start date."""
+        start = self.info.get("start_date")
+        if start is None:
+            return None
+        import datetime as dt
+
+        return (dt.date.fromisoformat(str(start)) + dt.timedelta(days=int(day))).isoformat()
 
     def plot(self, story: str | None = None, ax=None):
         """Fractions ignorant / spreader / stifler over time (matplotlib Axes)."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import models as _models
-from .engine import daily as _daily
+from .engine.driver import DailyRun
 from .engine import exact as _exact
 from .engine.counter_rng import stream_key
 from .errors import ParameterError
@@ -47,6 +47,10 @@ def simulate(
     seed=0,
     cells=None,
     cell_names=None,
+    population=None,
+    measures=(),
+    triggers=(),
+    start_date: str | None = None,
     progress: bool = False,
 ) -> Result:
     """Run one or several stories over a network and return a ``Result``.
@@ -75,6 +79,16 @@ def simulate(
         A cell (e.g. group × region) per agent; counts are kept per cell.
     cell_names : list of str, optional
         Names of the cells, for tables and plots.
+    population : Population, optional
+        Agents by group × region; gives the cells and lets measures name
+        groups and regions (replaces ``cells``).
+    measures : list of measures
+        ``Inspect``, ``Deter``, ``Indoctrinate``, ``Monitor``, ``Inflow``
+        (daily engine only).
+    triggers : list of Trigger
+        Observations that switch measures on after a delay.
+    start_date : str, optional
+        ISO date of day 0, kept with the result for calendars and reports.
     progress : bool
         Show a progress bar over days.
 
@@ -95,12 +109,22 @@ def simulate(
         raise ParameterError(f"days = {days!r}: give a whole number of days >= 0, or None to run until the story dies out.")
     if int(substeps) != substeps or substeps < 1:
         raise ParameterError(f"substeps = {substeps!r}: give a whole number >= 1.")
+    if population is not None:
+        if population.n != n:
+            raise ParameterError(f"population has {population.n:,} agents but the network {n:,}; build both from one population.")
+        cells, cell_names = population.cell, population.cell_names
+    measures, triggers = list(measures), list(triggers)
+    if (measures or triggers) and engine != "daily":
+        raise ParameterError(f"measures and triggers run in the daily engine; engine = {engine!r} has none. Use engine='daily'.")
+    if days is None and any(hasattr(m, "story") for m in measures):
+        raise ParameterError("days = None with an Inflow measure: news may keep arriving, so give days=... .")
     cell, names = _cells(cells, cell_names, n)
     ss = as_seed_sequence(seed)
     seeds = _initial(initial, stories, n, stream(ss, "seed"))
     rules = [m.rules() for m in stories.values()]
     meta = dict(stories=list(stories), layers=mux.names, cells=names, n=n, engine=engine,
-                seed=int(ss.entropy) if isinstance(ss.entropy, int) else None)
+                seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
+                info={"start_date": start_date} if start_date else {})
     if engine == "meanfield":
         return _run_meanfield(mux, rules, seeds, days, meta)
     require_memory(
@@ -109,7 +133,8 @@ def simulate(
     bar = _Bar(progress, days)
     with bar:
         if engine == "daily":
-            return _run_daily(mux, rules, seeds, days, int(substeps), cell, ss, meta, bar)
+            return _run_daily(mux, rules, seeds, days, int(substeps), cell, ss, meta, bar,
+                              measures, triggers, population)
         if any(r.one_step for r in rules):
             raise ParameterError("IndependentCascade is a discrete-time model: use engine='daily'.")
         return _run_exact(mux, rules, seeds, days, cell, ss, meta, bar)
@@ -150,15 +175,15 @@ def _initial(initial, stories, n, rng) -> list[np.ndarray]:
             value = float(spec)
             if 0 < value < 1:
                 k = max(1, round(value * n))
-            elif value >= 1 and value == int(value):
+            elif value >= 0 and value == int(value):
                 k = int(value)
             else:
                 raise ParameterError(
-                    f"initial = {spec!r} for story {name!r}: give a count >= 1, a fraction in (0, 1), or agent ids."
+                    f"initial = {spec!r} for story {name!r}: give a count >= 0, a fraction in (0, 1), or agent ids."
                 )
             if k > n:
                 raise ParameterError(f"initial = {spec!r}: more initial spreaders than the {n:,} agents.")
-            ids = np.sort(rng.choice(n, size=k, replace=False))
+            ids = np.sort(rng.choice(n, size=k, replace=False)) if k else np.zeros(0, dtype=np.int64)
         else:
             ids = np.unique(np.asarray(spec, dtype=np.int64))
             if ids.size == 0 or ids[0] < 0 or ids[-1] >= n:
@@ -207,13 +232,12 @@ def _warn_if_coarse(mux, rules, dt, mean_deg, complete):
             )
 
 
-def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar) -> Result:
+def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar, measures, triggers, population) -> Result:
     n = mux.n
     n_stories = len(rules)
     indptrs, indicess, complete, mean_deg, _ = _layer_arrays(mux)
     dt = 1.0 / substeps
     _warn_if_coarse(mux, rules, dt, mean_deg, complete)
-    n_cells = len(meta["cells"])
     log_miss = np.zeros((n_stories, len(complete)))
     for s, rule in enumerate(rules):
         rates = _edge_rates(mux, rule)
@@ -224,44 +248,18 @@ def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar) -> Result
     with np.errstate(invalid="ignore"):
         miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
     miss_pow[np.isnan(miss_pow)] = 1.0  # p = 1: (1 - p) ** 0
-    stifle = np.array([r.stifle for r in rules])
-    pair = np.array([r.pair for r in rules])
-    one_step = np.array([r.one_step for r in rules])
-    p_forget = np.repeat(step_probability(np.array([r.forget for r in rules]), dt)[:, None], n_cells, axis=1)
-
-    state = np.zeros((n_stories, n), dtype=np.int8)
-    active = np.zeros((n_stories, n), dtype=np.int32)
-    n_active = np.zeros(n_stories, dtype=np.int64)
-    counts = np.zeros((n_stories, 3, n_cells), dtype=np.int64)
-    for s, ids in enumerate(seeds):
-        state[s, ids] = _daily.SPREADER
-        active[s, : ids.size] = ids
-        n_active[s] = ids.size
-        counts[s, 0] = np.bincount(cell, minlength=n_cells)
-        np.subtract.at(counts[s, 0], cell[ids], 1)
-        np.add.at(counts[s, 1], cell[ids], 1)
-    new_buf = np.zeros(n, dtype=np.int32)
-    tellings = np.zeros((n_stories, len(complete)), dtype=np.int64)
-    key_tell = stream_key(ss, "tell")
-    key_forget = stream_key(ss, "forget")
-
-    rec_counts, rec_tell = [counts.copy()], [tellings.copy()]
-    step = 0
-    day = 0
-    while (days is None and n_active.sum() > 0 and day < MAX_DAYS) or (days is not None and day < days):
-        for _ in range(substeps):
-            _daily.tell_step(
-                np.uint64(step), state, active, n_active, new_buf, counts, cell, tellings,
-                indptrs, indicess, complete, log_miss, miss_pow, stifle, pair, p_forget, one_step, key_tell, key_forget,
-            )
-            step += 1
-        day += 1
-        rec_counts.append(counts.copy())
-        rec_tell.append(tellings.copy())
-        bar.advance()
-    tell = np.diff(np.stack(rec_tell), axis=0, prepend=0)
-    meta["info"] = {"substeps": substeps}
-    return Result(np.arange(day + 1), np.stack(rec_counts), tell, **meta)
+    base_rules = (log_miss, miss_pow, np.array([r.stifle for r in rules]), np.array([r.pair for r in rules]),
+                  np.array([r.one_step for r in rules]))
+    channels = [lay.channel for lay in mux.layers.values()]
+    run = DailyRun((indptrs, indicess, complete), base_rules, np.array([r.forget for r in rules]), seeds, cell,
+                   len(meta["cells"]), mux.names, channels, meta["stories"], measures, triggers, population,
+                   substeps, ss)
+    rec = run.run(days, MAX_DAYS, bar)
+    meta["layers"] = run.layer_names
+    meta["info"] = {**meta["info"], "substeps": substeps}
+    return Result(np.arange(len(rec["counts"])), rec["counts"], np.diff(rec["tellings"], axis=0, prepend=0),
+                  intercepts=np.diff(rec["intercepts"], axis=0, prepend=0), detained=rec["detained"],
+                  events=run.events, **meta)
 
 
 def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar) -> Result:
@@ -282,7 +280,7 @@ def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar) -> Result:
             _exact.add_spreader(i, st, active, pos, n_active, deg_sum, indptrs, complete)
             counts[0, cell[i]] -= 1
             counts[1, cell[i]] += 1
-        per_story.append((st, active, pos, n_active, deg_sum, counts, np.zeros(len(complete), dtype=np.int64)))
+        per_story.append((st, active, pos, n_active, deg_sum, counts, np.zeros((len(complete), n_cells), dtype=np.int64)))
     rates = [_edge_rates(mux, rule) for rule in rules]
     rec_counts = [np.stack([p[5] for p in per_story]).copy()]
     rec_tell = [np.stack([p[6] for p in per_story]).copy()]
@@ -323,7 +321,7 @@ def _run_meanfield(mux, rules, seeds, days, meta) -> Result:
     counts = np.stack([np.pad(f, ((0, t - len(f)), (0, 0)), mode="edge") for f in series], axis=1) * n
     counts = counts[..., None]
     meta["cells"] = ["all"]
-    tell = np.zeros((t, len(rules), len(mux.names)))
+    tell = np.zeros((t, len(rules), len(mux.names), 1))
     return Result(np.arange(t), counts, tell, **meta)
 
 

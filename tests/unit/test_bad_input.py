@@ -36,7 +36,7 @@ def net():
         ({"days": -1}, "days"),
         ({"days": 2.5}, "days"),
         ({"substeps": 0}, "substeps"),
-        ({"initial": 0}, "initial"),
+        ({"initial": -1}, "initial"),
         ({"initial": 1000}, "initial"),
         ({"initial": [5, 500]}, "initial"),
         ({"initial": 2.5}, "initial"),

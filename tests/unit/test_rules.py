@@ -25,7 +25,7 @@ def test_maki_thompson_on_a_path(path3):
     # stops) and tells 2. day 3: 2 meets 1 (stifler) and stops.
     r = rm.simulate(path3, rm.MakiThompson(SURE), days=4, initial=[0])
     assert states(r) == [[2, 1, 0], [1, 2, 0], [0, 1, 2], [0, 0, 3], [0, 0, 3]]
-    assert r.tellings[:, 0, 0].tolist() == [0, 1, 1, 0, 0]
+    assert r.tellings_by_layer()[:, 0, 0].tolist() == [0, 1, 1, 0, 0]
 
 
 def test_sir_recovery_one_never_retells(path3):

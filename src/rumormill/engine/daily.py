@@ -1,17 +1,25 @@
 """The daily engine: discrete time, ``substeps`` steps a day, a numba kernel
 over CSR arrays.
 
-One step, in this order (the only place it is written):
+One day, in this order (the only place it is written):
 
-1. **tell** — every agent that was a spreader at the start of the step meets
-   each neighbour on each layer with probability ``p = 1 - exp(-rate * dt)``.
-   Meetings are found by geometric skips along the neighbour list, so the
-   work is O(meetings), not O(degree): a spreader with ten neighbours and
-   p = 0.05 costs about one random draw a step.
-   Outcomes use the states at the start of the step (synchronous update).
-2. **stifle / forget** — spreaders who met a knower (or, in Daley–Kendall,
+0. **seed** — news from outside arrives (``Inflow``; see ``boundary``).
+1. **tell** — in each of the day's ``substeps`` steps, every agent that was
+   a spreader at the start of the step meets each neighbour on each layer
+   with probability ``p = 1 - exp(-rate * dt)``. Meetings are found by
+   geometric skips along the neighbour list, so the work is O(meetings), not
+   O(degree): a spreader with ten neighbours and p = 0.05 costs about one
+   random draw a step. Outcomes use the states at the start of the step
+   (synchronous update). A hearer who does not believe the story (measure
+   ``Indoctrinate``) knows it but will not pass it on.
+2. **censor** — a meeting on an inspected layer is intercepted instead of
+   happening, and its sender may be detained (``Inspect``); detained agents
+   leave every layer.
+3. **stifle / forget** — spreaders who met a knower (or, in Daley–Kendall,
    another spreader) stop; the rest stop at the forgetting rate.
-3. **record** — counts per story × state × cell are kept up to date by every
+4. **detect** — at the end of the day, periodic checks find spreaders in a
+   cohort and detain them (``Monitor``; see ``boundary``).
+5. **record** — counts per story × state × cell are kept up to date by every
    transition, so recording a day costs O(cells), not O(agents).
 
 Random numbers come from a counter-based stream keyed by (step, agent), see
@@ -32,66 +40,53 @@ IGNORANT, SPREADER, STIFLER = 0, 1, 2
 NEW = 3
 #: a spreader at the start of the step who stops at its end
 STOPPING = 4
+#: heard it this step but does not believe it: knows, will not pass it on
+DOUBTER = 5
 #: spreaders whose neighbour-list bounds are fetched together
 BLOCK = 64
 
 
+@numba.njit(inline="always")
+def _salt(key, s):
+    return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
+
+
 @numba.njit(cache=True)
-def tell_step(
-    step,
-    state,
-    active,
-    n_active,
-    new_buf,
-    counts,
-    cell,
-    tellings,
-    indptrs,
-    indicess,
-    complete,
-    log_miss,
-    miss_pow,
-    stifle,
-    pair,
-    p_forget,
-    one_step,
-    key_tell,
-    key_forget,
-):
+def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys):
     """Advance every story by one step, in place.
 
     Parameters
     ----------
     step : uint64
         Global step number (keys the random streams).
-    state : int8[S, n]
-        State of each agent for each story.
-    active : int32[S, n], n_active : int64[S]
-        The spreaders of each story, compact.
+    state : int8[S, n]; active : int32[S, n]; n_active : int64[S]
+        State of each agent per story; each story's spreaders, sorted.
     new_buf : int32[n]
         Scratch for agents who hear the story this step.
-    counts : int64[S, 3, C]
-        Agents per story × state × cell, kept current.
-    cell : int32[n]
-        Each agent's cell (group × region), for the counts.
-    tellings : int64[S, L]
-        Tellings carried by each layer (accumulated).
-    indptrs, indicess : tuples of int64[n+1] / int32[m] per layer
-        CSR arrays (empty for a complete layer).
-    complete : bool[L]
-        True where the layer is well-mixed (implicit).
-    log_miss : float64[S, L]
-        ``log(1 - p)`` for the meeting probability p per step; 0 means p = 0.
-    miss_pow : float64[S, L, D]
-        ``(1 - p) ** d`` for degrees d < D: the chance of meeting no one.
-    stifle : float64[S]; pair : bool[S]; p_forget : float64[S, n_cells]; one_step : bool[S]
-        The model's rules (see ``rumormill.models``); forgetting per cell so
-        measures can target groups.
-    key_tell, key_forget : uint64
-        Stream keys.
+    cell : int32[n]; detained : bool[n]
+        Each agent's cell (group × region); who is out of every layer.
+    graph : (indptrs, indicess, complete)
+        Per layer: CSR arrays (empty for a well-mixed layer) and the flag.
+    rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
+        ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
+        ``(1 - p) ** d`` for small degrees d; the model's rules.
+    levers : (spread[S, C], p_forget[S, C], accept[S, C], intercept[L], detain[L])
+        What measures move: a spreader's meeting-rate multiplier by its cell,
+        its per-step stopping probability, the chance a hearer believes and
+        passes the story on, and per layer the chance a meeting is
+        intercepted and its sender detained.
+    tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C])
+        Kept current by every transition; tellings by the hearer's cell,
+        interceptions and detentions by the sender's.
+    keys : uint64[4]
+        Stream keys: tell, forget, censor, accept.
 
     Complexity: O(spreaders + meetings) per step.
     """
+    indptrs, indicess, complete = graph
+    log_miss, miss_pow, stifle, pair, one_step = rules
+    spread, p_forget, accept, intercept, detain = levers
+    counts, tellings, intercepts, det_counts = tallies
     n_stories = state.shape[0]
     n = state.shape[1]
     n_layers = complete.shape[0]
@@ -102,17 +97,27 @@ def tell_step(
         act = active[s]
         na = n_active[s]
         n_new = 0
-        skey = key_tell ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
+        skey = _salt(keys[0], s)
+        ckey = _salt(keys[2], s)
+        akey = _salt(keys[3], s)
         for a in range(na):
             if a % BLOCK == 0:
                 # gather the next block's neighbour-list bounds first: these
                 # loads are independent, so their cache misses overlap
                 _gather_bounds(act, a, min(a + BLOCK, na), indptrs, indicess, complete, bounds)
             i = act[a]
+            if detained[i]:
+                continue
+            ci = cell[i] if by_cell else 0
+            mult = spread[s, ci]
+            if mult <= 0.0:
+                continue
             rng = counter(skey, step, i)
+            crng = counter(ckey, step, i)
             stop = False
+            gone = False
             for lay in range(n_layers):
-                lm = log_miss[s, lay]
+                lm = log_miss[s, lay] * mult
                 if lm == 0.0:
                     continue
                 if complete[lay]:
@@ -131,7 +136,8 @@ def tell_step(
                         rng, u = next_uniform(rng)
                         if first and deg < miss_pow.shape[2]:
                             # most spreaders meet no one: test that without a log
-                            if 1.0 - u <= miss_pow[s, lay, deg]:
+                            miss = miss_pow[s, lay, deg] if mult == 1.0 else math.exp(deg * lm)
+                            if 1.0 - u <= miss:
                                 break
                             first = False
                         skip = math.floor(math.log1p(-u) / lm)
@@ -144,13 +150,33 @@ def tell_step(
                         j = pos if pos < i else pos + 1
                     else:
                         j = indicess[lay][start + pos]
+                    if detained[j]:
+                        continue
+                    if intercept[lay] > 0.0:
+                        crng, u = next_uniform(crng)
+                        if u < intercept[lay]:
+                            intercepts[s, lay, ci] += 1
+                            if detain[lay] > 0.0:
+                                crng, u = next_uniform(crng)
+                                if u < detain[lay]:
+                                    detained[i] = True
+                                    det_counts[ci] += 1
+                                    gone = True
+                                    break
+                            continue
                     sj = st[j]
                     if sj == IGNORANT:
+                        cj = cell[j] if by_cell else 0
+                        tellings[s, lay, cj] += 1
                         st[j] = NEW
+                        if accept[s, cj] < 1.0:
+                            arng = counter(akey, step, j)
+                            arng, u = next_uniform(arng)
+                            if u >= accept[s, cj]:
+                                st[j] = DOUBTER
                         new_buf[n_new] = j
                         n_new += 1
-                        tellings[s, lay] += 1
-                    elif sj == NEW:
+                    elif sj == NEW or sj == DOUBTER:
                         continue
                     elif pair[s] and (sj == SPREADER or sj == STOPPING):
                         # the pair is seen from both ends; each end holds half its rate
@@ -165,15 +191,17 @@ def tell_step(
                             rng, u = next_uniform(rng)
                             if u < stifle[s]:
                                 stop = True
+                if gone:
+                    break
             if stop:
                 st[i] = STOPPING
-        # stifle / forget, among those who spread at the start of the step
+        # stifle / forget / leave, among those who spread at the start of the step
         keep = 0
-        fkey = key_forget ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
+        fkey = _salt(keys[1], s)
         for a in range(na):
             i = act[a]
             c = cell[i] if by_cell else 0
-            done = st[i] == STOPPING or one_step[s]
+            done = st[i] == STOPPING or one_step[s] or detained[i]
             if not done and p_forget[s, c] > 0.0:
                 rng = counter(fkey, step, i)
                 rng, u = next_uniform(rng)
@@ -185,17 +213,24 @@ def tell_step(
             else:
                 act[keep] = i
                 keep += 1
+        n_add = 0
         for b in range(n_new):
             j = new_buf[b]
-            st[j] = SPREADER
             c = cell[j] if by_cell else 0
             counts[s, IGNORANT, c] -= 1
-            counts[s, SPREADER, c] += 1
+            if st[j] == DOUBTER:
+                st[j] = STIFLER
+                counts[s, STIFLER, c] += 1
+            else:
+                st[j] = SPREADER
+                counts[s, SPREADER, c] += 1
+                new_buf[n_add] = j
+                n_add += 1
         # keep the spreader list sorted: neighbour lists are then read in
         # memory order, about three times faster than in random order
-        new_buf[:n_new].sort()
-        _merge_sorted(act, keep, new_buf, n_new)
-        n_active[s] = keep + n_new
+        new_buf[:n_add].sort()
+        _merge_sorted(act, keep, new_buf, n_add)
+        n_active[s] = keep + n_add
 
 
 @numba.njit(cache=True, inline="always")

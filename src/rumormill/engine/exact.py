@@ -125,7 +125,7 @@ def run_until(
             add_spreader(j, st, active, pos, n_active, deg_sum, indptrs, complete)
             counts[IGNORANT, cell[j]] -= 1
             counts[SPREADER, cell[j]] += 1
-            tellings[lay] += 1
+            tellings[lay, cell[j]] += 1
             continue
         stop_i = False
         if pair and sj == SPREADER:

@@ -8,7 +8,7 @@ from .generators import (
     power_law_degrees,
     watts_strogatz,
 )
-from .groups import bipartite, block, cliques
+from .groups import bipartite, block, cliques, within
 from .io import from_edgelist, from_networkx
 from .multiplex import Layer, Multiplex
 from .network import Network, complete, from_edges
@@ -30,4 +30,5 @@ __all__ = [
     "poisson_degrees",
     "power_law_degrees",
     "watts_strogatz",
+    "within",
 ]

@@ -1,0 +1,105 @@
+"""What happens at day boundaries: news from outside arrives (inflow) and
+periodic checks find spreaders (monitoring). Both draw from counter-based
+streams keyed by the day, so a run with and without them shares every other
+random number.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from .counter_rng import counter, next_uniform
+from .daily import IGNORANT, SPREADER, STIFLER, _merge_sorted, _salt
+
+
+@numba.njit(cache=True)
+def inflow(day, s, lo, hi, log_miss, state, active, n_active, cell, detained, counts, tellings, outside, key, buf):
+    """Each ignorant agent in ``[lo, hi)`` hears story ``s`` from outside with
+    probability ``1 - exp(log_miss)``; O(hearers) by geometric skips.
+
+    Returns how many heard it. ``outside`` is the tellings column of the
+    outside source.
+    """
+    if log_miss == 0.0 or hi <= lo:
+        return 0
+    by_cell = counts.shape[2] > 1
+    rng = counter(_salt(key, s), day, lo)
+    st = state[s]
+    pos = lo - 1
+    k = 0
+    while True:
+        if log_miss == -np.inf:
+            pos += 1
+        else:
+            rng, u = next_uniform(rng)
+            skip = math.floor(math.log1p(-u) / log_miss)
+            if pos + 1 + skip >= hi:
+                break
+            pos += 1 + int(skip)
+        if pos >= hi:
+            break
+        if st[pos] != IGNORANT or detained[pos]:
+            continue
+        st[pos] = SPREADER
+        c = cell[pos] if by_cell else 0
+        counts[s, IGNORANT, c] -= 1
+        counts[s, SPREADER, c] += 1
+        tellings[s, outside, c] += 1
+        buf[k] = pos
+        k += 1
+    if k:
+        # buf is already sorted: pos only grows
+        _merge_sorted(active[s], n_active[s], buf, k)
+        n_active[s] += k
+    return k
+
+
+@numba.njit(cache=True)
+def monitor(day, in_cohort, probability, state, active, n_active, cell, detained, counts, det_counts, key):
+    """Find each spreader (of any story) in the cohort's cells with
+    ``probability`` and detain it; detained spreaders stop. Returns detentions.
+
+    One draw per (day, agent): an agent spreading two stories is found or
+    missed once, not twice.
+    """
+    by_cell = counts.shape[2] > 1
+    found = 0
+    for s in range(state.shape[0]):
+        act = active[s]
+        for a in range(n_active[s]):
+            i = act[a]
+            c = cell[i] if by_cell else 0
+            if detained[i] or not in_cohort[cell[i]]:
+                continue
+            rng = counter(key, day, i)
+            rng, u = next_uniform(rng)
+            if u < probability:
+                detained[i] = True
+                det_counts[c] += 1
+                found += 1
+    leave(state, active, n_active, cell, detained, counts)
+    return found
+
+
+@numba.njit(cache=True)
+def leave(state, active, n_active, cell, detained, counts):
+    """Detained spreaders stop spreading every story (they are out of every layer)."""
+    by_cell = counts.shape[2] > 1
+    for s in range(state.shape[0]):
+        act = active[s]
+        st = state[s]
+        keep = 0
+        for a in range(n_active[s]):
+            i = act[a]
+            if detained[i]:
+                c = cell[i] if by_cell else 0
+                st[i] = STIFLER
+                counts[s, SPREADER, c] -= 1
+                counts[s, STIFLER, c] += 1
+            else:
+                act[keep] = i
+                keep += 1
+        n_active[s] = keep

@@ -1,0 +1,12 @@
+"""Measures: what the authorities (or outside broadcasters) do, each small and
+composable, and the triggers that switch them on."""
+
+from .base import Context, Levers, Measure
+from .deter import Deter
+from .indoctrinate import Indoctrinate
+from .inflow import Inflow
+from .inspect import Inspect
+from .monitor import Monitor
+from .triggers import Trigger
+
+__all__ = ["Context", "Deter", "Indoctrinate", "Inflow", "Inspect", "Levers", "Measure", "Monitor", "Trigger"]

@@ -1,0 +1,127 @@
+"""What every measure shares: when it is on, the names it may use, and the
+levers it can move.
+
+A measure never touches the kernel. It either moves *levers* (per-cell and
+per-layer numbers the kernel reads each step) or acts at a day boundary
+(inflow at dawn, monitoring at dusk). Start and stop are day offsets from the
+run's first day; ``start=None`` means "off until a trigger starts it".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ParameterError
+
+
+@dataclass
+class Levers:
+    """The numbers measures move, for one day.
+
+    spread[S, C]   multiplier on a spreader's meeting rate, by its cell
+    forget[S, C]   extra stopping rate per day, by cell
+    accept[S, C]   chance a hearer in that cell believes and passes it on
+    intercept[L]   chance a meeting on that layer is intercepted
+    detain[L]      chance an intercepted sender is detained
+    """
+
+    spread: np.ndarray
+    forget: np.ndarray
+    accept: np.ndarray
+    intercept: np.ndarray
+    detain: np.ndarray
+
+    @classmethod
+    def neutral(cls, n_stories: int, n_cells: int, n_layers: int) -> "Levers":
+        return cls(
+            np.ones((n_stories, n_cells)),
+            np.zeros((n_stories, n_cells)),
+            np.ones((n_stories, n_cells)),
+            np.zeros(n_layers),
+            np.zeros(n_layers),
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """The names a measure may refer to, resolved to indices."""
+
+    population: object | None
+    layers: list[str]
+    channels: list[str]
+    stories: list[str]
+    n_cells: int
+
+    def cells(self, groups, regions) -> np.ndarray:
+        """Cell ids of the groups in the regions (every cell when both are None)."""
+        if groups is None and regions is None:
+            return np.arange(self.n_cells)
+        if self.population is None:
+            raise ParameterError(
+                "a measure names groups or regions, but the run has no population: "
+                "pass population=... to simulate (or drop groups/regions)."
+            )
+        return self.population.cells_of(groups, regions)
+
+    def layers_of(self, channel: str) -> list[int]:
+        found = [k for k, c in enumerate(self.channels) if c == channel]
+        if not found:
+            raise ParameterError(
+                f"channel {channel!r} is carried by no layer; the channels are: {', '.join(sorted(set(self.channels)))}."
+            )
+        return found
+
+    def story(self, name: str) -> int:
+        if name not in self.stories:
+            raise ParameterError(f"story {name!r} is not in this run; its stories are: {', '.join(self.stories)}.")
+        return self.stories.index(name)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """Base of every measure: a name and when it is on."""
+
+    name: str
+    start: int | None = 0
+    stop: int | None = None
+
+    def __post_init__(self):
+        for field in ("start", "stop"):
+            v = getattr(self, field)
+            if v is not None and (int(v) != v or v < 0):
+                raise ParameterError(f"{self.name}.{field} = {v!r}: give a day offset >= 0 (or None).")
+        if self.start is not None and self.stop is not None and self.stop <= self.start:
+            raise ParameterError(f"{self.name}: stop (day {self.stop}) must come after start (day {self.start}).")
+
+    def is_on(self, day: int, ordered_on: int | None) -> bool:
+        """On from its start day (or the day a trigger's order takes effect) until stop."""
+        begin = self.start
+        if ordered_on is not None:
+            begin = ordered_on if begin is None else min(begin, ordered_on)
+        if begin is None or day < begin:
+            return False
+        return self.stop is None or day < self.stop
+
+    def check(self, ctx: Context) -> None:
+        """Raise a ParameterError if a name does not resolve."""
+
+    def adjust(self, levers: Levers, ctx: Context) -> None:
+        """Move the levers while on (continuous measures)."""
+
+    def at_dawn(self, day: int, sim, ctx: Context) -> None:
+        """Act at the start of a day (inflow)."""
+
+    def at_dusk(self, day: int, since: int, sim, ctx: Context) -> int:
+        """Act at the end of a day (monitoring); ``since`` is the day it switched on."""
+        return 0
+
+
+def names(value) -> tuple[str, ...] | None:
+    """Normalise a group/region list argument (None = all)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)

@@ -1,0 +1,35 @@
+"""``Inspect``: messages on a channel are read, and senders may be detained.
+
+Every meeting on a layer carrying the channel is intercepted with
+``probability`` instead of taking place (neither side learns anything); the
+sender of an intercepted message is detained with ``detain``. Interceptions
+are counted by the sender's cell: they are what the authorities observe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..rates import check_probability
+from .base import Context, Levers, Measure
+
+
+@dataclass(frozen=True)
+class Inspect(Measure):
+    channel: str = "mail"
+    probability: float = 1.0
+    detain: float = 0.0
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_probability(f"{self.name}.probability", self.probability)
+        check_probability(f"{self.name}.detain", self.detain)
+
+    def check(self, ctx: Context) -> None:
+        ctx.layers_of(self.channel)
+
+    def adjust(self, levers: Levers, ctx: Context) -> None:
+        for lay in ctx.layers_of(self.channel):
+            # two inspections of one channel miss a message only if both miss it
+            levers.intercept[lay] = 1 - (1 - levers.intercept[lay]) * (1 - self.probability)
+            levers.detain[lay] = 1 - (1 - levers.detain[lay]) * (1 - self.detain)

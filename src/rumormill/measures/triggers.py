@@ -1,0 +1,88 @@
+"""Triggers: the chain of command.
+
+What the authorities can observe — interceptions, detentions, or informants'
+reports of tellings on one layer (each telling there is reported with
+``report_probability``) — is summed over a set of regions. When the total
+reaches ``threshold`` a report goes up (an event), and ``delay`` days later
+the order takes effect: the measures named in ``starts`` switch on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..rates import check_probability
+from .base import Context, names
+
+OBSERVABLE = ("interceptions", "detentions", "reports")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    observe: str
+    threshold: float
+    regions: tuple[str, ...] | None = None
+    delay: int = 0
+    starts: tuple[str, ...] = ()
+    layer: str | None = None
+    report_probability: float = 1.0
+
+    def __post_init__(self):
+        if self.observe not in OBSERVABLE:
+            raise ParameterError(f"{self.name}.observe = {self.observe!r}: choose one of {', '.join(OBSERVABLE)}.")
+        if not self.threshold > 0:
+            raise ParameterError(f"{self.name}.threshold = {self.threshold!r}: give a number > 0.")
+        if int(self.delay) != self.delay or self.delay < 0:
+            raise ParameterError(f"{self.name}.delay = {self.delay!r}: give a whole number of days >= 0.")
+        check_probability(f"{self.name}.report_probability", self.report_probability)
+        if self.observe == "reports" and self.layer is None:
+            raise ParameterError(f"{self.name}: observe = 'reports' needs layer = the layer informants watch.")
+        object.__setattr__(self, "regions", names(self.regions))
+        object.__setattr__(self, "starts", tuple(names(self.starts) or ()))
+
+    def check(self, ctx: Context, measure_names: list[str]) -> None:
+        for m in self.starts:
+            if m not in measure_names:
+                raise ParameterError(
+                    f"trigger {self.name!r} starts {m!r}, which is not a measure of this run; "
+                    f"the measures are: {', '.join(measure_names) or 'none'}."
+                )
+        if self.layer is not None and self.layer not in ctx.layers:
+            raise ParameterError(f"trigger {self.name!r}: layer {self.layer!r} is not one of {', '.join(ctx.layers)}.")
+        ctx.cells(None, self.regions)
+
+
+@dataclass
+class Watch:
+    """A trigger's running state during one run."""
+
+    trigger: Trigger
+    cells: np.ndarray
+    layer: int | None
+    seen: float = 0.0
+    reported_on: int | None = None
+    events: list = field(default_factory=list)
+
+    @property
+    def order_on(self) -> int | None:
+        return None if self.reported_on is None else self.reported_on + self.trigger.delay
+
+    def observe(self, day: int, intercepted: np.ndarray, detained: np.ndarray, told: np.ndarray, rng) -> bool:
+        """Add the day's observations (per cell); True on the day the report goes up."""
+        if self.reported_on is not None:
+            return False
+        t = self.trigger
+        if t.observe == "interceptions":
+            self.seen += float(intercepted[self.cells].sum())
+        elif t.observe == "detentions":
+            self.seen += float(detained[self.cells].sum())
+        else:
+            self.seen += float(rng.binomial(told[self.cells].astype(np.int64), t.report_probability).sum())
+        if self.seen >= t.threshold:
+            self.reported_on = day
+            return True
+        return False
