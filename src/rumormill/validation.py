@@ -50,7 +50,8 @@ def _seeds(seed: int, label: str, runs: int):
 
 
 def _quiet_simulate(*args, **kwargs):
-    """V5 uses coarse steps on purpose: their bias is what it measures."""
+    """Cases that use coarse steps on purpose (V5 measures their bias; V7–V9
+    test a measure's rule, which does not depend on the step)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoarseStepWarning)
         return simulate(*args, **kwargs)
@@ -161,6 +162,70 @@ def v6(quick: bool, seed: int) -> list[Check]:
                   0.0, worst, 0.01, worst <= 0.01, runs)]
 
 
+def v7(quick: bool, seed: int) -> list[Check]:
+    """``Inspect`` with p = 1 on the only layer: nothing crosses it, every
+    meeting is counted as intercepted."""
+    from .measures import Inspect
+    from .rates import step_probability
+
+    n, days, k = 20_000, 30 if quick else 100, 50
+    net = configuration(poisson_degrees(n, 10.0, seed), seed)
+    rate = 0.05
+    # the first k agents of a configuration graph are as random as any k
+    r = _quiet_simulate(net, MakiThompson(rate), measures=[Inspect("read-all", channel="face", probability=1.0)],
+                 days=days, substeps=4, initial=np.arange(k), seed=seed)
+    told = int(r.tellings.sum())
+    # the spreaders never meet anyone, so never stop: each edge is tried every step
+    p = float(step_probability(rate, 0.25))
+    trials = 4 * days * int(net.degrees()[:k].sum())
+    expected = trials * p
+    tol = 3.0 * math.sqrt(trials * p * (1 - p))
+    measured = float(r.intercepts.sum())
+    return [
+        Check("V7", "inspect p=1: tellings across the layer", 0.0, float(told), 0.0, told == 0, 1),
+        Check("V7", "inspect p=1: interceptions vs meetings expected", expected, measured, tol,
+              bool(abs(measured - expected) <= tol), 1),
+    ]
+
+
+def v8(quick: bool, seed: int) -> list[Check]:
+    """``Deter`` with factor d on everyone: the same outcomes as rate λ(1 − d)."""
+    from .measures import Deter
+
+    n, runs = (20_000, 20) if quick else (100_000, 60)
+    lam, d = 0.4, 0.5
+    net = configuration(poisson_degrees(n, 10.0, seed), seed)
+    deterred, slower = [], []
+    for ss in _seeds(seed, "V8", runs):
+        deterred.append(_quiet_simulate(net, MakiThompson(lam), measures=[Deter("fear", factor=d)], substeps=8,
+                                        initial=5, seed=ss).reach())
+        slower.append(_quiet_simulate(net, MakiThompson(lam * (1 - d)), substeps=8, initial=5, seed=ss).reach())
+    gap, tol = _gap(slower, deterred)
+    return [Check("V8", f"deter d={d} vs rate λ(1−d), N={n:,}: reach gap", 0.0, gap, tol, bool(abs(gap) <= tol), runs)]
+
+
+def v9(quick: bool, seed: int) -> list[Check]:
+    """``Monitor`` every 30 days: detentions per check ≈ p × spreaders in the cohort."""
+    from .measures import Monitor
+    from .models import ISR
+    from .population import Population
+
+    n, p, days = (20_000, 0.3, 120) if quick else (100_000, 0.3, 240)
+    pop = Population.from_sizes({("family", "r"): n // 4, ("other", "r"): n - n // 4})
+    net = configuration(poisson_degrees(n, 10.0, seed), seed)
+    # spreaders who never stop, so each check finds a large cohort
+    r = _quiet_simulate(net, ISR(0.05, stifle=0.0, forget=0.0), population=pop, days=days, initial=50, seed=seed,
+                        measures=[Monitor("family-checks", every=30, probability=p, groups=["family"])])
+    found = np.diff(r.detained[:, 0])
+    checks = np.flatnonzero(found)
+    before = r.counts[checks + 1, 0, 1, 0] + found[checks]  # spreaders in the cohort just before each check
+    total_found, total_before = float(found[checks].sum()), float(before.sum())
+    expected = p * total_before
+    tol = 3.0 * math.sqrt(total_before * p * (1 - p))
+    return [Check("V9", f"monitor p={p} every 30 days: detentions over {checks.size} checks", expected,
+                  total_found, tol, bool(checks.size > 0 and abs(total_found - expected) <= tol), checks.size)]
+
+
 def v10(quick: bool, seed: int) -> list[Check]:
     """Same seed, same result, bit for bit — and whatever the thread count."""
     net = configuration(poisson_degrees(20_000, 10.0, seed), seed)
@@ -183,12 +248,12 @@ def v10(quick: bool, seed: int) -> list[Check]:
 
 
 CASES: dict[str, Callable[[bool, int], list[Check]]] = {
-    "V1": v1, "V2": v2, "V3": v3, "V4": v4, "V5": v5, "V6": v6, "V10": v10,
+    "V1": v1, "V2": v2, "V3": v3, "V4": v4, "V5": v5, "V6": v6, "V7": v7, "V8": v8, "V9": v9, "V10": v10,
 }
 #: the reduced set ``--quick`` runs (under a minute on two cores)
 #: how the V5 rows pass, for the table's caption
 V5_RULE = "V5: each 4x more steps must at least halve the gap (up to its noise); 64/day must cut the 1/day gap tenfold."
-QUICK = ("V1", "V2", "V3", "V4", "V5", "V6", "V10")
+QUICK = tuple(CASES)
 
 
 def run(cases=None, quick: bool = False, seed: int = 2025, on_case=None) -> list[Check]:

@@ -91,6 +91,9 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
     n = state.shape[1]
     n_layers = complete.shape[0]
     by_cell = counts.shape[2] > 1  # one cell: skip the per-agent lookups
+    censoring = intercept.max() > 0.0 if n_layers else False
+    # with no one detained and no censor, skip the detention lookups
+    vetting = censoring or det_counts.sum() > 0
     bounds = np.empty((n_layers, BLOCK, 3), dtype=np.int64)
     for s in range(n_stories):
         st = state[s]
@@ -106,14 +109,14 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                 # loads are independent, so their cache misses overlap
                 _gather_bounds(act, a, min(a + BLOCK, na), indptrs, indicess, complete, bounds)
             i = act[a]
-            if detained[i]:
+            if vetting and detained[i]:
                 continue
             ci = cell[i] if by_cell else 0
             mult = spread[s, ci]
             if mult <= 0.0:
                 continue
             rng = counter(skey, step, i)
-            crng = counter(ckey, step, i)
+            crng = counter(ckey, step, i) if censoring else np.uint64(0)
             stop = False
             gone = False
             for lay in range(n_layers):
@@ -150,7 +153,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                         j = pos if pos < i else pos + 1
                     else:
                         j = indicess[lay][start + pos]
-                    if detained[j]:
+                    if vetting and detained[j]:
                         continue
                     if intercept[lay] > 0.0:
                         crng, u = next_uniform(crng)
@@ -201,7 +204,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
         for a in range(na):
             i = act[a]
             c = cell[i] if by_cell else 0
-            done = st[i] == STOPPING or one_step[s] or detained[i]
+            done = st[i] == STOPPING or one_step[s] or (vetting and detained[i])
             if not done and p_forget[s, c] > 0.0:
                 rng = counter(fkey, step, i)
                 rng, u = next_uniform(rng)

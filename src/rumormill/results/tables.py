@@ -102,7 +102,7 @@ def dense(values: np.ndarray, days: np.ndarray, axes: Sequence[tuple[str, Sequen
     columns["run_id"] = pa.DictionaryArray.from_arrays(np.zeros(total, np.int32), [run_id]).cast(pa.string())
     columns["day"] = pa.array(days[day_idx].astype(np.int32))
     columns["date"] = _dates(days[day_idx], start)
-    inner = total
+    inner = total // max(len(days), 1)  # rows per day
     for k, (name, labels) in enumerate(axes):
         inner //= shape[k + 1]
         idx = np.tile(np.repeat(np.arange(shape[k + 1], dtype=np.int32), inner), total // (inner * shape[k + 1]))

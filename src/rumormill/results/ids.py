@@ -1,0 +1,64 @@
+"""Run ids and content hashes: names that sort by time and never collide,
+and fingerprints that say whether two runs used the same scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """``YYYYMMDD-HHMMSS-xxxxxx``: UTC time, then 6 random hex digits.
+
+    Sorting ids sorts runs by start time. The suffix comes from ``os.urandom``,
+    not from any simulation stream, so naming a run never changes its numbers.
+    """
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return f"{now:%Y%m%d-%H%M%S}-{os.urandom(3).hex()}"
+
+
+def content_hash(content) -> str:
+    """SHA-256 (hex) of a scenario: its file (a ``Path``), its text, its bytes,
+    or any JSON-able object (a dict, a pydantic model), keys sorted so that
+    the order they were written in does not matter."""
+    if isinstance(content, Path):
+        data = content.read_bytes()
+    elif isinstance(content, bytes):
+        data = content
+    elif isinstance(content, str):
+        data = content.encode()
+    else:
+        if hasattr(content, "model_dump"):
+            content = content.model_dump(mode="json")
+        data = json.dumps(content, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def to_json(value) -> str:
+    """JSON text of parameters or info; numpy values, dates and paths become plain
+    values, and anything else its ``str``, so saving never fails on a type."""
+    return json.dumps(plain(value), sort_keys=True)
+
+
+def plain(value):
+    """``value`` with numpy scalars, small arrays, dates and sets made JSON-able."""
+    import numpy as np
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist() if value.size <= 10_000 else f"<array {value.shape} {value.dtype}>"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return plain(value.model_dump(mode="json"))
+    return str(value)

@@ -1,0 +1,351 @@
+"""Checks across tables: names that must exist, dates inside the calendar,
+group sizes that add up.
+
+Each problem is ``(path, message)``, where ``path`` is the TOML path of the
+offending entry (``("layers", 3, "groups", 1)``) and the message says what is
+wrong and how to fix it. ``load`` turns them into one ``ScenarioError``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .schema import BlocksLabel, InflowMeasure, InspectMeasure, Scenario
+
+Problem = tuple[tuple, str]
+
+
+def suggest(name: str, choices) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown(kind: str, name: str, known) -> str:
+    known = list(known)
+    return f"unknown {kind} {name!r}{suggest(name, known)}; the {kind}s are: {', '.join(map(repr, known)) or 'none'}."
+
+
+class _Checker:
+    def __init__(self, sc: Scenario):
+        self.sc = sc
+        self.problems: list[Problem] = []
+        pop = sc.population
+        self.regions = list(pop.regions)
+        self.groups = [g.name for g in pop.groups]
+        self.labels = [lab.name for lab in pop.labels]
+        self.layers = [lay.name for lay in sc.layers]
+        self.stories = [s.name for s in sc.stories]
+        self.measures = [m.name for m in sc.measures]
+        self.triggers = [t.name for t in sc.triggers]
+
+    def add(self, path, message: str) -> None:
+        self.problems.append((tuple(path), message))
+
+    def names(self, path, kind: str, given, known) -> None:
+        for j, name in enumerate(given or ()):
+            if name not in known:
+                self.add((*path, j), unknown(kind, name, known))
+
+    def one(self, path, kind: str, name, known) -> None:
+        if name is not None and name not in known:
+            self.add(path, unknown(kind, name, known))
+
+    def unique(self, table: tuple, names: list[str], kind: str) -> None:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(names):
+            if name in seen:
+                where = _fmt((*table, seen[name]))
+                self.add((*table, i, "name"), f"duplicate {kind} name {name!r} (also {where}); give each {kind} its own name.")
+            seen.setdefault(name, i)
+
+    def date(self, path, day, *, last_ok: bool = True) -> None:
+        info = self.sc.scenario
+        if day is None:
+            return
+        if day < info.start or day > info.end or (day == info.end and not last_ok):
+            self.add(
+                path,
+                f"{day} is outside the calendar {info.start} .. {info.end} ([scenario] start = {info.start}, "
+                f"days = {info.days}); move it inside, or change start or days.",
+            )
+
+
+def _fmt(path) -> str:
+    from .locate import format_path
+
+    return format_path(path)
+
+
+def check(sc: Scenario) -> list[Problem]:
+    """Every cross-table problem of a scenario whose tables are each valid."""
+    c = _Checker(sc)
+    _population(c)
+    _layers(c)
+    _measures(c)
+    _triggers(c)
+    _observations(c)
+    _parameters(c)
+    for label, day in sc.scenario.key_dates.items():
+        c.date(("scenario", "key_dates", label), day)
+    if not c.problems:
+        resolve_sizes(sc, c.problems)
+    return c.problems
+
+
+def _population(c: _Checker) -> None:
+    pop = c.sc.population
+    c.unique(("population", "groups"), c.groups, "group")
+    c.unique(("population", "labels"), c.labels, "label")
+    used = set()
+    rest_in: dict[str, str] = {}
+    for i, g in enumerate(pop.groups):
+        path = ("population", "groups", i)
+        c.names((*path, "regions"), "region", g.regions, c.regions)
+        used.update(g.regions)
+        if g.per is not None:
+            c.names((*path, "per"), "group", g.per, c.groups)
+            if g.name in g.per:
+                c.add((*path, "per"), f"group {g.name!r} cannot be sized per its own members; name other groups.")
+        if g.rest:
+            for r in g.regions:
+                if r in rest_in:
+                    c.add(
+                        (*path, "rest"),
+                        f"groups {rest_in[r]!r} and {g.name!r} both take the rest of region {r!r}; "
+                        "give one of them a share, count or per instead.",
+                    )
+                rest_in.setdefault(r, g.name)
+    for r in c.regions:
+        if r not in used:
+            c.add(("population", "regions", r), f"no group lives in region {r!r}; list it in a group's regions, or remove it.")
+    for i, lab in enumerate(pop.labels):
+        path = ("population", "labels", i)
+        if isinstance(lab, BlocksLabel):
+            earlier = c.labels[:i]
+            if lab.of not in earlier:
+                hint = "; declare it before this one" if lab.of in c.labels else ""
+                c.add((*path, "of"), unknown("label", lab.of, earlier) + hint)
+        else:
+            c.names((*path, "groups"), "group", lab.groups, c.groups)
+
+
+def _label_groups(c: _Checker, name: str) -> set[str]:
+    labels = {lab.name: lab for lab in c.sc.population.labels}
+    lab = labels.get(name)
+    while isinstance(lab, BlocksLabel):
+        lab = labels.get(lab.of)
+    return set(lab.groups) if lab is not None else set()
+
+
+def _layers(c: _Checker) -> None:
+    c.unique(("layers",), c.layers, "layer")
+    for i, lay in enumerate(c.sc.layers):
+        path = ("layers", i)
+        c.names((*path, "groups"), "group", lay.groups, c.groups)
+        c.names((*path, "regions"), "region", lay.regions, c.regions)
+        if lay.type in ("cliques", "within"):
+            c.one((*path, "by"), "label", lay.by, c.labels)
+            covered = _label_groups(c, lay.by)
+            if lay.by in c.labels and lay.groups and not covered & set(lay.groups):
+                c.add(
+                    (*path, "groups"),
+                    f"label {lay.by!r} covers groups {sorted(covered)}, none of {lay.groups}: the layer would link "
+                    "no one; join groups the label covers.",
+                )
+        elif lay.type == "bipartite":
+            c.names((*path, "a"), "group", lay.a, c.groups)
+            c.names((*path, "b"), "group", lay.b, c.groups)
+            both = sorted(set(lay.a) & set(lay.b))
+            if both:
+                c.add((*path, "b"), f"a and b share group(s) {both}; a bipartite layer links two disjoint sets of groups.")
+            if lay.groups is not None:
+                c.add((*path, "groups"), "a bipartite layer joins the groups a and b; remove groups.")
+        elif lay.type == "edgelist":
+            _edgelist(c, (*path, "path"), lay.path)
+
+
+def _edgelist(c: _Checker, path, name: str) -> None:
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", name) or Path(name).is_absolute() or name.startswith("~"):
+        c.add(path, f"path = {name!r}: give a path relative to the scenario file's folder (no absolute paths or URLs).")
+        return
+    if c.sc.folder is None:
+        c.add(path, "an edge list is read relative to the scenario file; load the scenario from a file (rumormill.scenario.load).")
+        return
+    folder = Path(c.sc.folder).resolve()
+    target = (folder / name).resolve()
+    if folder != target and folder not in target.parents:
+        c.add(path, f"path = {name!r} leaves the scenario's folder {folder}; keep edge lists beside the scenario or below it.")
+    elif not target.is_file():
+        c.add(path, f"path = {name!r}: no such file {target}; check the name (it is relative to {folder}).")
+
+
+def _measures(c: _Checker) -> None:
+    c.unique(("measures",), c.measures, "measure")
+    channels = sorted({lay.channel for lay in c.sc.layers})
+    for i, m in enumerate(c.sc.measures):
+        path = ("measures", i)
+        c.date((*path, "start"), m.start, last_ok=False)
+        c.date((*path, "stop"), m.stop)
+        if m.start is not None and m.stop is not None and m.stop <= m.start:
+            c.add((*path, "stop"), f"stop = {m.stop} is not after start = {m.start}; a measure acts on start <= day < stop.")
+        if isinstance(m, InspectMeasure):
+            if m.channel not in channels:
+                c.add((*path, "channel"), f"no layer carries channel {m.channel!r}{suggest(m.channel, channels)}; the channels are: {', '.join(channels)}.")
+        else:
+            c.names((*path, "groups"), "group", m.groups, c.groups)
+            c.names((*path, "regions"), "region", m.regions, c.regions)
+        if isinstance(m, InflowMeasure):
+            c.one((*path, "story"), "story", m.story, c.stories)
+
+
+def _triggers(c: _Checker) -> None:
+    c.unique(("triggers",), c.triggers, "trigger")
+    for i, t in enumerate(c.sc.triggers):
+        path = ("triggers", i)
+        c.names((*path, "regions"), "region", t.regions, c.regions)
+        c.names((*path, "starts"), "measure", t.starts, c.measures)
+        if t.observe == "reports" and t.layer is None:
+            c.add((*path, "layer"), 'observe = "reports" needs layer = "<name>": the layer whose tellings are reported.')
+        elif t.layer is not None and t.observe != "reports":
+            c.add((*path, "layer"), f'layer is read only with observe = "reports" (here observe = {t.observe!r}); remove it.')
+        c.one((*path, "layer"), "layer", t.layer, c.layers)
+
+
+def _observations(c: _Checker) -> None:
+    for i, o in enumerate(c.sc.observations):
+        path = ("observations", i)
+        c.date((*path, "date"), o.date)
+        c.one((*path, "story"), "story", o.story, c.stories)
+        c.one((*path, "trigger"), "trigger", o.trigger, c.triggers)
+        c.names((*path, "groups"), "group", o.groups, c.groups)
+        c.names((*path, "regions"), "region", o.regions, c.regions)
+        if o.metric == "report" and o.trigger is None:
+            c.add((*path, "trigger"), 'metric = "report" needs trigger = "<name>": the trigger whose report this is.')
+        if o.metric == "reach" and o.story is None:
+            c.add((*path, "story"), 'metric = "reach" needs story = "<name>": the story whose reach this is.')
+
+
+def _parameters(c: _Checker) -> None:
+    data = c.sc.model_dump() if any(p.at for p in c.sc.parameters.values()) else {}
+    for name, p in c.sc.parameters.items():
+        if p.at is None:
+            continue
+        path = ("parameters", name, "at")
+        try:
+            _, value = resolve_at(data, p.at)
+        except KeyError as err:
+            c.add(path, f"at = {p.at!r}: {err.args[0]}")
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            c.add(path, f"at = {p.at!r} names {value!r}, not a number; point it at a numeric value.")
+        elif p.value is not None and float(value) != p.value:
+            c.add(("parameters", name, "value"), f"value = {p.value:g} but {p.at} = {value:g}; make them agree, or drop value.")
+        elif not p.low <= float(value) <= p.high:
+            c.add(path, f"{p.at} = {value:g} is outside [low, high] = [{p.low:g}, {p.high:g}]; widen the range or fix the value.")
+
+
+_TOKEN = re.compile(r'\.?(?:([A-Za-z0-9_\-]+)|"([^"]*)")|\[([^\]]+)\]')
+
+
+def resolve_at(data: dict, at: str) -> tuple[tuple, object]:
+    """Resolve ``"layers[market].mean_degree"`` in ``data``: (path with indices, value).
+
+    A ``[...]`` index is a position or the ``name`` of a table in the array.
+    Raises ``KeyError`` with a message saying what is missing.
+    """
+    node, path, pos = data, (), 0
+    while pos < len(at):
+        m = _TOKEN.match(at, pos)
+        if not m or m.end() == pos:
+            raise KeyError(f"cannot read {at!r} from position {pos}; write it like layers[market].mean_degree.")
+        pos = m.end()
+        key = m.group(1) if m.group(1) is not None else m.group(2)
+        if key is not None:
+            if not isinstance(node, dict) or key not in node:
+                known = list(node) if isinstance(node, dict) else []
+                raise KeyError(f"no key {key!r} at {_fmt(path) if path else 'the top'}{suggest(key, known)}.")
+            node, path = node[key], (*path, key)
+            continue
+        index = m.group(3).strip().strip('"')
+        if not isinstance(node, list):
+            raise KeyError(f"{_fmt(path)} is not an array; [{index}] cannot index it.")
+        if index.isdigit() and int(index) < len(node):
+            i = int(index)
+        else:
+            names = [item.get("name") for item in node if isinstance(item, dict)]
+            if index not in names:
+                raise KeyError(f"{_fmt(path)} has no entry named {index!r}{suggest(index, names)}.")
+            i = names.index(index)
+        node, path = node[i], (*path, i)
+    return path, node
+
+
+def _split(total: float, regions: list[str], census: dict[str, int]) -> dict[str, int]:
+    """``total`` people over ``regions`` in proportion to their census counts (largest remainder)."""
+    total = int(round(total))
+    weights = [census[r] for r in regions]
+    if sum(weights) == 0:
+        weights = [1] * len(regions)
+    exact = [total * w / sum(weights) for w in weights]
+    out = [int(x) for x in exact]
+    for k in sorted(range(len(regions)), key=lambda k: out[k] - exact[k])[: total - sum(out)]:
+        out[k] += 1
+    return dict(zip(regions, out))
+
+
+def resolve_sizes(sc: Scenario, problems: list[Problem] | None = None) -> dict[tuple[str, str], int]:
+    """People per (group, region) at scale 1, in the order groups are declared.
+
+    Shares and counts first, then groups sized ``per`` others, then the
+    ``rest`` of each region. Appends to ``problems`` (or raises ``ValueError``
+    when none is given) if sizes depend on each other in a loop or the
+    groups of a region need more people than its census count.
+    """
+    out_problems = [] if problems is None else problems
+    pop = sc.population
+    census = dict(pop.regions)
+    groups = {g.name: (i, g) for i, g in enumerate(pop.groups)}
+    sizes: dict[str, dict[str, int]] = {}
+    pending = list(groups)
+    while pending:
+        progress = False
+        for name in list(pending):
+            i, g = groups[name]
+            if g.share is not None:
+                sizes[name] = {r: int(round(g.share * census[r])) for r in g.regions}
+            elif g.count is not None:
+                sizes[name] = _split(g.count, g.regions, census)
+            elif g.per is not None:
+                if any(p not in sizes for p in g.per):
+                    continue
+                sizes[name] = _split(g.ratio * sum(sum(sizes[p].values()) for p in g.per), g.regions, census)
+            else:
+                others = [o for o, (_, og) in groups.items() if o != name and set(og.regions) & set(g.regions)]
+                if any(o not in sizes for o in others):
+                    continue
+                sizes[name] = {}
+                for r in g.regions:
+                    taken = sum(sizes[o].get(r, 0) for o in others)
+                    if taken > census[r]:
+                        out_problems.append((
+                            ("population", "groups", i, "rest"),
+                            f"in region {r!r} the other groups take {taken:,} people, more than its census count "
+                            f"{census[r]:,} (population.regions); lower their sizes or raise the count.",
+                        ))
+                    sizes[name][r] = max(census[r] - taken, 0)
+            pending.remove(name)
+            progress = True
+        if not progress:
+            i = groups[pending[0]][0]
+            out_problems.append((
+                ("population", "groups", i),
+                f"the sizes of groups {pending} depend on each other in a loop (through per and rest); "
+                "size one of them with share or count.",
+            ))
+            break
+    if problems is None and out_problems:
+        raise ValueError(out_problems[0][1])
+    return {(g, r): sizes.get(g, {}).get(r, 0) for g in groups for r in census}
