@@ -171,3 +171,14 @@ def test_runs_differ_only_from_the_day_the_measure_starts(town):
     late = _crn_run(town, [rm.Inspect("read-mail", channel="mail", probability=0.9, detain=0.2, start=25)])
     assert np.array_equal(base.counts[:26], late.counts[:26])
     assert not np.array_equal(base.counts[26:], late.counts[26:])
+
+
+def test_trigger_watches_one_story_only():
+    pop = rm.Population.from_sizes({("resident", "border"): 300})
+    mux = Multiplex({"face": Layer(erdos_renyi(300, 6.0, 2))})
+    # story "quiet" never spreads, so a trigger on its tellings never fires
+    watch = lambda story: rm.Trigger("t", observe="reports", threshold=3, layer="face", story=story, starts=["d"])
+    for story, fires in [("loud", True), ("quiet", False)]:
+        r = rm.simulate(mux, {"loud": rm.SIR(0.5, 0.1), "quiet": rm.SIR(0.0, 0.1)}, population=pop, days=20,
+                        initial=5, seed=0, measures=[rm.Deter("d", factor=0.5, start=None)], triggers=[watch(story)])
+        assert (r.events_frame().kind == "report").any() == fires

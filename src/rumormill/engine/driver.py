@@ -100,7 +100,8 @@ class DailyRun:
         rec = {"counts": [self.counts.copy()], "tellings": [self.tellings.copy()],
                "intercepts": [self.intercepts.copy()], "detained": [self.det_counts.copy()]}
         watches = [Watch(t, self.ctx.cells(None, t.regions),
-                         None if t.layer is None else self.ctx.layers.index(t.layer)) for t in self.triggers]
+                         None if t.layer is None else self.ctx.layers.index(t.layer),
+                         None if t.story is None else self.ctx.story(t.story)) for t in self.triggers]
         on_since: dict[str, int] = {}
         levers = None
         day = 0
@@ -163,9 +164,7 @@ class DailyRun:
         if len(self.layer_names) > len(self.ctx.layers):
             for s, c in zip(*np.nonzero(new_tell[:, self.outside])):
                 self.events.append((day, "inflow", names[s], int(c), int(new_tell[s, self.outside, c]), ""))
-        per_cell_int = new_int.sum(axis=(0, 1))
         for w in watches:
-            told = new_tell[:, w.layer].sum(axis=0) if w.layer is not None else np.zeros_like(new_det)
-            if w.observe(day, per_cell_int, new_det, told, self.report_rng):
+            if w.observe(day, new_int, new_det, new_tell, self.report_rng):
                 self.events.append((day, "report", "", -1, int(w.seen),
                                     f"{w.trigger.name}: {w.trigger.observe} reached {w.trigger.threshold:g}"))

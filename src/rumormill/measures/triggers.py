@@ -2,7 +2,8 @@
 
 What the authorities can observe — interceptions, detentions, or informants'
 reports of tellings on one layer (each telling there is reported with
-``report_probability``) — is summed over a set of regions. When the total
+``report_probability``) — is summed over a set of regions, for one story or
+all of them. When the total
 reaches ``threshold`` a report goes up (an event), and ``delay`` days later
 the order takes effect: the measures named in ``starts`` switch on.
 """
@@ -30,6 +31,7 @@ class Trigger:
     starts: tuple[str, ...] = ()
     layer: str | None = None
     report_probability: float = 1.0
+    story: str | None = None
 
     def __post_init__(self):
         if self.observe not in OBSERVABLE:
@@ -51,6 +53,8 @@ class Trigger:
                     f"trigger {self.name!r} starts {m!r}, which is not a measure of this run; "
                     f"the measures are: {', '.join(measure_names) or 'none'}."
                 )
+        if self.story is not None:
+            ctx.story(self.story)
         if self.layer is not None and self.layer not in ctx.layers:
             raise ParameterError(f"trigger {self.name!r}: layer {self.layer!r} is not one of {', '.join(ctx.layers)}.")
         ctx.cells(None, self.regions)
@@ -63,6 +67,7 @@ class Watch:
     trigger: Trigger
     cells: np.ndarray
     layer: int | None
+    story: int | None = None
     seen: float = 0.0
     reported_on: int | None = None
     events: list = field(default_factory=list)
@@ -72,16 +77,23 @@ class Watch:
         return None if self.reported_on is None else self.reported_on + self.trigger.delay
 
     def observe(self, day: int, intercepted: np.ndarray, detained: np.ndarray, told: np.ndarray, rng) -> bool:
-        """Add the day's observations (per cell); True on the day the report goes up."""
+        """Add the day's observations; True on the day the report goes up.
+
+        ``intercepted[S, L, C]`` and ``told[S, L', C]`` are the day's
+        interceptions and tellings, ``detained[C]`` its detentions (which
+        belong to no story).
+        """
         if self.reported_on is not None:
             return False
         t = self.trigger
+        stories = slice(None) if self.story is None else slice(self.story, self.story + 1)
         if t.observe == "interceptions":
-            self.seen += float(intercepted[self.cells].sum())
+            self.seen += float(intercepted[stories][:, :, self.cells].sum())
         elif t.observe == "detentions":
             self.seen += float(detained[self.cells].sum())
         else:
-            self.seen += float(rng.binomial(told[self.cells].astype(np.int64), t.report_probability).sum())
+            heard = told[stories, self.layer][:, self.cells].sum(axis=0)
+            self.seen += float(rng.binomial(heard.astype(np.int64), t.report_probability).sum())
         if self.seen >= t.threshold:
             self.reported_on = day
             return True

@@ -92,6 +92,17 @@ def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def write(path: Path, action) -> None:
+    """Open the catalog, call ``action(con)``, close: one short write, errors translated."""
+    con = connect_write(path)
+    try:
+        action(con)
+    except duckdb.Error as err:
+        raise _translate(err, path) from err
+    finally:
+        con.close()
+
+
 def insert(con: duckdb.DuckDBPyConnection, row: dict) -> None:
     """Add one run row (keys from ``COLUMNS``; the rest are NULL)."""
     names = [c for c in COLUMNS if c in row]

@@ -11,13 +11,15 @@ from pathlib import Path
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """``YYYYMMDD-HHMMSS-xxxxxx``: UTC time, then 6 random hex digits.
+    """``YYYYMMDD-HHMMSS-mmm-xxxxxx``: UTC time to the millisecond, then 6
+    random hex digits.
 
-    Sorting ids sorts runs by start time. The suffix comes from ``os.urandom``,
+    Sorting ids sorts runs by start time (runs started in the same
+    millisecond, by chance). The suffix comes from ``os.urandom``,
     not from any simulation stream, so naming a run never changes its numbers.
     """
     now = now or dt.datetime.now(dt.timezone.utc)
-    return f"{now:%Y%m%d-%H%M%S}-{os.urandom(3).hex()}"
+    return f"{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}-{os.urandom(3).hex()}"
 
 
 def content_hash(content) -> str:

@@ -66,8 +66,7 @@ class Store:
                "scenario_hash": scenario_hash or (content_hash(plain(params)) if params is not None else None),
                "params": to_json(params if params is not None else {}), "seed": _seed(seed), "engine": engine,
                "version": __version__, "started": _now()}
-        with closing(catalog.connect_write(self.catalog_path)) as con:
-            catalog.insert(con, row)
+        catalog.write(self.catalog_path, lambda con: catalog.insert(con, row))
         return Recording(self, run_id, scenario=scenario, scenario_hash=row["scenario_hash"], params=params)
 
     def save(self, result, *, scenario: str | None = None, scenario_hash: str | None = None, params=None,
@@ -85,23 +84,22 @@ class Store:
     def delete(self, run_id: str) -> None:
         """Remove a run: its catalog row first (so it stops being finished), then its folder."""
         row = self.run(run_id)
-        with closing(catalog.connect_write(self.catalog_path)) as con:
-            con.execute("DELETE FROM runs WHERE run_id = ?", [row["run_id"]])
+        catalog.write(self.catalog_path, lambda con: con.execute("DELETE FROM runs WHERE run_id = ?", [row["run_id"]]))
         shutil.rmtree(self.folder / "runs" / row["run_id"], ignore_errors=True)
 
     # reading -------------------------------------------------------------
     def runs(self, status: str | None = None) -> "pd.DataFrame":
-        """The catalog, one row per run, oldest first (optionally of one ``status``)."""
+        """The catalog, one row per run, in the order they started (optionally of one ``status``)."""
         where = "WHERE status = ?" if status else ""
         with closing(catalog.connect_read(self.catalog_path)) as con:
-            return con.execute(f"SELECT * FROM catalog.runs {where} ORDER BY run_id",
+            return con.execute(f"SELECT * FROM catalog.runs {where} ORDER BY started, run_id",
                                [status] if status else []).df()
 
     def run(self, run_id: str) -> dict:
         """One catalog row, by id, by a unique prefix of an id, or ``"latest"`` (finished)."""
         with closing(catalog.connect_read(self.catalog_path)) as con:
             if run_id == "latest":
-                sql, args = "WHERE status = 'finished' ORDER BY run_id DESC LIMIT 1", []
+                sql, args = "WHERE status = 'finished' ORDER BY started DESC, run_id DESC LIMIT 1", []
             else:
                 sql, args = "WHERE starts_with(run_id, ?) ORDER BY run_id LIMIT 2", [run_id]
             cur = con.execute(f"SELECT * FROM catalog.runs {sql}", args)
@@ -164,11 +162,11 @@ class Store:
     def query(self, sql: str) -> "pd.DataFrame":
         """Run SQL over the views ``runs``, ``timeseries``, ``tellings``,
         ``intercepts``, ``detained``, ``events``; return a pandas DataFrame."""
-        return self._query(sql, lambda cur: cur.df())
+        return self._query(sql, lambda rel: rel.df())
 
     def query_arrow(self, sql: str) -> "pa.Table":
         """``query`` returning a pyarrow Table."""
-        return self._query(sql, lambda cur: cur.fetch_arrow_table())
+        return self._query(sql, _arrow)
 
     def query_polars(self, sql: str) -> "pl.DataFrame":
         """``query`` returning a polars DataFrame (needs ``pip install polars``)."""
@@ -176,14 +174,15 @@ class Store:
             import polars  # noqa: F401
         except ImportError as err:
             raise StoreError("query_polars needs polars: `pip install polars`, or use query() for pandas.") from err
-        return self._query(sql, lambda cur: cur.pl())
+        return self._query(sql, lambda rel: rel.pl())
 
     def _query(self, sql: str, fetch):
         if not sql or not sql.strip():
             raise QueryError("the SQL is empty; e.g. SELECT * FROM runs")
         with closing(views.connect(self.folder, sql)) as con:
             try:
-                return fetch(con.execute(sql))
+                rel = con.sql(sql)
+                return fetch(rel if rel is not None else con.sql("SELECT NULL AS result WHERE false"))
             except duckdb.Error as err:
                 raise views.diagnose(self.folder, sql, err) from err
 
@@ -225,11 +224,10 @@ class Recording:
             shutil.rmtree(tmp, ignore_errors=True)
             self.fail(err)
             raise
-        with closing(catalog.connect_write(self.store.catalog_path)) as con:
-            catalog.update(con, self.run_id, status="finished", finished=_now(), path=f"runs/{self.run_id}",
-                           seed=_seed(result.seed), engine=result.engine, n=int(result.n),
-                           days=int(result.days[-1]) if len(result.days) else 0, stories=list(result.stories),
-                           baseline_id=baseline_id, info=meta["info_json"])
+        done = dict(status="finished", finished=_now(), path=f"runs/{self.run_id}", seed=_seed(result.seed),
+                    engine=result.engine, n=int(result.n), days=int(result.days[-1]) if len(result.days) else 0,
+                    stories=list(result.stories), baseline_id=baseline_id, info=meta["info_json"])
+        catalog.write(self.store.catalog_path, lambda con: catalog.update(con, self.run_id, **done))
         self.done = "finished"
         return self.run_id
 
@@ -238,8 +236,8 @@ class Recording:
         self.done = "failed"
         text = "interrupted" if isinstance(error, KeyboardInterrupt) else (str(error) or type(error).__name__)
         try:
-            with closing(catalog.connect_write(self.store.catalog_path)) as con:
-                catalog.update(con, self.run_id, status="failed", error=text[:2000])
+            catalog.write(self.store.catalog_path,
+                          lambda con: catalog.update(con, self.run_id, status="failed", error=text[:2000]))
         except StoreError:
             pass
 
@@ -275,6 +273,12 @@ def _meta(result, run_id: str, baseline_id: str | None, saved: dict) -> dict:
             "seed": None if result.seed is None else str(result.seed), "baseline_id": baseline_id,
             "scenario": saved.get("scenario"), "scenario_hash": saved.get("scenario_hash"),
             "params": plain(saved.get("params")), "info": info, "info_json": json.dumps(info, sort_keys=True)}
+
+
+def _arrow(rel) -> "pa.Table":
+    """A relation as a pyarrow Table (DuckDB 2 renamed ``arrow()``)."""
+    fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
+    return fetch()
 
 
 def _seed(seed) -> int | None:

@@ -90,7 +90,7 @@ def check(sc: Scenario) -> list[Problem]:
     _parameters(c)
     for label, day in sc.scenario.key_dates.items():
         c.date(("scenario", "key_dates", label), day)
-    if not c.problems:
+    if not any(path[0] == "population" for path, _ in c.problems):
         resolve_sizes(sc, c.problems)
     return c.problems
 
@@ -231,20 +231,24 @@ def _observations(c: _Checker) -> None:
 def _parameters(c: _Checker) -> None:
     data = c.sc.model_dump() if any(p.at for p in c.sc.parameters.values()) else {}
     for name, p in c.sc.parameters.items():
-        if p.at is None:
-            continue
-        path = ("parameters", name, "at")
-        try:
-            _, value = resolve_at(data, p.at)
-        except KeyError as err:
-            c.add(path, f"at = {p.at!r}: {err.args[0]}")
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            c.add(path, f"at = {p.at!r} names {value!r}, not a number; point it at a numeric value.")
-        elif p.value is not None and float(value) != p.value:
-            c.add(("parameters", name, "value"), f"value = {p.value:g} but {p.at} = {value:g}; make them agree, or drop value.")
-        elif not p.low <= float(value) <= p.high:
-            c.add(path, f"{p.at} = {value:g} is outside [low, high] = [{p.low:g}, {p.high:g}]; widen the range or fix the value.")
+        first = None
+        for k, at in enumerate(p.places):
+            path = ("parameters", name, "at") + ((k,) if isinstance(p.at, list) else ())
+            try:
+                _, value = resolve_at(data, at)
+            except KeyError as err:
+                c.add(path, f"at = {at!r}: {err.args[0]}")
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                c.add(path, f"at = {at!r} names {value!r}, not a number; point it at a numeric value.")
+                continue
+            want = p.value if p.value is not None else first
+            if want is not None and float(value) != want:
+                where = "value" if p.value is not None else f"{p.places[0]}"
+                c.add(path, f"{at} = {value:g} but {where} = {want:g}; a parameter has one value: make them agree.")
+            elif not p.low <= float(value) <= p.high:
+                c.add(path, f"{at} = {value:g} is outside [low, high] = [{p.low:g}, {p.high:g}]; widen the range or fix the value.")
+            first = float(value) if first is None else first
 
 
 _TOKEN = re.compile(r'\.?(?:([A-Za-z0-9_\-]+)|"([^"]*)")|\[([^\]]+)\]')

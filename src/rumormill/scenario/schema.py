@@ -390,7 +390,9 @@ class Parameter(Table):
     value: float | None = Field(None, allow_inf_nan=False)
     low: float = Field(allow_inf_nan=False)
     high: float = Field(allow_inf_nan=False)
-    at: str | None = Field(None, description='where the value is used, e.g. "layers[market].mean_degree"')
+    at: str | list[str] | None = Field(
+        None, description='where the value is used, e.g. "layers[market].mean_degree" (or a list of such places)'
+    )
     note: str = Field("", description='its source, or "assumption"')
 
     @model_validator(mode="after")
@@ -399,6 +401,11 @@ class Parameter(Table):
             raise ValueError("give value, or at (the place in the scenario the value is read from)")
         _check_range(self.low, self.value, self.high)
         return self
+
+    @property
+    def places(self) -> list[str]:
+        """The ``at`` places as a list (empty when there are none)."""
+        return [] if self.at is None else [self.at] if isinstance(self.at, str) else list(self.at)
 
 
 def _check_range(low, value, high) -> None:

@@ -3,8 +3,6 @@ run), so store and report tests are quick and know their numbers."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from rumormill.result import Result
@@ -50,20 +48,22 @@ def fake_result(days: int = 150, seed: int = 1, damp: float = 1.0, compare: Resu
     events = [(112, "interception", "captured", 5, 3, "mail"), (114, "report", "", -1, 1, "border report"),
               (123, "order", "", -1, 1, "joint order"), (123, "measure-start", "", -1, 1, "inspect mail"),
               (125, "detention", "captured", names.index("border resident/Ryanggang"), 2, "phone")]
+    events = [e for e in events if e[0] <= days]
     info = {"start_date": "2024-10-01", "key_dates": dict(KEY_DATES), "scenario": "fake-kpa", "substeps": 1}
     if compare is not None:
         info["compare"] = {"label": "without measures", "baseline": compare}
-    return make_result(days=t, counts=counts, tellings=tellings, intercepts=intercepts, detained=detained,
+    return Result(days=t, counts=counts, tellings=tellings, intercepts=intercepts, detained=detained,
                        events=events, stories=list(STORIES), layers=list(LAYERS), cells=names, n=int(pop.sum()),
                        engine="daily", seed=seed, info=info)
 
 
-def make_result(**fields) -> Result:
-    """``Result(**fields)``; until result.py has the new fields, a subclass that does."""
-    known = {f.name for f in dataclasses.fields(Result)}
-    if {"intercepts", "detained", "events"} <= known:
-        return Result(**fields)
-    extended = dataclasses.make_dataclass(
-        "ExtendedResult", [("intercepts", object, None), ("detained", object, None), ("events", object, None)],
-        bases=(Result,), frozen=True, eq=False)
-    return extended(**fields)
+def cli_main(argv: list[str]) -> int:
+    """``rumormill.cli.main``, with the results commands registered if the CLI
+    does not have them yet (until cli/__init__.py registers the module)."""
+    from rumormill import cli
+    from rumormill.cli import results
+
+    names = {c.name or c.callback.__name__ for c in cli.app.registered_commands}
+    if "report" not in names:
+        results.register(cli.app)
+    return cli.main(argv)

@@ -1,0 +1,139 @@
+"""``rumormill runs``, ``rumormill query`` and ``rumormill report``: the
+stored runs, SQL over them, and a run's report page. A thin layer over
+``rumormill.results`` and ``rumormill.report``."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .common import console
+
+#: the results folder option every results command shares
+OUT_HELP = "Results folder (holds runs.duckdb and one folder per run)."
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(runs)
+    app.command()(query)
+    app.command()(report)
+
+
+def runs(
+    out: Path = typer.Option(Path("rumormill-runs"), "--out", "-o", help=OUT_HELP),
+    status: str = typer.Option(None, help="Only runs with this status: running, finished or failed."),
+    limit: int = typer.Option(30, help="Show the newest this many runs (0: all)."),
+    delete: str = typer.Option(None, "--delete", help="Remove this run (its row, then its files)."),
+):
+    """List the stored runs, newest last."""
+    from ..results import Store
+
+    store = Store(out)
+    if delete:
+        store.delete(delete)
+        console.print(f"removed run {delete}")
+        return
+    frame = store.runs(status)
+    if frame.empty:
+        console.print(f"no runs in {out}" + ("" if status is None else f" with status {status}"))
+        return
+    shown = frame.tail(limit) if limit > 0 else frame
+    table = Table(title=f"runs in {out}" + (f" ({len(frame) - len(shown)} older not shown)" if len(shown) < len(frame) else ""))
+    for col in ("run id", "status", "scenario", "engine", "seed", "agents", "days", "started (UTC)", "took", "baseline"):
+        table.add_column(col, no_wrap=True, justify="right" if col in ("seed", "agents", "days", "took") else "left")
+    colours = {"finished": "green", "failed": "red", "running": "yellow"}
+    for row in shown.itertuples():
+        took = (row.finished - row.started).total_seconds() if _given(row.finished) else None
+        table.add_row(row.run_id, f"[{colours.get(row.status, 'white')}]{row.status}[/]", _text(row.scenario),
+                      _text(row.engine), _text(row.seed), f"{int(row.n):,}" if _given(row.n) else "",
+                      _text(row.days), str(row.started)[:19], f"{took:.1f} s" if took is not None else "",
+                      _text(row.baseline_id))
+    _wide().print(table)
+
+
+def query(
+    sql: str = typer.Argument(..., help="SQL over the views runs, timeseries, tellings, intercepts, detained, events."),
+    out: Path = typer.Option(Path("rumormill-runs"), "--out", "-o", help=OUT_HELP),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
+    limit: int = typer.Option(50, help="Rows shown as a table (csv and json print all)."),
+):
+    """Run SQL over the catalog and the runs' Parquet files; print the result."""
+    from ..results import Store
+
+    frame = _whole_numbers(Store(out).query(sql))
+    if format is Format.csv:
+        typer.echo(frame.to_csv(index=False), nl=False)
+        return
+    if format is Format.json:
+        typer.echo(frame.to_json(orient="records", date_format="iso"))
+        return
+    table = Table(caption=f"{len(frame):,} rows" + (f", first {limit} shown" if len(frame) > limit else ""))
+    for col in frame.columns:
+        table.add_column(str(col), overflow="fold")
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(*(_text(v) for v in row))
+    _wide().print(table)
+
+
+def report(
+    run_id: str = typer.Argument(..., help="Run id, a unique prefix of one, or 'latest'."),
+    out: Path = typer.Option(Path("rumormill-runs"), "--out", "-o", help=OUT_HELP),
+    output: Path = typer.Option(None, help="Write the page here (default: report.html in the run's folder)."),
+    map_date: str = typer.Option(None, help="Date (YYYY-MM-DD) or day the map starts on (default: the last day)."),
+    png: bool = typer.Option(True, "--png/--no-png", help="Also write the figures as PNG into the run's folder."),
+):
+    """Write a run's report: one HTML page that works offline, and PNG figures."""
+    from ..report import write_figures, write_report
+    from ..results import Store
+
+    store = Store(out)
+    when = int(map_date) if map_date is not None and map_date.lstrip("-").isdigit() else map_date
+    page = write_report(store, run_id, output, map_date=when)
+    console.print(f"wrote {page} ({page.stat().st_size / 1e6:.1f} MB)")
+    if png:
+        for path in write_figures(store, run_id, map_date=when):
+            console.print(f"wrote {path}")
+
+
+def _whole_numbers(frame):
+    """Show float columns holding only whole numbers as integers: DuckDB's ``sum``
+    of integers is a HUGEINT, which pandas holds as float (2.0 for 2)."""
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype.kind == "f" and values.notna().any():
+            finite = values.dropna()
+            if (finite == finite.round()).all() and finite.abs().max() < 2**53:
+                frame[col] = values.astype("Int64")
+    return frame
+
+
+def _wide() -> Console:
+    """A console at least 150 columns wide, so run ids are never cut (as ``validate`` does)."""
+    return Console(width=max(150, console.width))
+
+
+def _given(value) -> bool:
+    """False for None, NaN, NaT and pandas' NA (a missing value in a catalog column)."""
+    import pandas as pd
+
+    if isinstance(value, (list, tuple)) or hasattr(value, "__array__") and getattr(value, "ndim", 0) > 0:
+        return True
+    return not pd.isna(value)
+
+
+def _text(value) -> str:
+    if not _given(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

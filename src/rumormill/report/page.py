@@ -1,0 +1,94 @@
+"""The report page: one HTML file with plotly.js inside, so it opens offline,
+from a USB stick, years later, with nothing fetched.
+
+The figures travel as JSON in a ``<script type="application/json">`` block and
+are drawn by a few lines of script; when every chart is drawn the page sets
+``data-rendered`` and ``data-render-ms`` on ``<body>``, which the browser
+test (and anyone timing the page) can wait for.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from . import charts, data
+
+_STYLE = """
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 1.2em 3em;color:#222}
+h1{font-size:1.5em;margin:1em 0 .2em}h2{font-size:1.15em;margin:1.8em 0 .3em;border-bottom:1px solid #ddd}
+.meta{color:#555;font-size:.9em}.meta code{background:#f4f4f4;padding:0 .3em}
+.note{color:#555;font-size:.9em;margin:.2em 0}.chart{min-height:300px}
+nav a{margin-right:1em}details pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
+"""
+_DRAW = """
+(function () {
+  var t0 = performance.now();
+  var figs = JSON.parse(document.getElementById("rumormill-figures").textContent);
+  var config = {displaylogo: false, responsive: true};
+  var jobs = Object.keys(figs).map(function (id) {
+    return Plotly.newPlot(id, figs[id].data, figs[id].layout, config);
+  });
+  Promise.all(jobs).then(function () {
+    document.body.dataset.renderMs = String(Math.round(performance.now() - t0));
+    document.body.dataset.rendered = "true";
+  });
+})();
+"""
+#: section id -> heading, note, chart builder
+SECTIONS = {
+    "reach": ("Reach over time", "Fraction of everyone who has heard each story. Dotted lines mark the key "
+              "dates and the reports, orders and measures of the run.", charts.reach),
+    "reach-group": ("Reach by group", "Each line is one group of people.", lambda r: charts.reach_by(r, "group")),
+    "reach-region": ("Reach by region", "Each line is one province (and the military camps).",
+                     lambda r: charts.reach_by(r, "region")),
+    "map": ("Map", "Reach by province on the chosen date; move the slider to change the date. Tiles are "
+            "placed roughly where the provinces lie; places with no spot on the map sit apart.", None),
+    "channels": ("Channels", "Tellings carried by each layer (channel) per day, and meetings intercepted.",
+                 charts.channels),
+    "detentions": ("Detentions", "People detained so far, by group and by region.", charts.detentions),
+    "compare": ("With and without the measures", "This run beside the same run without the measures "
+                "(same seed), and the difference in reach.", charts.compare),
+}
+
+
+def render(run: data.RunData, map_date=None) -> str:
+    """The whole page as text."""
+    figures, body = {}, []
+    for key, (title, note, build) in SECTIONS.items():
+        fig = charts.cartogram(run, map_date) if key == "map" else build(run)
+        if fig is None:
+            continue
+        figures[f"fig-{key}"] = json.loads(pio.to_json(fig, validate=False, engine="json"))
+        body.append(f'<section id="{key}"><h2>{html.escape(title)}</h2><p class="note">{html.escape(note)}</p>'
+                    f'<div class="chart" id="fig-{key}"></div></section>')
+    nav = " ".join(f'<a href="#{k}">{html.escape(SECTIONS[k][0])}</a>' for k in SECTIONS
+                   if f"fig-{k}" in figures)
+    payload = json.dumps(figures, separators=(",", ":")).replace("</", "<\\/")
+    title = f"rumormill report: {run.meta.get('scenario') or 'run'} {run.run_id}"
+    return "\n".join([
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>",
+        f"<script>{get_plotlyjs()}</script></head><body>",
+        _header(run), f"<nav>{nav}</nav>", *body,
+        f'<script type="application/json" id="rumormill-figures">{payload}</script>',
+        f"<script>{_DRAW}</script></body></html>",
+    ])
+
+
+def _header(run: data.RunData) -> str:
+    meta, row = run.meta, run.meta.get("catalog", {})
+    info = meta.get("info") or {}
+    facts = [("run", run.run_id), ("engine", meta.get("engine")), ("agents", f"{meta.get('n', 0):,}"),
+             ("seed", meta.get("seed")), ("days", run.last_day), ("from", info.get("start_date")),
+             ("scenario hash", (meta.get("scenario_hash") or "")[:12]), ("rumormill", row.get("version")),
+             ("finished", str(row.get("finished") or "")[:19] + " UTC")]
+    shown = " · ".join(f"{k} <code>{html.escape(str(v))}</code>" for k, v in facts if v not in (None, ""))
+    params = json.dumps(meta.get("params") or {}, indent=1, sort_keys=True)
+    return (f"<header><h1>{html.escape(str(meta.get('scenario') or 'rumormill run'))}</h1>"
+            f'<p class="meta">{shown}</p><details><summary>parameters</summary>'
+            f"<pre>{html.escape(params)}</pre></details></header>")

@@ -1,0 +1,396 @@
+"""A validated ``Scenario`` -> the engine's inputs (``Built``).
+
+    sizes at scale -> memory check -> Population -> labels -> layers -> stories,
+    measures (dates -> day offsets), triggers
+
+Everything is vectorised numpy or numba; Python loops run over regions,
+layers and measures, never over agents, households or units. Each label
+and each layer draws from its own named stream (``label:NAME``,
+``layer:NAME``), so changing one layer never reshuffles another.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .. import models as _models
+from ..errors import CapacityError, NetworkError, ParameterError, ScenarioError
+from ..networks import Layer, Multiplex, bipartite, cliques, from_edgelist, from_edges, within
+from ..networks.network import MAX_AGENTS, Network, available_memory, require_memory
+from ..population import Population
+from ..seeding import stream
+from .checks import check, resolve_sizes
+from .locate import format_path
+from .schema import BlocksLabel, HouseholdsLabel, Scenario, UnitsLabel
+
+#: bytes per agent beyond the layers: cell and region ids, permutation scratch
+AGENT_BYTES = 16
+#: bytes per agent per label, and per agent per layer (CSR indptr)
+LABEL_BYTES, INDPTR_BYTES = 4, 8
+#: bytes per expected contact stored (both directions, int32), and at the peak of one layer's build
+EDGE_BYTES, EDGE_BUILD_BYTES = 8, 24
+
+
+@dataclass(frozen=True, eq=False)
+class Built:
+    """What ``rumormill.simulate`` needs, built from a scenario.
+
+    ``measures`` and ``triggers`` use day offsets from ``start_date`` (day 0);
+    a measure with ``start=None`` waits for a trigger. ``run()`` passes all of
+    it to ``rumormill.simulate``.
+    """
+
+    name: str
+    scale: float
+    seed: int
+    order: str
+    population: Population
+    multiplex: Multiplex
+    stories: dict
+    measures: list
+    triggers: list
+    days: int
+    substeps: int
+    engine: str
+    start_date: str
+    key_dates: dict[str, str]
+    initial: dict[str, int]
+    scenario: Scenario = field(repr=False)
+    seconds: float = 0.0
+
+    def simulate_kwargs(self) -> dict:
+        """Keyword arguments of ``rumormill.simulate(multiplex, stories, **kwargs)``."""
+        return dict(
+            population=self.population, measures=self.measures, triggers=self.triggers, days=self.days,
+            substeps=self.substeps, initial=self.initial, seed=self.seed, start_date=self.start_date,
+            engine=self.engine,
+        )
+
+    def run(self, **overrides):
+        """Run it: ``rumormill.simulate`` with this scenario's inputs (any of them overridden)."""
+        from ..simulate import simulate
+
+        return simulate(self.multiplex, self.stories, **{**self.simulate_kwargs(), **overrides})
+
+    def __repr__(self) -> str:
+        return (f"Built({self.name!r}, scale={self.scale:g}, n={self.population.n:,}, "
+                f"layers={self.multiplex.names}, {len(self.measures)} measures, built in {self.seconds:.1f} s)")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Agents, expected contacts and bytes a build will take, before building."""
+
+    agents: int
+    contacts: int
+    nbytes: int
+
+
+def build(scenario, scale: float | None = None, seed: int | None = None, order: str | None = None) -> Built:
+    """Build a scenario's population, layers, stories, measures and triggers.
+
+    Parameters
+    ----------
+    scenario : Scenario, or a path or built-in name (loaded with ``load``)
+    scale : float, optional
+        Fraction of the census sizes to build (default: ``[scenario] scale``).
+    seed : int, optional
+        Seed of the layers and of the run (default: ``[scenario] seed``).
+    order : {"date", "trigger"}, optional
+        How the measures that triggers start are switched on (default:
+        ``[scenario] order``).
+
+    Raises
+    ------
+    CapacityError
+        When the scale needs more memory than is free; says which scale fits.
+    ScenarioError
+        For an inconsistent scenario, or a layer that cannot be built at this scale.
+    """
+    t0 = time.perf_counter()
+    if not isinstance(scenario, Scenario):
+        from .load import load
+
+        scenario = load(scenario)
+    sc = scenario
+    problems = check(sc)
+    if problems:
+        path, msg = problems[0]
+        raise ScenarioError(f"{sc.source}, {format_path(path)}: {msg}")
+    info = sc.scenario
+    scale = _option("scale", info.scale if scale is None else scale, lambda v: math.isfinite(v) and v > 0, "a number > 0")
+    seed = _option("seed", info.seed if seed is None else seed, lambda v: isinstance(v, int) and v >= 0, "an int >= 0")
+    order = _option("order", info.order if order is None else order, lambda v: v in ("date", "trigger"), '"date" or "trigger"')
+    sizes = _scaled_sizes(sc, scale)
+    _require(sc, scale, estimate(sc, scale))
+    pop = Population([g.name for g in sc.population.groups], list(sc.population.regions), sizes)
+    if pop.n < 1:
+        raise ScenarioError(f"{sc.source}: scale = {scale:g} leaves no agents; raise scale.")
+    region = (pop.cell % len(pop.regions)).astype(np.int32)
+    labels: dict[str, np.ndarray] = {}
+    for lab in sc.population.labels:
+        labels[lab.name] = _LABELS[type(lab)](lab, pop, labels, region, stream(seed, f"label:{lab.name}"))
+    pop = Population(pop.groups, pop.regions, pop.sizes, labels)
+    layers = {}
+    for i, spec in enumerate(sc.layers):
+        net = _layer(sc, i, spec, pop, region, scale, stream(seed, f"layer:{spec.name}"))
+        layers[spec.name] = Layer(net, spec.rate, spec.channel)
+    stories = {s.name: getattr(_models, s.engine_class)(**s.model_dump(exclude={"name", "model", "initial", "note"}))
+               for s in sc.stories}
+    return Built(
+        name=sc.name, scale=scale, seed=seed, order=order, population=pop, multiplex=Multiplex(layers),
+        stories=stories, measures=_measures(sc, order), triggers=_triggers(sc, scale, order), days=info.days,
+        substeps=info.substeps, engine=info.engine, start_date=info.start.isoformat(),
+        key_dates={k: v.isoformat() for k, v in info.key_dates.items()},
+        initial={s.name: s.initial for s in sc.stories}, scenario=sc, seconds=time.perf_counter() - t0,
+    )
+
+
+def _option(name, value, ok, what):
+    try:
+        good = not isinstance(value, bool) and ok(value)
+    except TypeError:
+        good = False
+    if not good:
+        raise ScenarioError(f"{name} = {value!r}: give {what}.")
+    return float(value) if name == "scale" else value
+
+
+def _scaled_sizes(sc: Scenario, scale: float) -> np.ndarray:
+    """Agents per cell (group-major, as ``Population`` lays them out) at ``scale``."""
+    full = resolve_sizes(sc)
+    return np.array([int(round(v * scale)) for v in full.values()], dtype=np.int64)
+
+
+# ------------------------------------------------------------ memory
+
+
+def estimate(sc: Scenario, scale: float) -> Estimate:
+    """Agents, expected contacts and peak bytes of ``build(sc, scale)``; O(cells + layers), allocates nothing."""
+    groups = [g.name for g in sc.population.groups]
+    regions = list(sc.population.regions)
+    cells = dict(zip(((g, r) for g in groups for r in regions), _scaled_sizes(sc, scale).tolist()))
+    n = sum(cells.values())
+
+    def count(gs, rs=None) -> int:
+        return sum(cells[(g, r)] for g in (gs or groups) for r in (rs or regions))
+
+    labels = {lab.name: lab for lab in sc.population.labels}
+    per_layer = []
+    for spec in sc.layers:
+        if spec.type in ("cliques", "within"):
+            lab = labels[spec.by]
+            covered = _label_root(labels, lab).groups
+            members = count([g for g in (spec.groups or groups) if g in covered], spec.regions)
+            degree = _clique_degree(labels, lab)
+            if spec.type == "within":
+                degree = min(degree, spec.mean_degree)
+            per_layer.append(members * degree / 2)
+        elif spec.type == "random":
+            per_layer.append(count(spec.groups, spec.regions) * spec.mean_degree / 2)
+        elif spec.type == "bipartite":
+            per_layer.append(count(spec.a, spec.regions) * spec.mean_degree_a)
+        else:
+            per_layer.append(0.0)
+    contacts = int(sum(per_layer))
+    nbytes = (n * (AGENT_BYTES + LABEL_BYTES * len(labels) + INDPTR_BYTES * len(sc.layers))
+              + EDGE_BYTES * contacts * 2 + EDGE_BUILD_BYTES * int(max(per_layer, default=0)))
+    return Estimate(n, contacts, int(nbytes))
+
+
+def _label_root(labels: dict, lab):
+    while isinstance(lab, BlocksLabel):
+        lab = labels[lab.of]
+    return lab
+
+
+def _clique_degree(labels: dict, lab) -> float:
+    """Mean number of others an agent shares its label with."""
+    if isinstance(lab, HouseholdsLabel):
+        lam = lab.mean_size - 1  # sizes 1 + Poisson(lam), seen from a member
+        return lam * (2 + lam) / (1 + lam)
+    if isinstance(lab, UnitsLabel):
+        return lab.size - 1.0
+    return (sum(lab.size) / 2) * (_clique_degree(labels, labels[lab.of]) + 1) - 1
+
+
+def _require(sc: Scenario, scale: float, est: Estimate) -> None:
+    free = available_memory()
+    fits = scale * 0.9 * free / max(est.nbytes, 1)
+    what = (f"scenario {sc.name!r} at scale = {scale:g} ({est.agents:,} agents, about {est.contacts:,} contacts)")
+    fix = f"lower scale (about {fits:.2g} fits here) in [scenario] or with build(..., scale=...)"
+    if est.agents > MAX_AGENTS:
+        raise CapacityError(f"{what} exceeds the {MAX_AGENTS:,} agents a network can index: {fix}.")
+    try:
+        require_memory(what, est.nbytes)
+    except CapacityError as err:
+        raise CapacityError(f"{err.args[0].split(': use')[0]}: {fix}.") from None
+
+
+# ------------------------------------------------------------ labels
+
+
+def _cut(m: int, draw, mean: float) -> np.ndarray:
+    """Sizes from ``draw(k)`` until they cover ``m``; the last one is cut to fit exactly."""
+    sizes = draw(int(m / mean * 1.05) + 16)
+    while sizes.sum() < m:
+        sizes = np.concatenate([sizes, draw(int(m / mean * 0.1) + 16)])
+    cum = np.cumsum(sizes)
+    j = int(np.searchsorted(cum, m))
+    sizes = sizes[: j + 1].copy()
+    sizes[-1] -= cum[j] - m
+    return sizes
+
+
+def _households(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
+    out = np.full(pop.n, -1, dtype=np.int32)
+    first = 0
+    for r in pop.regions:
+        members = pop.agents_of(spec.groups, [r])
+        if members.size == 0:
+            continue
+        sizes = _cut(members.size, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size)
+        out[rng.permutation(members)] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+        first += sizes.size
+    return out
+
+
+def _units(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:
+    out = np.full(pop.n, -1, dtype=np.int32)
+    first = 0
+    for r in pop.regions:
+        members = pop.agents_of(spec.groups, [r])
+        if members.size == 0:
+            continue
+        out[rng.permutation(members)] = first + np.arange(members.size, dtype=np.int32) // spec.size
+        first += -(-members.size // spec.size)
+    return out
+
+
+def _blocks(spec: BlocksLabel, pop, labels, region, rng) -> np.ndarray:
+    """Consecutive ``of`` ids within each region, cut into blocks of ``size`` of them."""
+    of = labels[spec.of]
+    has = np.flatnonzero(of >= 0)
+    out = np.full(pop.n, -1, dtype=np.int32)
+    if has.size == 0:
+        return out
+    k = int(of[has].max()) + 1
+    where = np.full(k, len(pop.regions), dtype=np.int64)  # region of each household (past the end: unused id)
+    where[of[has]] = region[has]
+    order = np.argsort(where, kind="stable")
+    bounds = np.searchsorted(where[order], np.arange(len(pop.regions) + 1))
+    block = np.full(k, -1, dtype=np.int32)
+    lo, hi = spec.size
+    first = 0
+    for r in range(len(pop.regions)):
+        ids = order[bounds[r] : bounds[r + 1]]
+        if ids.size == 0:
+            continue
+        sizes = _cut(ids.size, lambda n: rng.integers(lo, hi + 1, n), (lo + hi) / 2)
+        block[ids] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+        first += sizes.size
+    out[has] = block[of[has]]
+    return out
+
+
+_LABELS = {HouseholdsLabel: _households, BlocksLabel: _blocks, UnitsLabel: _units}
+
+
+# ------------------------------------------------------------ layers
+
+
+def _layer(sc: Scenario, i: int, spec, pop: Population, region, scale: float, rng) -> Network:
+    where = f"{sc.source}, layers[{i}] ({spec.name!r})"
+    try:
+        return _LAYERS[spec.type](sc, spec, pop, region, scale, rng)
+    except CapacityError as err:
+        raise CapacityError(f"{where}: {err} (or lower scale, now {scale:g})") from None
+    except (NetworkError, ParameterError, ScenarioError) as err:
+        raise ScenarioError(f"{where}: {err}") from None
+
+
+def _masked(pop: Population, spec, values) -> np.ndarray:
+    """``values`` for the layer's members, -1 for everyone else."""
+    out = np.full(pop.n, -1, dtype=np.int64)
+    members = pop.agents_of(spec.groups, spec.regions)
+    out[members] = values[members]
+    return out
+
+
+def _cliques(sc, spec, pop, region, scale, rng) -> Network:
+    return cliques(_masked(pop, spec, pop.labels[spec.by]))
+
+
+def _within(sc, spec, pop, region, scale, rng) -> Network:
+    return within(_masked(pop, spec, pop.labels[spec.by]), spec.mean_degree, rng)
+
+
+def _random(sc, spec, pop, region, scale, rng) -> Network:
+    values = region if spec.within_region else np.zeros(pop.n, dtype=np.int32)
+    return within(_masked(pop, spec, values), spec.mean_degree, rng)
+
+
+def _bipartite(sc, spec, pop, region, scale, rng) -> Network:
+    a = pop.agents_of(spec.a, spec.regions)
+    b = pop.agents_of(spec.b, spec.regions)
+    if a.size == 0 or b.size == 0 or spec.mean_degree_a == 0:
+        return from_edges(pop.n, np.zeros(0, np.int64), np.zeros(0, np.int64), "bipartite")
+    if spec.mean_degree_a > b.size:
+        raise ScenarioError(
+            f"mean_degree_a = {spec.mean_degree_a:g} but group(s) b = {spec.b} have only {b.size:,} agents at "
+            f"scale = {scale:g}; raise scale or lower mean_degree_a."
+        )
+    return bipartite(a, b, spec.mean_degree_a, rng, n=pop.n)
+
+
+def _edgelist(sc, spec, pop, region, scale, rng) -> Network:
+    members = pop.agents_of(spec.groups, spec.regions)
+    net = from_edgelist(Path(sc.folder) / spec.path, n=None)
+    if net.n > members.size:
+        raise ScenarioError(
+            f"{spec.path} numbers {net.n:,} agents, but the layer has {members.size:,} members at scale = "
+            f"{scale:g}; edge-list ids number the layer's members 0, 1, ..., so build at the scale the file was made for."
+        )
+    rows = np.repeat(np.arange(net.n), np.diff(net.indptr))
+    keep = rows < net.indices
+    return from_edges(pop.n, members[rows[keep]], members[net.indices[keep]], "edgelist")
+
+
+_LAYERS = {"cliques": _cliques, "within": _within, "random": _random, "bipartite": _bipartite, "edgelist": _edgelist}
+
+
+# --------------------------------------------------- measures, triggers
+
+
+def _measures(sc: Scenario, order: str) -> list:
+    from .. import measures as _m
+
+    start = sc.scenario.start
+    waiting = {name for t in sc.triggers for name in t.starts} if order == "trigger" else set()
+    out = []
+    for spec in sc.measures:
+        args = spec.model_dump(exclude={"type", "name", "start", "stop", "note"})
+        args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
+        first = None if spec.name in waiting else (0 if spec.start is None else (spec.start - start).days)
+        stop = None if spec.stop is None else (spec.stop - start).days
+        out.append(getattr(_m, spec.engine_class)(name=spec.name, **args, start=first, stop=stop))
+    return out
+
+
+def _triggers(sc: Scenario, scale: float, order: str) -> list:
+    from .. import measures as _m
+
+    return [
+        _m.Trigger(
+            name=t.name, observe=t.observe, threshold=max(1, int(round(t.threshold * scale))),
+            regions=None if t.regions is None else tuple(t.regions), delay=t.delay,
+            starts=tuple(t.starts) if order == "trigger" else (), layer=t.layer,
+            report_probability=t.report_probability,
+        )
+        for t in sc.triggers
+    ]

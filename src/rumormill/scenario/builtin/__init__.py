@@ -1,0 +1,1 @@
+"""Scenarios shipped with rumormill, one TOML file each (``rumormill.scenario.load(NAME)``)."""

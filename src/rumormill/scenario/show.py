@@ -1,0 +1,114 @@
+"""Plain-text views of scenarios, for the command line (``rumormill scenarios``,
+``rumormill show NAME``, ``rumormill schema``). Each returns a string; the CLI
+only prints it."""
+
+from __future__ import annotations
+
+import json
+
+from .build import estimate
+from .checks import resolve_at, resolve_sizes
+from .load import builtin_names, json_schema, load
+from .schema import Scenario
+
+
+def schema_text() -> str:
+    """The JSON Schema of a scenario file, indented."""
+    return json.dumps(json_schema(), indent=2)
+
+
+def builtins_text() -> str:
+    """One line per built-in scenario: its name and the first sentence of its description."""
+    rows = []
+    for name in builtin_names():
+        sc = load(name)
+        first = sc.scenario.description.split(". ")[0].strip().rstrip(".")
+        rows.append(f"{name:<16} {sc.scenario.start} + {sc.scenario.days} days  {first}")
+    return "\n".join(rows)
+
+
+def parameter_values(sc: Scenario) -> dict[str, float]:
+    """Current value of every ``[parameters]`` entry (read where ``at`` points, else ``value``)."""
+    data = sc.model_dump()
+    out = {}
+    for name, p in sc.parameters.items():
+        out[name] = float(resolve_at(data, p.places[0])[1]) if p.places else p.value
+    return out
+
+
+def _names(values) -> str:
+    return "all" if values is None else ", ".join(values)
+
+
+def describe(sc: Scenario, scale: float | None = None) -> str:
+    """A readable summary of a scenario: calendar, population, layers, stories,
+    measures, triggers, observations and parameters, with the size at ``scale``."""
+    info = sc.scenario
+    scale = info.scale if scale is None else scale
+    est = estimate(sc, scale)
+    out = [f"{sc.name}: {info.description}", ""]
+    out.append(f"calendar   {info.start} .. {info.end} ({info.days} days), engine {info.engine}, "
+               f"{info.substeps} steps a day, seed {info.seed}")
+    for label, day in info.key_dates.items():
+        out.append(f"           {day}  {label}")
+    out.append(f"scale      {scale:g}: {est.agents:,} agents, about {est.contacts:,} contacts, "
+               f"about {est.nbytes / 2**30:.1f} GiB to build")
+    started = sorted({m for t in sc.triggers for m in t.starts})
+    if info.order == "trigger":
+        out.append(f"order      trigger: {', '.join(started) or 'nothing'} wait for their trigger")
+    else:
+        out.append("order      date: every measure starts on its date; triggers only report")
+
+    sizes = resolve_sizes(sc)
+    out += ["", "population (people at scale 1)"]
+    for g in sc.population.groups:
+        total = sum(v for (gg, _), v in sizes.items() if gg == g.name)
+        how = ("rest" if g.rest else f"share {g.share:g}" if g.share is not None
+               else f"count {g.count:,}" if g.count is not None else f"{g.ratio:g} per {', '.join(g.per)}")
+        out.append(f"  {g.name:<18} {total:>12,}  {how:<24} in {_names(g.regions)}")
+    for lab in sc.population.labels:
+        detail = {"households": lambda x: f"mean size {x.mean_size:g} of {_names(x.groups)}",
+                  "blocks": lambda x: f"{x.size[0]}-{x.size[1]} {x.of}s each",
+                  "units": lambda x: f"size {x.size} of {_names(x.groups)}"}[lab.type](lab)
+        out.append(f"  label {lab.name:<12} {lab.type:<10} {detail}")
+
+    out += ["", "layers"]
+    for lay in sc.layers:
+        extra = {"cliques": lambda x: f"by {x.by}", "within": lambda x: f"by {x.by}, mean degree {x.mean_degree:g}",
+                 "random": lambda x: f"mean degree {x.mean_degree:g}{' within regions' if x.within_region else ''}",
+                 "bipartite": lambda x: f"{_names(x.a)} <-> {_names(x.b)}, {x.mean_degree_a:g} each",
+                 "edgelist": lambda x: f"from {x.path}"}[lay.type](lay)
+        joins = "" if lay.type == "bipartite" else f"; joins {_names(lay.groups)}"
+        out.append(f"  {lay.name:<14} {lay.type:<9} {lay.channel:<6} rate {lay.rate:<7g} {extra}{joins}")
+
+    out += ["", "stories"]
+    for s in sc.stories:
+        rest = ", ".join(f"{k} {v:g}" for k, v in s.model_dump(exclude={"name", "model", "note", "initial"}).items())
+        out.append(f"  {s.name:<14} {s.model:<14} {rest}, initial {s.initial}")
+
+    out += ["", "measures"]
+    for m in sc.measures:
+        when = f"from {m.start or info.start}" + (f" to {m.stop}" if m.stop else "")
+        if info.order == "trigger" and m.name in started:
+            when = "when triggered"
+        args = m.model_dump(exclude={"name", "type", "start", "stop", "note"}, exclude_none=True)
+        detail = ", ".join(f"{k} {_names(v) if isinstance(v, list) else v}" for k, v in args.items())
+        out.append(f"  {m.name:<26} {m.type:<12} {when:<20} {detail}")
+
+    if sc.triggers:
+        out += ["", "triggers"]
+        for t in sc.triggers:
+            on = f" on {t.layer} (p {t.report_probability:g})" if t.observe == "reports" else ""
+            out.append(f"  {t.name}: {t.observe}{on} in {_names(t.regions)} reach {t.threshold:g} (x scale) "
+                       f"-> after {t.delay} days start {', '.join(t.starts) or 'nothing'}")
+    if sc.observations:
+        out += ["", "observations"]
+        for o in sc.observations:
+            rng = [f"{k} {v:g}" for k, v in (("value", o.value), ("low", o.low), ("high", o.high)) if v is not None]
+            out.append(f"  {o.date}  {o.what}" + (f" [{', '.join(rng)}]" if rng else "") + (f" ({o.source})" if o.source else ""))
+    if sc.parameters:
+        out += ["", "parameters"]
+        for name, value in parameter_values(sc).items():
+            p = sc.parameters[name]
+            out.append(f"  {name:<26} {value:<10g} [{p.low:g}, {p.high:g}]  {p.note}")
+    return "\n".join(out)

@@ -1,0 +1,25 @@
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from rumormill.results import Store
+
+_spec = importlib.util.spec_from_file_location("fake_runs", Path(__file__).parents[1] / "results" / "fake_runs.py")
+fake_runs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fake_runs)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A store holding one run with measures and its baseline without: (store, run_id)."""
+    store = Store(tmp_path_factory.mktemp("report") / "rumormill-runs")
+    baseline = fake_runs.fake_result(seed=2)
+    run_id = store.save(fake_runs.fake_result(damp=0.6, compare=baseline), scenario="fake-kpa", params={"scale": 0.1})
+    return store, run_id
+
+
+@pytest.fixture(scope="session")
+def fakes():
+    """The module that makes fake runs (tests/results/fake_runs.py)."""
+    return fake_runs

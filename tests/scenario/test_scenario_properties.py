@@ -1,0 +1,182 @@
+"""Property tests: any edit of a valid scenario either validates or raises
+exactly one ``ScenarioError`` naming the edited entry, never another
+exception."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rumormill.errors import ScenarioError
+from rumormill.scenario import validate
+from rumormill.scenario.load import _walk, tomllib
+from rumormill.scenario.locate import format_path
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+#: tables whose keys are names chosen by the user, not fields
+FREE_FORM = {("population", "regions"), ("scenario", "key_dates"), ("parameters",)}
+
+
+@pytest.fixture(scope="module")
+def base(kpa_text):
+    data = tomllib.loads(kpa_text)
+    validate(copy.deepcopy(data))  # the starting point is valid
+    return data
+
+
+def tables(node, path=()):
+    """Paths of every table that is a model (not a free-form name -> value table)."""
+    if isinstance(node, dict):
+        if path not in FREE_FORM:
+            yield path
+        for k, v in node.items():
+            yield from tables(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from tables(v, (*path, i))
+
+
+def leaves(node, path=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from leaves(v, (*path, k))
+    elif isinstance(node, list) and node and all(isinstance(v, dict) for v in node):
+        for i, v in enumerate(node):
+            yield from leaves(v, (*path, i))
+    else:
+        yield path
+
+
+def get(data, path):
+    for p in path:
+        data = data[p]
+    return data
+
+
+def put(data, path, value):
+    get(data, path[:-1])[path[-1]] = value
+
+
+def expect_error(data, path):
+    with pytest.raises(ScenarioError) as err:
+        validate(data, source="mutated.toml")
+    assert type(err.value) is ScenarioError
+    msg = str(err.value)
+    assert msg.startswith("mutated.toml") and format_path(path) in msg, (format_path(path), msg)
+
+
+def model_of(path):
+    return _walk((*path, "__probe__"))[1]
+
+
+@SETTINGS
+@given(st.data())
+def test_dropping_a_required_key(base, data):
+    options = []
+    for path in tables(base):
+        model = model_of(path)
+        if model is None:
+            continue
+        table = get(base, path)
+        options += [(path, k) for k, f in model.model_fields.items() if f.is_required() and k in table]
+    path, key = data.draw(st.sampled_from(options))
+    mutated = copy.deepcopy(base)
+    del get(mutated, path)[key]
+    expect_error(mutated, (*path, key))
+
+
+@SETTINGS
+@given(st.data(), st.text(string.ascii_lowercase + "_", min_size=1, max_size=8),
+       st.one_of(st.integers(), st.floats(allow_nan=False), st.text(max_size=5), st.booleans()))
+def test_inserting_an_unknown_key(base, data, suffix, value):
+    path = data.draw(st.sampled_from(list(tables(base))))
+    key = "x_" + suffix
+    mutated = copy.deepcopy(base)
+    get(mutated, path)[key] = value
+    expect_error(mutated, (*path, key))
+
+
+@SETTINGS
+@given(st.data(), st.integers(max_value=-1))
+def test_negative_size(base, data, size):
+    paths = [("population", "regions", r) for r in base["population"]["regions"]]
+    paths += [("population", "groups", i, "count") for i, g in enumerate(base["population"]["groups"]) if "count" in g]
+    path = data.draw(st.sampled_from(paths))
+    mutated = copy.deepcopy(base)
+    put(mutated, path, size)
+    expect_error(mutated, path)
+
+
+PROBABILITIES = ("probability", "detain", "factor", "acceptance", "report_probability", "share")
+
+
+@SETTINGS
+@given(st.data(), st.one_of(st.floats(min_value=1.0001, max_value=1e9), st.floats(min_value=-1e9, max_value=-1e-9),
+                            st.just(1.5)))
+def test_probability_out_of_range(base, data, value):
+    paths = [p for p in leaves(base) if p[-1] in PROBABILITIES and p[0] != "parameters"]
+    path = data.draw(st.sampled_from(paths))
+    mutated = copy.deepcopy(base)
+    put(mutated, path, value)
+    expect_error(mutated, path)
+
+
+@SETTINGS
+@given(st.data(), st.text(min_size=0, max_size=12))
+def test_unknown_group_in_a_layer(base, data, name):
+    known = {g["name"] for g in base["population"]["groups"]}
+    name = name if name not in known else name + "?"
+    paths = [("layers", i, key, j) for i, lay in enumerate(base["layers"]) for key in ("groups", "a", "b")
+             for j in range(len(lay.get(key, [])))]
+    path = data.draw(st.sampled_from(paths))
+    mutated = copy.deepcopy(base)
+    put(mutated, path, name)
+    expect_error(mutated, path)
+
+
+@SETTINGS
+@given(st.data(), st.text(min_size=1, max_size=20))
+def test_trigger_names_a_missing_measure(base, data, name):
+    known = {m["name"] for m in base["measures"]}
+    name = name if name not in known else name + "!"
+    j = data.draw(st.integers(0, len(base["triggers"][0]["starts"]) - 1))
+    mutated = copy.deepcopy(base)
+    mutated["triggers"][0]["starts"][j] = name
+    expect_error(mutated, ("triggers", 0, "starts", j))
+
+
+@SETTINGS
+@given(st.data(), st.one_of(st.dates(max_value=dt.date(2024, 9, 30)), st.dates(min_value=dt.date(2025, 3, 2))))
+def test_date_out_of_calendar(base, data, day):
+    paths = [("measures", i, "start") for i, m in enumerate(base["measures"]) if "start" in m]
+    paths += [("observations", i, "date") for i in range(len(base["observations"]))]
+    paths += [("scenario", "key_dates", k) for k in base["scenario"]["key_dates"]]
+    path = data.draw(st.sampled_from(paths))
+    mutated = copy.deepcopy(base)
+    put(mutated, path, day)
+    expect_error(mutated, path)
+
+
+TOML_VALUES = st.recursive(
+    st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.text(max_size=8), st.booleans(),
+              st.dates(), st.datetimes()),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data(), TOML_VALUES)
+def test_any_value_anywhere_gives_a_scenario_or_a_scenario_error(base, data, value):
+    path = data.draw(st.sampled_from(list(leaves(base))))
+    mutated = copy.deepcopy(base)
+    put(mutated, path, value)
+    try:
+        validate(mutated, source="mutated.toml")
+    except ScenarioError as err:
+        assert type(err) is ScenarioError and str(err).startswith("mutated.toml")
