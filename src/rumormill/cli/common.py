@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
 
-console = Console()
+#: wide enough for the summary tables when the output is a file or a pipe
+console = Console(width=None if sys.stdout.isatty() else 140)
 
 
 def atomic_write(path: Path, write) -> None:

@@ -117,7 +117,7 @@ class DailyRun:
                 del on_since[name]
                 self.events.append((day, "measure-stop", "", -1, 0, name))
             for w in watches:
-                if w.order_on == day:
+                if w.order_on == day and w.trigger.starts:
                     self.events.append((day, "order", "", -1, 0, f"{w.trigger.name}: " + ", ".join(w.trigger.starts)))
             if changed:
                 levers = self._levers(now_on)

@@ -73,7 +73,7 @@ def load(store: Store, run_id: str, with_baseline: bool = True) -> RunData:
     """Read a finished run (and the run it is compared with) from the store."""
     meta = store.meta(run_id)
     rid = meta["run_id"]
-    tables = {name: store.table(name, rid) for name in ("timeseries", "tellings", "intercepts", "detained", "events")}
+    tables = store.tables(rid)
     base = meta.get("baseline_id")
     baseline = load(store, base, with_baseline=False) if (base and with_baseline) else None
     return RunData(rid, meta, baseline=baseline, start=start_date(meta.get("info") or {}), **tables)

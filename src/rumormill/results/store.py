@@ -134,6 +134,7 @@ class Store:
             raise DamagedRunError(f"run {folder.name}: {folder / 'run.json'} is missing or damaged ({err}); "
                                   f"restore it, or remove the run with `rumormill runs --delete {folder.name}`.")
         meta["catalog"] = self.run(folder.name)
+        meta["folder"] = str(folder)
         return meta
 
     def table(self, name: str, run_id: str | None = None) -> "pd.DataFrame":
@@ -143,17 +144,12 @@ class Store:
             raise StoreError(f"table {name!r}: choose one of {', '.join(TABLES)}.")
         if run_id is None:
             return self.query(f"SELECT * FROM {name}")
-        file = self.run_dir(run_id) / f"{name}.parquet"
-        rid = file.parent.name
-        if not file.is_file():
-            raise DamagedRunError(f"run {rid}: {file} is missing; restore it, or remove the run with "
-                                  f"`rumormill runs --delete {rid}`.")
-        with closing(duckdb.connect()) as con:
-            try:
-                return con.execute(f"SELECT * FROM read_parquet({views._quote(file)})").df()
-            except duckdb.Error as err:
-                raise DamagedRunError(f"run {rid}: {file} is damaged ({err}); restore it, or remove the run "
-                                      f"with `rumormill runs --delete {rid}`.") from err
+        return _read(self.run_dir(run_id), name)
+
+    def tables(self, run_id: str) -> dict:
+        """Every table of one run, by name (one catalog look-up, then the files)."""
+        folder = self.run_dir(run_id)
+        return {name: _read(folder, name) for name in TABLES}
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with every view; close it when done."""
@@ -251,6 +247,21 @@ class Recording:
             return self.store.run(baseline)["run_id"]
         return self.store.save(baseline, scenario=self.saved.get("scenario"),
                                scenario_hash=self.saved.get("scenario_hash"), params=self.saved.get("params"))
+
+
+def _read(folder: Path, name: str) -> "pd.DataFrame":
+    """One table of one run, straight from its Parquet file (dates as datetime64, like ``query``)."""
+    import pyarrow.parquet as pq
+
+    file, run_id = folder / f"{name}.parquet", folder.name
+    if not file.is_file():
+        raise DamagedRunError(f"run {run_id}: {file} is missing; restore it, or remove the run with "
+                              f"`rumormill runs --delete {run_id}`.")
+    try:
+        return pq.read_table(file).to_pandas(date_as_object=False)
+    except Exception as err:  # pyarrow raises several kinds for a damaged file
+        raise DamagedRunError(f"run {run_id}: {file} is damaged ({err}); restore it, or remove the run with "
+                              f"`rumormill runs --delete {run_id}`.") from err
 
 
 def _write(folder: Path, tables: dict, meta: dict) -> None:

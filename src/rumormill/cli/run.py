@@ -1,0 +1,136 @@
+"""``rumormill run`` and ``rumormill compare``: a scenario, end to end.
+
+Both are thin: load and build the scenario (``rumormill.scenario``), simulate,
+and print the tables of ``rumormill.summary``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import RumormillError
+from .common import console
+
+DEFAULT = "kpa-2025"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(compare)
+
+
+def _build(scenario: str, scale, seed, order):
+    from ..scenario.build import build
+
+    with console.status(f"building {scenario}..."):
+        built = build(scenario, scale=scale, seed=seed, order=order)
+    console.print(f"[bold]{built.name}[/]: {built.population.n:,} agents (scale {built.scale:g}), "
+                  f"{len(built.multiplex.names)} layers, {len(built.measures)} measures; built in {built.seconds:.1f} s")
+    return built
+
+
+def _simulate(built, days, measures=None, triggers=None, label="simulating"):
+    t0 = time.perf_counter()
+    kwargs = built.simulate_kwargs()
+    if days is not None:
+        kwargs["days"] = days
+    if measures is not None:
+        kwargs["measures"], kwargs["triggers"] = measures, triggers
+    from ..simulate import simulate
+
+    result = simulate(built.multiplex, built.stories, progress=True, **kwargs)
+    result.info.update({"scenario": built.name, "scale": built.scale, "order": built.order,
+                        "key_dates": dict(built.key_dates)})
+    console.print(f"{label}: {int(result.days[-1])} days in {time.perf_counter() - t0:.1f} s")
+    return result
+
+
+def _key_days(result) -> list[int]:
+    start = dt.date.fromisoformat(result.info["start_date"])
+    last = int(result.days[-1]) - 1
+    days = [(dt.date.fromisoformat(d) - start).days for d in result.info.get("key_dates", {}).values()]
+    return sorted({d for d in days if 0 <= d <= last} | {last})
+
+
+def _table(frame, title: str, fmt="{:.1%}") -> Table:
+    table = Table(title=title, title_justify="left")
+    frame = frame.reset_index()
+    for col in frame.columns:
+        table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*[fmt.format(v) if isinstance(v, float) else str(v) for v in row])
+    return table
+
+
+def _print_summary(result) -> None:
+    from .. import summary
+
+    days = _key_days(result)
+    console.print(_table(summary.reach_by(result, "group", days), "Who had heard it, by group"))
+    console.print(_table(summary.reach_by(result, "region", days), "Who had heard it, by region"))
+    groups = list(dict.fromkeys(c.split("/", 1)[0] for c in result.cells))
+    half = Table(title="Day half of each group had heard it", title_justify="left")
+    half.add_column("group")
+    for story in result.stories:
+        half.add_column(story, justify="right")
+    for g in groups:
+        half.add_row(g, *[summary.day_half_heard(result, s, [g]) or "never" for s in result.stories])
+    console.print(half)
+    console.print(_table(summary.channel_shares(result), "Which layers carried it"))
+    console.print(_table(summary.detentions_by(result, "group"), "Detained by the end", fmt="{:,.0f}"))
+    ev = result.events_frame()
+    chain = ev[ev.kind.isin(["report", "order", "measure-start", "measure-stop"])]
+    if len(chain):
+        chain = chain.assign(date=[result.date(d) for d in chain.day])[["date", "kind", "detail"]]
+        console.print(_table(chain.set_index("date"), "Chain of command"))
+
+
+def run(
+    scenario: str = typer.Argument(DEFAULT, help="A built-in scenario name or a TOML file."),
+    scale: float = typer.Option(None, help="Fraction of the census population (default: the scenario's)."),
+    seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
+    days: int = typer.Option(None, help="Days to simulate (default: the scenario's calendar)."),
+    order: str = typer.Option(None, help="How the crackdown starts: 'date' or 'trigger' (default: the scenario's)."),
+    out: Path = typer.Option(None, help="Folder for the results store (default: ./rumormill-runs)."),
+):
+    """Run a scenario and print how far the news travelled, through which channels, and who was detained."""
+    built = _build(scenario, scale, seed, order)
+    result = _simulate(built, days)
+    _print_summary(result)
+
+
+def compare(
+    scenario: str = typer.Argument(DEFAULT, help="A built-in scenario name or a TOML file."),
+    without: list[str] = typer.Option(..., "--without", help="Measure(s) to leave out; repeatable."),
+    scale: float = typer.Option(None, help="Fraction of the census population."),
+    seed: int = typer.Option(None, help="Random seed."),
+    days: int = typer.Option(None, help="Days to simulate."),
+    order: str = typer.Option(None, help="'date' or 'trigger'."),
+):
+    """Run a scenario with and without some measures, on the same random numbers, and print the difference."""
+    from .. import summary
+
+    built = _build(scenario, scale, seed, order)
+    names = [m.name for m in built.measures]
+    missing = [w for w in without if w not in names]
+    if missing:
+        raise RumormillError(f"--without {missing[0]}: no such measure in {built.name}; its measures are: {', '.join(names)}.")
+    kept = [m for m in built.measures if m.name not in without]
+    triggers = [dataclasses.replace(t, starts=tuple(s for s in t.starts if s not in without)) for t in built.triggers]
+    with_all = _simulate(built, days, label="with every measure")
+    without_some = _simulate(built, days, kept, triggers, label="without " + ", ".join(without))
+    keys = _key_days(with_all)
+    a = summary.reach_by(with_all, "group", keys)
+    b = summary.reach_by(without_some, "group", keys)
+    console.print(_table(a, "Reach with every measure"))
+    console.print(_table(b, "Reach without " + ", ".join(without)))
+    console.print(_table(a - b, "Difference (with − without), percentage points", fmt="{:+.2%}"))
+    det = summary.detentions_by(with_all).rename(columns={"detained": "with"})
+    det["without"] = summary.detentions_by(without_some)["detained"]
+    console.print(_table(det, "Detained by the end", fmt="{:,.0f}"))
