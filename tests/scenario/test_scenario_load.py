@@ -103,6 +103,7 @@ KPA_RULES = [
     ("unknown label", 'by = "inminban"', 'by = "inminbam"', "layers[1].by", "did you mean 'inminban'"),
     ("unknown story", 'story = "captured"', 'story = "capture"', "measures[2].story", "did you mean 'captured'"),
     ("unknown channel", 'channel = "mail"\nprobability', 'channel = "post"\nprobability', "measures[3].channel", "the channels are"),
+    ("unknown story in trigger", 'story = "captured"              # capture', 'story = "capturd"  # x', "triggers[0].story", "did you mean 'captured'"),
     ("unknown layer in trigger", 'layer = "neighbourhood"', 'layer = "neighborhood"', "triggers[0].layer", "did you mean 'neighbourhood'"),
     ("trigger starts a missing measure", '"monitor-families"]', '"monitor-familes"]', "triggers[0].starts[4]", "unknown measure"),
     ("date before the calendar", "start = 2024-10-18              # the outside", "start = 2024-09-18  # x", "measures[0].start", "outside the calendar"),
@@ -162,6 +163,7 @@ MINI_RULES = [
     ("layer only with reports", 'observe = "reports"', 'observe = "detentions"', "triggers[0].layer", "only with"),
     ("bipartite has no groups", 'mean_degree_a = 2.0', 'mean_degree_a = 2.0\ngroups = ["soldier"]', "layers[4].groups", "remove groups"),
     ("name with a dot", 'name = "town"', 'name = "to.wn"', "layers[2].name", "not a valid name"),
+    ("region key with a dot", "north = 600", '"no.rth" = 600', 'population.regions."no.rth"', "not a valid name"),
     ("strings for numbers", "mean_degree = 3.0", 'mean_degree = "3"', "layers[2].mean_degree", "should be a number"),
     ("bool for an int", "every = 7", "every = true", "measures[3].every", "a whole number"),
     ("inf rate", "rate = 0.05", "rate = inf", "layers[4].rate", "finite"),
@@ -190,7 +192,7 @@ def test_edge_lists_need_a_file_scenario(mini_text):
         ("probability = 0.9 ", "probability = 1.5 ", 208),  # a key in an array of tables
         ("detain = 0.1 ", "detian = 0.1 ", 209),  # an unknown key
         ('channel = "mail"\nprobability', "probability", 204),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 253),  # an element of an array
+        ('"monitor-families"]', '"monitor-familes"]', 255),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 43),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 29),  # a quoted key
     ],

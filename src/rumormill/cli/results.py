@@ -93,16 +93,14 @@ def report(
     png: bool = typer.Option(True, "--png/--no-png", help="Also write the figures as PNG into the run's folder."),
 ):
     """Write a run's report: one HTML page that works offline, and PNG figures."""
-    from ..report import write_figures, write_report
+    from ..report import write
     from ..results import Store
 
-    store = Store(out)
     when = int(map_date) if map_date is not None and map_date.lstrip("-").isdigit() else map_date
-    page = write_report(store, run_id, output, map_date=when)
-    console.print(f"wrote {page} ({page.stat().st_size / 1e6:.1f} MB)")
-    if png:
-        for path in write_figures(store, run_id, map_date=when):
-            console.print(f"wrote {path}")
+    paths = write(Store(out), run_id, output, map_date=when, png=png)
+    console.print(f"wrote {paths[0]} ({paths[0].stat().st_size / 1e6:.1f} MB)")
+    for path in paths[1:]:
+        console.print(f"wrote {path}")
 
 
 def _whole_numbers(frame):

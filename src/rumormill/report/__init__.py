@@ -18,7 +18,7 @@ from ..results import Store, StoreError
 from . import data
 from .cartogram import KOREA_TILES, TileMap, tile_map
 
-__all__ = ["KOREA_TILES", "TileMap", "load", "render", "tile_map", "write_figures", "write_report"]
+__all__ = ["KOREA_TILES", "TileMap", "load", "render", "tile_map", "write", "write_figures", "write_report"]
 
 load = data.load
 
@@ -36,22 +36,36 @@ def write_report(store: Store, run_id: str, output: str | os.PathLike | None = N
     ``map_date`` (ISO date or day number) is where the map's slider starts;
     by default the last day.
     """
-    from . import page
-
-    run = data.load(store, run_id)
-    path = Path(output) if output is not None else store.run_dir(run.run_id) / "report.html"
-    text = page.render(run, map_date)
-    _write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    return path
+    return write(store, run_id, output, map_date, png=False)[0]
 
 
 def write_figures(store: Store, run_id: str, folder: str | os.PathLike | None = None, map_date=None,
                   dpi: int = 150) -> list[Path]:
     """Write the report's figures as PNG files (by default into the run's folder); return their paths."""
-    from . import figures
+    return _figures(data.load(store, run_id), folder, map_date, dpi)
+
+
+def write(store: Store, run_id: str, output: str | os.PathLike | None = None, map_date=None,
+          png: bool = True) -> list[Path]:
+    """The page, then (with ``png``) the PNG figures into the run's folder,
+    from one reading of the run; returns the paths written, the page first."""
+    from . import page
 
     run = data.load(store, run_id)
-    folder = Path(folder) if folder is not None else store.run_dir(run.run_id)
+    path = Path(output) if output is not None else Path(run.meta["folder"]) / "report.html"
+    _check_folder(path)
+    if map_date is not None:
+        run.day_of(map_date)  # a bad date fails here, before any work
+    text = page.render(run, map_date)
+    _write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return [path] + (_figures(run, None, map_date) if png else [])
+
+
+def _figures(run: data.RunData, folder, map_date, dpi: int = 150) -> list[Path]:
+    from . import figures
+
+    folder = Path(folder) if folder is not None else Path(run.meta["folder"])
+    _check_folder(folder / "x.png")
     written = []
     for name, build in figures.FIGURES.items():
         fig = figures.cartogram(run, map_date) if name == "map.png" else build(run)
@@ -63,13 +77,16 @@ def write_figures(store: Store, run_id: str, folder: str | os.PathLike | None = 
     return written
 
 
+def _check_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot write {path}: folder {path.parent} does not exist; create it or choose "
+                         "another path.")
+
+
 def _write(path: Path, write) -> None:
     """Write through a temporary name in the same folder, then rename."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        if not path.parent.is_dir():
-            raise StoreError(f"cannot write {path}: folder {path.parent} does not exist; create it or choose "
-                             "another path.")
         write(tmp)
         os.replace(tmp, path)
     except OSError as err:

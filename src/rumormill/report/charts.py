@@ -1,121 +1,181 @@
-"""The report's interactive charts, as Plotly figures.
+"""The report's interactive charts, as Plotly figure specs (plain dicts).
 
 One function per chart, each taking a loaded run and returning a figure, or
 None when the run has nothing to show for it (no detentions, no baseline),
 so the page leaves that section out instead of drawing an empty chart.
 Long runs are thinned to ``data.MAX_POINTS`` days, keeping the marked days.
+
+Figures are plain ``{"data": [...], "layout": {...}}`` dicts in plotly.js's
+own schema rather than ``plotly.graph_objects``: the objects validate every
+property on every assignment, which made a report take seconds; the dicts
+take milliseconds and plotly.js reads the same JSON.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from . import data
 from .cartogram import tile_map
 
 #: most dates the map's slider steps through
 MAX_STEPS = 120
-_MARK = dict(color="#777", width=1, dash="dot")
+_MARK = {"color": "#777", "width": 1, "dash": "dot"}
 
 
-def reach(run: data.RunData) -> go.Figure:
+class Chart:
+    """A grid of panels: axes laid out as plotly.js wants them, traces added by panel."""
+
+    def __init__(self, rows: int = 1, cols: int = 1, titles=(), share_x: bool = False, share_y: bool = False,
+                 height: int = 380):
+        from plotly.io import templates
+
+        self.rows, self.cols, self.data = rows, cols, []
+        self.layout = {"template": templates["plotly_white"].to_plotly_json(), "height": height,
+                       "margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "hovermode": "closest",
+                       "annotations": [], "shapes": []}
+        hgap, vgap = (0.06 if share_y else 0.09), 0.12
+        width, tall = (1 - hgap * (cols - 1)) / cols, (1 - vgap * (rows - 1)) / rows
+        for r in range(rows):
+            for c in range(cols):
+                x, y = self.axes(r + 1, c + 1)
+                x0, top = c * (width + hgap), 1 - r * (tall + vgap)
+                xaxis = {"domain": [x0, x0 + width], "anchor": y}
+                yaxis = {"domain": [top - tall, top], "anchor": x}
+                if share_x and r < rows - 1:
+                    xaxis.update(matches=self.axes(rows, c + 1)[0], showticklabels=False)
+                if share_y and c > 0:
+                    yaxis.update(matches=self.axes(r + 1, 1)[1], showticklabels=False)
+                self.layout["xaxis" + x[1:]], self.layout["yaxis" + y[1:]] = xaxis, yaxis
+                k = r * cols + c
+                if k < len(titles):
+                    self.layout["annotations"].append(
+                        {"text": titles[k], "x": x0 + width / 2, "y": top, "xref": "paper", "yref": "paper",
+                         "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
+
+    def axes(self, row: int, col: int) -> tuple[str, str]:
+        k = (row - 1) * self.cols + col
+        return ("x", "y") if k == 1 else (f"x{k}", f"y{k}")
+
+    def add(self, trace: dict, row: int = 1, col: int = 1) -> None:
+        x, y = self.axes(row, col)
+        self.data.append({"xaxis": x, "yaxis": y, **trace})
+
+    def line(self, x, y, name: str, color: str, row: int = 1, col: int = 1, **extra) -> None:
+        self.add({"type": "scatter", "mode": "lines", "x": list(x), "y": list(y), "name": name,
+                  "line": {"color": color, **extra.pop("line", {})}, **extra}, row, col)
+
+    def marks(self, run: data.RunData) -> None:
+        """Dotted vertical lines at the key dates and events, labelled on every panel."""
+        for day, labels in data.marks(run).items():
+            x = run.x([day])[0]
+            for r in range(1, self.rows + 1):
+                for c in range(1, self.cols + 1):
+                    xa, ya = self.axes(r, c)
+                    self.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
+                                                  "yref": f"{ya} domain", "line": _MARK})
+                    self.layout["annotations"].append(
+                        {"x": x, "y": 1, "xref": xa, "yref": f"{ya} domain", "text": "; ".join(labels)[:60],
+                         "textangle": -90, "showarrow": False, "xanchor": "right", "yanchor": "top",
+                         "font": {"size": 9, "color": "#555"}})
+
+    def finish(self, ytitle: str | None = None, percent: bool = False, legend: bool = True) -> dict:
+        self.layout["showlegend"] = legend
+        for key, axis in self.layout.items():
+            if key.startswith("yaxis"):
+                if percent:
+                    axis.update(tickformat=".0%", rangemode="tozero")
+                if ytitle and key == "yaxis":
+                    axis["title"] = {"text": ytitle}
+        return {"data": self.data, "layout": self.layout}
+
+
+def reach(run: data.RunData) -> dict:
     """Reach over time, one line per story."""
-    frame, days = _thinned(run, data.reach(run))
-    fig = go.Figure()
+    frame = _thinned(run, data.reach(run))
+    chart = Chart()
     for i, story in enumerate(run.stories):
         part = frame[frame["story"] == story]
-        fig.add_scatter(x=run.x(part["day"]), y=_round(part["reach"]), name=story, line_color=data.color(i),
-                        hovertemplate="%{x}: %{y:.1%}")
-    _marks(fig, run, 1)
-    return _style(fig, "fraction who have heard it", percent=True)
+        chart.line(run.x(part["day"]), _round(part["reach"]), story, data.color(i), hovertemplate="%{x}: %{y:.1%}")
+    chart.marks(run)
+    return chart.finish("fraction who have heard it", percent=True)
 
 
-def reach_by(run: data.RunData, by: str) -> go.Figure | None:
+def reach_by(run: data.RunData, by: str) -> dict | None:
     """Reach over time by ``group`` or ``region``, one panel per story."""
-    frame, days = _thinned(run, data.reach(run, by))
+    frame = _thinned(run, data.reach(run, by))
     names = data.groups(frame, by)
     if len(names) < 2:
         return None
-    fig = make_subplots(rows=1, cols=len(run.stories), subplot_titles=run.stories, shared_yaxes=True)
+    chart = Chart(1, len(run.stories), run.stories, share_y=True)
     for col, story in enumerate(run.stories, start=1):
         part = frame[frame["story"] == story]
         for i, name in enumerate(names):
             sub = part[part[by] == name]
-            fig.add_scatter(x=run.x(sub["day"]), y=_round(sub["reach"]), name=name, legendgroup=name,
-                            showlegend=col == 1, line_color=data.color(i), row=1, col=col,
-                            hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra>{story}</extra>")
-    _marks(fig, run, len(run.stories))
-    return _style(fig, "fraction who have heard it", percent=True)
+            chart.line(run.x(sub["day"]), _round(sub["reach"]), name, data.color(i), col=col, legendgroup=name,
+                       showlegend=col == 1, hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra>{story}</extra>")
+    chart.marks(run)
+    return chart.finish("fraction who have heard it", percent=True)
 
 
-def channels(run: data.RunData) -> go.Figure | None:
+def channels(run: data.RunData) -> dict | None:
     """Tellings carried by each layer per day (and meetings intercepted), per story."""
     rows = [(value, data.per_layer(getattr(run, value), value)) for value in ("tellings", "intercepts")]
     rows = [(value, frame) for value, frame in rows if len(frame) and frame[value].sum() > 0]
     if not rows:
         return None
     titles = [f"{story}: {value}" for value, _ in rows for story in run.stories]
-    fig = make_subplots(rows=len(rows), cols=len(run.stories), subplot_titles=titles, shared_xaxes=True)
-    layers = list(run.meta["layers"])
+    chart = Chart(len(rows), len(run.stories), titles, share_x=True, height=320 * len(rows))
     for r, (value, frame) in enumerate(rows, start=1):
-        frame, days = _thinned(run, frame)
+        frame = _thinned(run, frame)
         for col, story in enumerate(run.stories, start=1):
             part = frame[frame["story"] == story]
-            for i, layer in enumerate(layers):
+            for i, layer in enumerate(run.meta["layers"]):
                 sub = part[part["layer"] == layer]
-                fig.add_scatter(x=run.x(sub["day"]), y=sub[value].tolist(), name=layer, legendgroup=layer,
-                                showlegend=(r == 1 and col == 1), line_color=data.color(i), row=r, col=col,
-                                hovertemplate=f"{layer}<br>%{{x}}: %{{y}}<extra>{value}</extra>")
-    _marks(fig, run, len(rows) * len(run.stories))
-    return _style(fig, "per day", height=320 * len(rows))
+                chart.line(run.x(sub["day"]), sub[value].tolist(), layer, data.color(i), r, col, legendgroup=layer,
+                           showlegend=(r == 1 and col == 1),
+                           hovertemplate=f"{layer}<br>%{{x}}: %{{y}}<extra>{value}</extra>")
+    chart.marks(run)
+    return chart.finish("per day")
 
 
-def detentions(run: data.RunData) -> go.Figure | None:
+def detentions(run: data.RunData) -> dict | None:
     """Cumulative detentions by group and by region."""
     if run.detained.empty or run.detained["detained"].sum() == 0:
         return None
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["by group", "by region"])
+    chart = Chart(1, 2, ["by group", "by region"])
     for col, by in enumerate(("group", "region"), start=1):
-        frame, days = _thinned(run, data.detentions(run, by))
+        frame = _thinned(run, data.detentions(run, by))
         for i, name in enumerate(data.groups(frame, by)):
             sub = frame[frame[by] == name]
-            fig.add_scatter(x=run.x(sub["day"]), y=sub["detained"].tolist(), name=name, line_color=data.color(i),
-                            legendgroup=by, legendgrouptitle_text=by if i == 0 else None, row=1, col=col,
-                            hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
-    _marks(fig, run, 2)
-    return _style(fig, "detained (cumulative)")
+            chart.line(run.x(sub["day"]), sub["detained"].tolist(), name, data.color(i), col=col, legendgroup=by,
+                       legendgrouptitle={"text": by}, hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+    chart.marks(run)
+    return chart.finish("detained (cumulative)")
 
 
-def compare(run: data.RunData) -> go.Figure | None:
+def compare(run: data.RunData) -> dict | None:
     """This run beside its baseline (without the measures), and their difference."""
     if run.baseline is None:
         return None
     label = ((run.meta.get("info") or {}).get("compare") or {}).get("label") or "without measures"
-    mine, base = data.reach(run), data.reach(run.baseline)
-    both = mine.merge(base, on=["day", "story"], suffixes=("", "_base"))
-    both, days = _thinned(run, both)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["reach: this run (solid) and " + label + " (dashed)",
-                                                        f"difference: {label} minus this run"])
+    both = data.reach(run).merge(data.reach(run.baseline), on=["day", "story"], suffixes=("", "_base"))
+    both = _thinned(run, both)
+    chart = Chart(1, 2, [f"reach: this run (solid) and {label} (dashed)", f"difference: {label} minus this run"])
     for i, story in enumerate(run.stories):
         sub = both[both["story"] == story]
-        x = run.x(sub["day"])
-        fig.add_scatter(x=x, y=_round(sub["reach"]), name=story, legendgroup=story, line_color=data.color(i),
-                        row=1, col=1, hovertemplate="%{x}: %{y:.1%}<extra>this run</extra>")
-        fig.add_scatter(x=x, y=_round(sub["reach_base"]), name=f"{story}, {label}", legendgroup=story,
-                        line=dict(color=data.color(i), dash="dash"), row=1, col=1,
-                        hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{label}</extra>")
-        fig.add_scatter(x=x, y=_round(sub["reach_base"] - sub["reach"]), name=f"{story}: difference",
-                        legendgroup=story, showlegend=False, line_color=data.color(i), row=1, col=2,
-                        hovertemplate="%{x}: %{y:+.1%}<extra>difference</extra>")
-    _marks(fig, run, 2)
-    return _style(fig, "fraction who have heard it", percent=True)
+        x, colour = run.x(sub["day"]), data.color(i)
+        chart.line(x, _round(sub["reach"]), story, colour, legendgroup=story,
+                   hovertemplate="%{x}: %{y:.1%}<extra>this run</extra>")
+        chart.line(x, _round(sub["reach_base"]), f"{story}, {label}", colour, legendgroup=story,
+                   line={"dash": "dash"}, hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{label}</extra>")
+        chart.line(x, _round(sub["reach_base"] - sub["reach"]), f"{story}: difference", colour, col=2,
+                   legendgroup=story, showlegend=False, hovertemplate="%{x}: %{y:+.1%}<extra>difference</extra>")
+    chart.marks(run)
+    return chart.finish("fraction who have heard it", percent=True)
 
 
-def cartogram(run: data.RunData, day: int | None = None) -> go.Figure | None:
+def cartogram(run: data.RunData, day=None) -> dict | None:
     """Reach by region on a tile map, one map per story, with a date slider."""
     frame = data.reach(run, "region")
     regions = [r for r in data.groups(frame, "region") if r != "all"]
@@ -124,74 +184,41 @@ def cartogram(run: data.RunData, day: int | None = None) -> go.Figure | None:
     tiles = tile_map(regions)
     chosen = run.last_day if day is None else run.day_of(day)
     days = data.sample_days(frame["day"], keep=[chosen], limit=MAX_STEPS)
-    lookup = {(d, s): dict(zip(g["region"], g["reach"])) for (d, s), g in frame.groupby(["day", "story"])}
-    fig = make_subplots(rows=1, cols=len(run.stories), subplot_titles=run.stories, horizontal_spacing=0.04)
+    lookup = {(d, s): dict(zip(g["region"], g["reach"])) for (d, s), g in frame.groupby(["day", "story"], sort=False)}
+    chart = Chart(1, len(run.stories), run.stories, height=160 + 90 * tiles.rows)
     labels = tiles.labels()
     for col, story in enumerate(run.stories, start=1):
-        fig.add_heatmap(z=tiles.grid(lookup.get((chosen, story), {})), text=labels, texttemplate="%{text}<br>%{z:.0%}",
-                        hovertemplate="%{text}: %{z:.1%}<extra>" + story + "</extra>", zmin=0, zmax=1,
-                        colorscale="YlOrRd", showscale=col == 1, xgap=3, ygap=3, row=1, col=col,
-                        colorbar=dict(title="reach", tickformat=".0%"))
-        fig.update_xaxes(visible=False, row=1, col=col)
-        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor=f"x{'' if col == 1 else col}", row=1, col=col)
+        chart.add({"type": "heatmap", "z": tiles.grid(lookup.get((chosen, story), {})), "text": labels,
+                   "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{text}: %{z:.1%}<extra>" + story
+                   + "</extra>", "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True,  # plotly's YlOrRd runs red to yellow
+                   "showscale": col == 1,
+                   "xgap": 3, "ygap": 3, "colorbar": {"title": {"text": "reach"}, "tickformat": ".0%"}}, col=col)
+        x, y = chart.axes(1, col)
+        chart.layout["xaxis" + x[1:]]["visible"] = False
+        chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
     if tiles.off_map_row is not None:
-        fig.add_annotation(text="not on the map", x=0, y=1 - tiles.off_map_row / tiles.rows, xref="paper",
-                           yref="paper", showarrow=False, xanchor="left", yanchor="bottom", font_color="#555")
+        chart.layout["annotations"].append(
+            {"text": "not on the map", "x": 0, "y": 1 - tiles.off_map_row / tiles.rows, "xref": "paper",
+             "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"color": "#555"}})
     steps = []
     for d in days:
         grids = [tiles.grid(lookup.get((int(d), s), {})) for s in run.stories]
-        when = run.x([d])[0]
-        steps.append(dict(method="update", label=_tick(run, int(d), days),
-                          args=[{"z": grids}, {"title.text": f"reach on {when} (day {int(d)})"}]))
-    active = int(np.searchsorted(days, chosen))
-    fig.update_layout(sliders=[dict(active=active, steps=steps, currentvalue=dict(visible=False),
-                                    pad=dict(t=30), len=1.0, x=0, font_size=10)],
-                      title_text=f"reach on {run.x([chosen])[0]} (day {chosen})")
-    return _style(fig, None, height=160 + 90 * tiles.rows, legend=False)
+        steps.append({"method": "update", "label": str(run.x([d])[0]),
+                      "args": [{"z": grids}, {"title.text": _map_title(run, int(d))}]})
+    chart.layout.update(
+        sliders=[{"active": int(np.searchsorted(days, chosen)), "steps": steps, "currentvalue": {"prefix": "date: " if run.start else "day: "},
+                  "pad": {"t": 30}, "len": 1.0, "x": 0, "font": {"size": 10}}],
+        title={"text": _map_title(run, chosen)})
+    return chart.finish(legend=False)
 
 
-def _tick(run: data.RunData, day: int, days: np.ndarray) -> str:
-    """Label a slider step only where a month starts ("Oct 2024", "Nov", ...; the
-    year at the first and in January), or every tenth step without dates, so
-    labels never overlap."""
-    i = int(np.searchsorted(days, day))
-    if run.start is None:
-        return str(day) if i % 10 == 0 else ""
-    when = run.start + dt.timedelta(days=day)
-    if i > 0 and (run.start + dt.timedelta(days=int(days[i - 1]))).month == when.month:
-        return ""
-    return when.strftime("%b %Y") if (i == 0 or when.month == 1) else when.strftime("%b")
+def _map_title(run: data.RunData, day: int) -> str:
+    return f"reach on {run.x([day])[0]} (day {day})"
 
 
 def _thinned(run: data.RunData, frame):
-    days = data.sample_days(frame["day"], keep=data.marks(run))
-    return data.thin(frame, days), days
+    return data.thin(frame, data.sample_days(frame["day"], keep=data.marks(run)))
 
 
 def _round(values) -> list:
     return np.round(np.asarray(values, dtype=float), 5).tolist()
-
-
-def _marks(fig: go.Figure, run: data.RunData, panels: int) -> None:
-    """Dotted vertical lines at the key dates and events, labelled on every panel."""
-    for day, labels in data.marks(run).items():
-        x = run.x([day])[0]
-        text = "; ".join(labels)
-        for k in range(1, panels + 1):
-            suffix = "" if k == 1 else str(k)
-            fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, xref=f"x{suffix}", yref=f"y{suffix} domain",
-                          line=_MARK)
-            fig.add_annotation(x=x, y=1, xref=f"x{suffix}", yref=f"y{suffix} domain", text=text[:60],
-                               textangle=-90, showarrow=False, xanchor="right", yanchor="top",
-                               font=dict(size=9, color="#555"))
-
-
-def _style(fig: go.Figure, ytitle: str | None, percent: bool = False, height: int = 380,
-           legend: bool = True) -> go.Figure:
-    fig.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=50, b=40),
-                      showlegend=legend, hovermode="closest")
-    if ytitle:
-        fig.update_layout(yaxis_title_text=ytitle)
-    if percent:
-        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    return fig

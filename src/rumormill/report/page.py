@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 
-import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from . import charts, data
@@ -62,7 +61,7 @@ def render(run: data.RunData, map_date=None) -> str:
         fig = charts.cartogram(run, map_date) if key == "map" else build(run)
         if fig is None:
             continue
-        figures[f"fig-{key}"] = json.loads(pio.to_json(fig, validate=False, engine="json"))
+        figures[f"fig-{key}"] = fig
         body.append(f'<section id="{key}"><h2>{html.escape(title)}</h2><p class="note">{html.escape(note)}</p>'
                     f'<div class="chart" id="fig-{key}"></div></section>')
     nav = " ".join(f'<a href="#{k}">{html.escape(SECTIONS[k][0])}</a>' for k in SECTIONS

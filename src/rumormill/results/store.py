@@ -54,10 +54,12 @@ class Store:
 
     # writing -------------------------------------------------------------
     def begin(self, *, scenario: str | None = None, scenario_hash: str | None = None, params=None,
-              seed=None, engine: str | None = None) -> "Recording":
+              seed=None, engine: str | None = None, info: dict | None = None) -> "Recording":
         """Register a run as ``running`` now; call ``finish(result)`` on what it returns.
 
         ``scenario_hash`` defaults to the hash of ``params`` (see ``content_hash``).
+        ``info`` is added to the result's own ``info`` when stored (e.g.
+        ``{"key_dates": {...}}``, which the report marks on its time axes).
         """
         from .. import __version__
 
@@ -67,18 +69,20 @@ class Store:
                "params": to_json(params if params is not None else {}), "seed": _seed(seed), "engine": engine,
                "version": __version__, "started": _now()}
         catalog.write(self.catalog_path, lambda con: catalog.insert(con, row))
-        return Recording(self, run_id, scenario=scenario, scenario_hash=row["scenario_hash"], params=params)
+        return Recording(self, run_id, scenario=scenario, scenario_hash=row["scenario_hash"], params=params,
+                         info=dict(info or {}))
 
     def save(self, result, *, scenario: str | None = None, scenario_hash: str | None = None, params=None,
-             baseline=None) -> str:
+             baseline=None, info: dict | None = None) -> str:
         """Store a finished ``Result``; return its run id.
 
         ``baseline`` (a ``Result`` or a stored run id) is the same run without
         the measures; it is stored too (a Result) and the report compares them.
         A Result in ``result.info["compare"]["baseline"]`` is used the same way.
+        ``info`` is added to ``result.info`` (see ``begin``).
         """
         recording = self.begin(scenario=scenario, scenario_hash=scenario_hash, params=params,
-                               seed=result.seed, engine=result.engine)
+                               seed=result.seed, engine=result.engine, info=info)
         return recording.finish(result, baseline=baseline)
 
     def delete(self, run_id: str) -> None:
@@ -246,7 +250,8 @@ class Recording:
         if isinstance(baseline, str):
             return self.store.run(baseline)["run_id"]
         return self.store.save(baseline, scenario=self.saved.get("scenario"),
-                               scenario_hash=self.saved.get("scenario_hash"), params=self.saved.get("params"))
+                               scenario_hash=self.saved.get("scenario_hash"), params=self.saved.get("params"),
+                               info=self.saved.get("info"))
 
 
 def _read(folder: Path, name: str) -> "pd.DataFrame":
@@ -275,7 +280,7 @@ def _write(folder: Path, tables: dict, meta: dict) -> None:
 
 
 def _meta(result, run_id: str, baseline_id: str | None, saved: dict) -> dict:
-    info = dict(result.info or {})
+    info = {**(result.info or {}), **(saved.get("info") or {})}
     if isinstance(info.get("compare"), dict) and baseline_id:
         info["compare"] = {**info["compare"], "baseline": baseline_id}
     info = plain(info)

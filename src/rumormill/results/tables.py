@@ -73,7 +73,8 @@ def result_tables(result, run_id: str) -> dict[str, pa.Table]:
             out[name] = SCHEMAS[name].empty_table()
             continue
         values = np.asarray(values)
-        axes = [("story", result.stories), ("layer", list(result.layers))]
+        # news from outside is a last pseudo-layer that carries tellings but is never intercepted
+        axes = [("story", result.stories), ("layer", list(result.layers)[: values.shape[2]])]
         if values.ndim == 4:
             axes.append(("cell", cells))
         out[name] = dense(values, days, axes, name, run_id, start)

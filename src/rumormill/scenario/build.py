@@ -125,7 +125,8 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     info = sc.scenario
     scale = _option("scale", info.scale if scale is None else scale, lambda v: math.isfinite(v) and v > 0, "a number > 0")
     seed = _option("seed", info.seed if seed is None else seed, lambda v: isinstance(v, int) and v >= 0, "an int >= 0")
-    order = _option("order", info.order if order is None else order, lambda v: v in ("date", "trigger"), '"date" or "trigger"')
+    order = _option("order", info.order if order is None else order, lambda v: v in ("date", "trigger"),
+                    '"date" or "trigger"')
     sizes = _scaled_sizes(sc, scale)
     _require(sc, scale, estimate(sc, scale))
     pop = Population([g.name for g in sc.population.groups], list(sc.population.regions), sizes)
@@ -390,7 +391,7 @@ def _triggers(sc: Scenario, scale: float, order: str) -> list:
             name=t.name, observe=t.observe, threshold=max(1, int(round(t.threshold * scale))),
             regions=None if t.regions is None else tuple(t.regions), delay=t.delay,
             starts=tuple(t.starts) if order == "trigger" else (), layer=t.layer,
-            report_probability=t.report_probability,
+            report_probability=t.report_probability, story=t.story,
         )
         for t in sc.triggers
     ]

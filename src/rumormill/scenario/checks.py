@@ -58,7 +58,8 @@ class _Checker:
         for i, name in enumerate(names):
             if name in seen:
                 where = _fmt((*table, seen[name]))
-                self.add((*table, i, "name"), f"duplicate {kind} name {name!r} (also {where}); give each {kind} its own name.")
+                self.add((*table, i, "name"),
+                         f"duplicate {kind} name {name!r} (also {where}); give each {kind} its own name.")
             seen.setdefault(name, i)
 
     def date(self, path, day, *, last_ok: bool = True) -> None:
@@ -120,7 +121,8 @@ def _population(c: _Checker) -> None:
                 rest_in.setdefault(r, g.name)
     for r in c.regions:
         if r not in used:
-            c.add(("population", "regions", r), f"no group lives in region {r!r}; list it in a group's regions, or remove it.")
+            c.add(("population", "regions", r),
+                  f"no group lives in region {r!r}; list it in a group's regions, or remove it.")
     for i, lab in enumerate(pop.labels):
         path = ("population", "labels", i)
         if isinstance(lab, BlocksLabel):
@@ -172,12 +174,14 @@ def _edgelist(c: _Checker, path, name: str) -> None:
         c.add(path, f"path = {name!r}: give a path relative to the scenario file's folder (no absolute paths or URLs).")
         return
     if c.sc.folder is None:
-        c.add(path, "an edge list is read relative to the scenario file; load the scenario from a file (rumormill.scenario.load).")
+        c.add(path, "an edge list is read relative to the scenario file; "
+                    "load the scenario from a file (rumormill.scenario.load).")
         return
     folder = Path(c.sc.folder).resolve()
     target = (folder / name).resolve()
     if folder != target and folder not in target.parents:
-        c.add(path, f"path = {name!r} leaves the scenario's folder {folder}; keep edge lists beside the scenario or below it.")
+        c.add(path, f"path = {name!r} leaves the scenario's folder {folder}; "
+                    "keep edge lists beside the scenario or below it.")
     elif not target.is_file():
         c.add(path, f"path = {name!r}: no such file {target}; check the name (it is relative to {folder}).")
 
@@ -193,7 +197,8 @@ def _measures(c: _Checker) -> None:
             c.add((*path, "stop"), f"stop = {m.stop} is not after start = {m.start}; a measure acts on start <= day < stop.")
         if isinstance(m, InspectMeasure):
             if m.channel not in channels:
-                c.add((*path, "channel"), f"no layer carries channel {m.channel!r}{suggest(m.channel, channels)}; the channels are: {', '.join(channels)}.")
+                c.add((*path, "channel"), f"no layer carries channel {m.channel!r}{suggest(m.channel, channels)}; "
+                                          f"the channels are: {', '.join(channels)}.")
         else:
             c.names((*path, "groups"), "group", m.groups, c.groups)
             c.names((*path, "regions"), "region", m.regions, c.regions)
@@ -210,8 +215,10 @@ def _triggers(c: _Checker) -> None:
         if t.observe == "reports" and t.layer is None:
             c.add((*path, "layer"), 'observe = "reports" needs layer = "<name>": the layer whose tellings are reported.')
         elif t.layer is not None and t.observe != "reports":
-            c.add((*path, "layer"), f'layer is read only with observe = "reports" (here observe = {t.observe!r}); remove it.')
+            c.add((*path, "layer"),
+                  f'layer is read only with observe = "reports" (here observe = {t.observe!r}); remove it.')
         c.one((*path, "layer"), "layer", t.layer, c.layers)
+        c.one((*path, "story"), "story", t.story, c.stories)
 
 
 def _observations(c: _Checker) -> None:
@@ -247,7 +254,8 @@ def _parameters(c: _Checker) -> None:
                 where = "value" if p.value is not None else f"{p.places[0]}"
                 c.add(path, f"{at} = {value:g} but {where} = {want:g}; a parameter has one value: make them agree.")
             elif not p.low <= float(value) <= p.high:
-                c.add(path, f"{at} = {value:g} is outside [low, high] = [{p.low:g}, {p.high:g}]; widen the range or fix the value.")
+                c.add(path, f"{at} = {value:g} is outside [low, high] = [{p.low:g}, {p.high:g}]; "
+                            "widen the range or fix the value.")
             first = float(value) if first is None else first
 
 

@@ -127,7 +127,8 @@ def with_values(sc: Scenario, values: dict) -> Scenario:
     data = sc.model_dump()
     for name, value in values.items():
         if name not in sc.parameters:
-            raise ScenarioError(f"{sc.source}: unknown parameter {name!r}{suggest(name, sc.parameters)}; the parameters are: {', '.join(sc.parameters)}.")
+            raise ScenarioError(f"{sc.source}: unknown parameter {name!r}{suggest(name, sc.parameters)}; "
+                                f"the parameters are: {', '.join(sc.parameters)}.")
         p = sc.parameters[name]
         if not p.low <= value <= p.high:
             raise ScenarioError(f"{sc.source}: parameter {name} = {value:g} is outside its range [{p.low:g}, {p.high:g}].")
@@ -206,6 +207,9 @@ def _walk(loc):
     """
     t, path, model, field, meta, tagged = Scenario, [], None, None, [], None
     for elem in loc:
+        if elem == "[key]":  # the error is in the key itself, already on the path
+            t = None
+            continue
         t, more, tagged = _unwrap(t)
         meta += more
         if tagged is not None:
@@ -302,11 +306,13 @@ def _problem(e: dict, data: dict) -> Problem:
         options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
         return path, f"{_show(got)} is not allowed{suggest(got, options)}; choose one of {expected}."
     if kind == "string_pattern_mismatch":
-        return path, f"{_show(got)} is not a valid name: start with a letter or digit, then use letters, digits, spaces, _ and -."
+        return path, (f"{_show(got)} is not a valid name: start with a letter or digit, "
+                      "then use letters, digits, spaces, _ and -.")
+    unit = "characters." if kind.startswith("string") else "entries."
     if kind in ("too_short", "string_too_short"):
-        return path, f"{_show(got)} is too short: give at least {ctx.get('min_length', 1)} " + ("characters." if kind.startswith("string") else "entries.")
+        return path, f"{_show(got)} is too short: give at least {ctx.get('min_length', 1)} {unit}"
     if kind in ("too_long", "string_too_long"):
-        return path, f"{_show(got)} is too long: give at most {ctx.get('max_length')} " + ("characters." if kind.startswith("string") else "entries.")
+        return path, f"{_show(got)} is too long: give at most {ctx.get('max_length')} {unit}"
     if kind == "finite_number":
         return path, f"{_show(got)} is not a finite number; give an ordinary number (no inf or nan)."
     if kind == "value_error":

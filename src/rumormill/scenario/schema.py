@@ -357,6 +357,7 @@ class Trigger(Table):
     starts: list[Name] = Field(default_factory=list, description="names of the measures it starts")
     layer: Name | None = Field(None, description='layer whose tellings are reported (observe = "reports")')
     report_probability: Probability = 1.0
+    story: Name | None = Field(None, description="count only this story's observations (default: every story)")
     note: str = ""
 
 

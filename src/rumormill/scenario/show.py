@@ -99,13 +99,15 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
         out += ["", "triggers"]
         for t in sc.triggers:
             on = f" on {t.layer} (p {t.report_probability:g})" if t.observe == "reports" else ""
+            on += f" of {t.story}" if t.story else ""
             out.append(f"  {t.name}: {t.observe}{on} in {_names(t.regions)} reach {t.threshold:g} (x scale) "
                        f"-> after {t.delay} days start {', '.join(t.starts) or 'nothing'}")
     if sc.observations:
         out += ["", "observations"]
         for o in sc.observations:
             rng = [f"{k} {v:g}" for k, v in (("value", o.value), ("low", o.low), ("high", o.high)) if v is not None]
-            out.append(f"  {o.date}  {o.what}" + (f" [{', '.join(rng)}]" if rng else "") + (f" ({o.source})" if o.source else ""))
+            bounds = f" [{', '.join(rng)}]" if rng else ""
+            out.append(f"  {o.date}  {o.what}{bounds}" + (f" ({o.source})" if o.source else ""))
     if sc.parameters:
         out += ["", "parameters"]
         for name, value in parameter_values(sc).items():
