@@ -21,16 +21,16 @@ def test_reach_matches_the_result(run, fakes):
 
 
 def test_reach_by_group_is_weighted_by_people(run):
-    by_group = data.reach(run, "group")
+    by_group = data.reach(run, "agent_group")
     overall = data.reach(run)
     last = run.last_day
     people = run.timeseries[(run.timeseries["day"] == last) & (run.timeseries["story"] == "captured")]
-    sizes = people.groupby("group")["count"].sum()
-    part = by_group[(by_group["day"] == last) & (by_group["story"] == "captured")].set_index("group")["reach"]
+    sizes = people.groupby("agent_group")["count"].sum()
+    part = by_group[(by_group["day"] == last) & (by_group["story"] == "captured")].set_index("agent_group")["reach"]
     weighted = (part * sizes[part.index]).sum() / sizes.sum()
     expected = overall[(overall["day"] == last) & (overall["story"] == "captured")]["reach"].item()
     assert weighted == pytest.approx(expected, abs=1e-12)
-    assert data.groups(by_group, "group")[0] == "border resident"  # the run's own order, not sorted
+    assert data.groups(by_group, "agent_group")[0] == "border resident"  # the run's own order, not sorted
 
 
 def test_marks_hold_key_dates_and_events(run):

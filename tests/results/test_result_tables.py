@@ -19,7 +19,7 @@ def test_timeseries_matches_the_result_own_tidy_table(fake):
         assert (ts[col].to_numpy() == ref[col].to_numpy()).all(), col
     assert set(ts["run_id"]) == {"r1"}
     row = ts[(ts["cell"] == "soldier/military camps")].iloc[0]
-    assert (row["group"], row["region"]) == ("soldier", "military camps")
+    assert (row["agent_group"], row["region"]) == ("soldier", "military camps")
 
 
 @pytest.mark.parametrize("name", ["tellings", "intercepts"])
@@ -45,7 +45,7 @@ def test_detained_and_events(fake):
     order = events[events["kind"] == "order"].iloc[0]
     assert pd.isna(order["cell"]) and pd.isna(order["story"]) and order["detail"] == "joint order"
     caught = events[events["kind"] == "detention"].iloc[0]
-    assert (caught["group"], caught["region"], caught["count"]) == ("border resident", "Ryanggang", 2)
+    assert (caught["agent_group"], caught["region"], caught["count"]) == ("border resident", "Ryanggang", 2)
 
 
 def test_dates_follow_the_start_date(fake):
@@ -70,7 +70,7 @@ def test_a_run_without_the_new_fields_still_stores():
     assert tables["timeseries"].column("count").to_pylist()[3:6] == [7.5, 0.0, 2.5]
     assert tables["timeseries"].column("date").null_count == 9
     tell = tables["tellings"]
-    assert tell.num_rows == 6 and tell.column("cell").null_count == 6 and tell.column("group").null_count == 6
+    assert tell.num_rows == 6 and tell.column("cell").null_count == 6 and tell.column("agent_group").null_count == 6
     assert tables["intercepts"].num_rows == 6 and sum(tables["intercepts"].column("intercepts").to_pylist()) == 0
     assert tables["detained"].num_rows == 3 and tables["events"].num_rows == 0
     for name in TABLES:

@@ -122,6 +122,8 @@ def test_the_baseline_is_stored_and_linked(store):
     row = store.run(run_id)
     assert row["baseline_id"] is not None and store.run(row["baseline_id"])["status"] == "finished"
     assert json.loads(row["info"])["compare"] == {"label": "without measures", "baseline": row["baseline_id"]}
+    assert store.run("latest")["run_id"] == run_id  # the baseline finished first
+    assert store.query("SELECT latest_run() AS r")["r"][0] == run_id
     again = store.save(fake_result(days=30), baseline=row["baseline_id"], info={"key_dates": {"x": "2024-10-05"}})
     assert store.run(again)["baseline_id"] == row["baseline_id"]
     meta = store.meta(again)["info"]

@@ -134,4 +134,6 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if hasattr(value, "normalize") and value == value.normalize():  # a date read back as midnight
+        return str(value.date())
     return str(value)

@@ -51,7 +51,6 @@ def _salt(key, s):
     return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
 
 
-@numba.njit(cache=True)
 def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys):
     """Advance every story by one step, in place.
 
@@ -61,10 +60,11 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
         Global step number (keys the random streams).
     state : int8[S, n]; active : int32[S, n]; n_active : int64[S]
         State of each agent per story; each story's spreaders, sorted.
-    new_buf : int32[n]
-        Scratch for agents who hear the story this step.
+    new_buf : int32[S, n]
+        Scratch per story: agents who hear it this step, then agents detained.
     cell : int32[n]; detained : bool[n]
         Each agent's cell (group × region); who is out of every layer.
+        Detentions made in a step take effect at its end.
     graph : (indptrs, indicess, complete)
         Per layer: CSR arrays (empty for a well-mixed layer) and the flag.
     rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
@@ -81,6 +81,10 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
     keys : uint64[4]
         Stream keys: tell, forget, censor, accept.
 
+    Stories run in parallel threads: each writes only its own rows, and
+    detentions are applied after all of them, in story order, so the result
+    does not depend on the number of threads.
+
     Complexity: O(spreaders + meetings) per step.
     """
     indptrs, indicess, complete = graph
@@ -94,11 +98,14 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
     censoring = intercept.max() > 0.0 if n_layers else False
     # with no one detained and no censor, skip the detention lookups
     vetting = censoring or det_counts.sum() > 0
-    bounds = np.empty((n_layers, BLOCK, 3), dtype=np.int64)
-    for s in range(n_stories):
+    n_held = np.zeros(n_stories, dtype=np.int64)
+    for s in numba.prange(n_stories):
+        bounds = np.empty((n_layers, BLOCK, 3), dtype=np.int64)
+        held = np.empty(n_active[s], dtype=np.int32)  # senders this story gets detained
         st = state[s]
         act = active[s]
         na = n_active[s]
+        buf = new_buf[s]
         n_new = 0
         skey = _salt(keys[0], s)
         ckey = _salt(keys[2], s)
@@ -162,8 +169,8 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                             if detain[lay] > 0.0:
                                 crng, u = next_uniform(crng)
                                 if u < detain[lay]:
-                                    detained[i] = True
-                                    det_counts[ci] += 1
+                                    held[n_held[s]] = i
+                                    n_held[s] += 1
                                     gone = True
                                     break
                             continue
@@ -177,7 +184,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                             arng, u = next_uniform(arng)
                             if u >= accept[s, cj]:
                                 st[j] = DOUBTER
-                        new_buf[n_new] = j
+                        buf[n_new] = j
                         n_new += 1
                     elif sj == NEW or sj == DOUBTER:
                         continue
@@ -196,7 +203,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                                 stop = True
                 if gone:
                     break
-            if stop:
+            if stop or gone:
                 st[i] = STOPPING
         # stifle / forget / leave, among those who spread at the start of the step
         keep = 0
@@ -218,7 +225,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                 keep += 1
         n_add = 0
         for b in range(n_new):
-            j = new_buf[b]
+            j = buf[b]
             c = cell[j] if by_cell else 0
             counts[s, IGNORANT, c] -= 1
             if st[j] == DOUBTER:
@@ -227,13 +234,27 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
             else:
                 st[j] = SPREADER
                 counts[s, SPREADER, c] += 1
-                new_buf[n_add] = j
+                buf[n_add] = j
                 n_add += 1
         # keep the spreader list sorted: neighbour lists are then read in
         # memory order, about three times faster than in random order
-        new_buf[:n_add].sort()
-        _merge_sorted(act, keep, new_buf, n_add)
+        buf[:n_add].sort()
+        _merge_sorted(act, keep, buf, n_add)
         n_active[s] = keep + n_add
+        buf[:n_held[s]] = held[:n_held[s]]
+    # detentions take effect now, story by story
+    for s in range(n_stories):
+        for k in range(n_held[s]):
+            i = new_buf[s, k]
+            if not detained[i]:
+                detained[i] = True
+                det_counts[cell[i] if by_cell else 0] += 1
+
+
+#: one story: no threads to start each step
+tell_step_serial = numba.njit(cache=True)(tell_step)
+#: several stories: one thread each (numba's thread pool)
+tell_step_parallel = numba.njit(cache=True, parallel=True)(tell_step)
 
 
 @numba.njit(cache=True, inline="always")

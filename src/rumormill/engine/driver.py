@@ -17,7 +17,7 @@ from ..rates import step_probability
 from ..seeding import stream
 from . import boundary
 from .counter_rng import stream_key
-from .daily import SPREADER, tell_step
+from .daily import SPREADER, tell_step_parallel, tell_step_serial
 
 #: the tellings column for news from outside (inflow)
 OUTSIDE = "outside"
@@ -57,6 +57,7 @@ class DailyRun:
         self.intercepts = np.zeros((n_stories, n_layers, n_cells), dtype=np.int64)
         self.det_counts = np.zeros(n_cells, dtype=np.int64)
         self.buf = np.zeros(n, dtype=np.int32)
+        self.new_buf = np.zeros((n_stories, n), dtype=np.int32)
         for s, ids in enumerate(seeds):
             self.state[s, ids] = SPREADER
             self.active[s, : ids.size] = ids
@@ -123,8 +124,9 @@ class DailyRun:
                 levers = self._levers(now_on)
             for m in now_on:
                 m.at_dawn(day, self, self.ctx)
+            tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
             for _ in range(self.substeps):
-                tell_step(np.uint64(self.step), self.state, self.active, self.n_active, self.buf, self.cell,
+                tell_step(np.uint64(self.step), self.state, self.active, self.n_active, self.new_buf, self.cell,
                           self.detained, self.graph, self.base_rules, levers,
                           (self.counts, self.tellings, self.intercepts, self.det_counts), self.keys)
                 self.step += 1

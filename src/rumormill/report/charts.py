@@ -102,7 +102,7 @@ def reach(run: data.RunData) -> dict:
 
 
 def reach_by(run: data.RunData, by: str) -> dict | None:
-    """Reach over time by ``group`` or ``region``, one panel per story."""
+    """Reach over time by ``agent_group`` or ``region``, one panel per story."""
     frame = _thinned(run, data.reach(run, by))
     names = data.groups(frame, by)
     if len(names) < 2:
@@ -144,12 +144,12 @@ def detentions(run: data.RunData) -> dict | None:
     if run.detained.empty or run.detained["detained"].sum() == 0:
         return None
     chart = Chart(1, 2, ["by group", "by region"])
-    for col, by in enumerate(("group", "region"), start=1):
+    for col, by in enumerate(("agent_group", "region"), start=1):
         frame = _thinned(run, data.detentions(run, by))
         for i, name in enumerate(data.groups(frame, by)):
             sub = frame[frame[by] == name]
             chart.line(run.x(sub["day"]), sub["detained"].tolist(), name, data.color(i), col=col, legendgroup=by,
-                       legendgrouptitle={"text": by}, hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+                       legendgrouptitle={"text": by.removeprefix("agent_")}, hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
     chart.marks(run)
     return chart.finish("detained (cumulative)")
 

@@ -80,7 +80,7 @@ def load(store: Store, run_id: str, with_baseline: bool = True) -> RunData:
 
 
 def reach(run: RunData, by: str | None = None) -> pd.DataFrame:
-    """Fraction who have heard each story per day (and per ``group`` or ``region``).
+    """Fraction who have heard each story per day (and per ``agent_group`` or ``region``).
 
     reach = 1 - ignorant / everyone, with everyone counted the same day, so
     the denominator follows the population if it changes.
@@ -103,7 +103,7 @@ def per_layer(table: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def detentions(run: RunData, by: str) -> pd.DataFrame:
-    """Cumulative detained per day and ``group`` or ``region``."""
+    """Cumulative detained per day and ``agent_group`` or ``region``."""
     d = run.detained
     if d.empty:
         return pd.DataFrame(columns=["day", by, "detained"])

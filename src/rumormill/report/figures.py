@@ -69,12 +69,12 @@ def detentions(run: data.RunData) -> Figure | None:
     if run.detained.empty or run.detained["detained"].sum() == 0:
         return None
     fig = Figure(figsize=(11, 4), layout="constrained")
-    for ax, by in zip(fig.subplots(1, 2), ("group", "region")):
+    for ax, by in zip(fig.subplots(1, 2), ("agent_group", "region")):
         frame = data.detentions(run, by)
         for i, name in enumerate(data.groups(frame, by)):
             sub = frame[frame[by] == name]
             ax.plot(_x(run, sub["day"]), sub["detained"], label=name, color=data.color(i), lw=1.2)
-        ax.set_title(f"by {by}")
+        ax.set_title(f"by {by.removeprefix('agent_')}")
         _finish(ax, run, "detained (cumulative)", legend=True)
     return fig
 
@@ -159,7 +159,7 @@ def _finish(ax, run: data.RunData, ylabel: str | None, percent: bool = False, le
 
 #: file name -> figure builder, in the page's order
 FIGURES = {
-    "reach.png": reach, "reach_by_group.png": lambda r: reach_by(r, "group"),
+    "reach.png": reach, "reach_by_group.png": lambda r: reach_by(r, "agent_group"),
     "reach_by_region.png": lambda r: reach_by(r, "region"), "map.png": None, "channels.png": channels,
     "detentions.png": detentions, "compare.png": compare,
 }

@@ -100,10 +100,11 @@ class Store:
                                [status] if status else []).df()
 
     def run(self, run_id: str) -> dict:
-        """One catalog row, by id, by a unique prefix of an id, or ``"latest"`` (finished)."""
+        """One catalog row, by id, by a unique prefix of an id, or ``"latest"`` (the run
+        finished last; a run saved with a baseline finishes after it)."""
         with closing(catalog.connect_read(self.catalog_path)) as con:
             if run_id == "latest":
-                sql, args = "WHERE status = 'finished' ORDER BY started DESC, run_id DESC LIMIT 1", []
+                sql, args = "WHERE status = 'finished' ORDER BY finished DESC, run_id DESC LIMIT 1", []
             else:
                 sql, args = "WHERE starts_with(run_id, ?) ORDER BY run_id LIMIT 2", [run_id]
             cur = con.execute(f"SELECT * FROM catalog.runs {sql}", args)

@@ -4,16 +4,18 @@ their axes, ready to be written as Parquet and queried with SQL.
 Pure functions over arrays: no files, no catalog. The tables are long
 (dense, zeros kept) because reach needs the ignorant counts and because SQL
 over a dense grid needs no outer joins. A cell name ``"group/region"`` is split
-into ``group`` and ``region`` columns; ``cell`` keeps the full name.
+into ``agent_group`` and ``region`` columns (``group`` is an SQL keyword, and a
+column of that name would need quotes in every query); ``cell`` keeps the
+full name.
 
 Tables and their columns (every table also has ``run_id``, ``day`` and
 ``date``, the calendar date when the run has ``info["start_date"]``):
 
-- ``timeseries``: story, state, group, region, cell, count
-- ``tellings``:   story, layer, group, region, cell, tellings  (hearer's cell)
-- ``intercepts``: story, layer, group, region, cell, intercepts (sender's cell)
-- ``detained``:   group, region, cell, detained (cumulative)
-- ``events``:     kind, story, group, region, cell, count, detail
+- ``timeseries``: story, state, agent_group, region, cell, count
+- ``tellings``:   story, layer, agent_group, region, cell, tellings  (hearer's cell)
+- ``intercepts``: story, layer, agent_group, region, cell, intercepts (sender's cell)
+- ``detained``:   agent_group, region, cell, detained (cumulative)
+- ``events``:     kind, story, agent_group, region, cell, count, detail
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..models import STATES
 TABLES = ("timeseries", "tellings", "intercepts", "detained", "events")
 
 _KEY = [("run_id", pa.string()), ("day", pa.int32()), ("date", pa.date32())]
-_CELL = [("group", pa.string()), ("region", pa.string()), ("cell", pa.string())]
+_CELL = [("agent_group", pa.string()), ("region", pa.string()), ("cell", pa.string())]
 SCHEMAS = {
     "timeseries": pa.schema(_KEY + [("story", pa.string()), ("state", pa.string())] + _CELL + [("count", pa.int64())]),
     "tellings": pa.schema(_KEY + [("story", pa.string()), ("layer", pa.string())] + _CELL + [("tellings", pa.int64())]),
@@ -109,7 +111,7 @@ def dense(values: np.ndarray, days: np.ndarray, axes: Sequence[tuple[str, Sequen
         idx = np.tile(np.repeat(np.arange(shape[k + 1], dtype=np.int32), inner), total // (inner * shape[k + 1]))
         if name == "cell":
             groups, regions = zip(*(split_cell(c) for c in labels)) if labels else ((), ())
-            columns["group"] = _labels(idx, groups)
+            columns["agent_group"] = _labels(idx, groups)
             columns["region"] = _labels(idx, regions)
         columns[name] = _labels(idx, labels)
     flat = values.reshape(-1)
@@ -119,19 +121,19 @@ def dense(values: np.ndarray, days: np.ndarray, axes: Sequence[tuple[str, Sequen
 
 def events_table(events, cells: Sequence[str], run_id: str, start: dt.date | None) -> pa.Table:
     """Events ``(day, kind, story, cell, count, detail)``; cell -1 means no cell."""
-    rows = {name: [] for name in ("day", "kind", "story", "group", "region", "cell", "count", "detail")}
+    rows = {name: [] for name in ("day", "kind", "story", "agent_group", "region", "cell", "count", "detail")}
     for event in events:
         day, kind, story, cell, count, detail = event
         name = cells[cell] if cell is not None and 0 <= int(cell) < len(cells) else None
         group, region = split_cell(name) if name is not None else (None, None)
         for key, v in (("day", int(day)), ("kind", str(kind)), ("story", str(story) if story else None),
-                       ("group", group), ("region", region), ("cell", name), ("count", int(count)),
+                       ("agent_group", group), ("region", region), ("cell", name), ("count", int(count)),
                        ("detail", str(detail) if detail else None)):
             rows[key].append(v)
     days = np.asarray(rows["day"], dtype=np.int64)
     columns = {"run_id": pa.array([run_id] * len(days), pa.string()), "day": pa.array(days.astype(np.int32)),
                "date": _dates(days, start)}
-    for key in ("kind", "story", "group", "region", "cell", "detail"):
+    for key in ("kind", "story", "agent_group", "region", "cell", "detail"):
         columns[key] = pa.array(rows[key], pa.string())
     columns["count"] = pa.array(rows["count"], pa.int64())
     return pa.table(columns)

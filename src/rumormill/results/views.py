@@ -18,7 +18,7 @@ from . import catalog
 from .errors import DamagedRunError, QueryError
 from .tables import SCHEMAS, TABLES
 
-#: every name a query can use
+#: every name a query can use (and the macro ``latest_run()``: the run finished last)
 VIEWS = ("runs",) + TABLES
 
 
@@ -27,6 +27,8 @@ def connect(folder: Path, sql: str | None = None) -> duckdb.DuckDBPyConnection:
     con = catalog.connect_read(folder / "runs.duckdb")
     try:
         con.execute("CREATE VIEW runs AS SELECT * FROM catalog.runs")
+        con.execute("CREATE MACRO latest_run() AS (SELECT run_id FROM catalog.runs WHERE status = 'finished' "
+                    "ORDER BY finished DESC, run_id DESC LIMIT 1)")
         finished = con.execute(
             "SELECT run_id, path FROM catalog.runs WHERE status = 'finished' ORDER BY run_id").fetchall()
         for name in named(sql):
