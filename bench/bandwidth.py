@@ -29,7 +29,12 @@ Then the lower bound for one daily SIR run at N agents, mean degree k, D days:
 Spreader-days default to final_size x N x mean infectious days (1/gamma_p = 10)
 with final_size 0.96; pass the measured value with --spreader-days.
 
-This is optimistic on purpose: at N = 1e6 the 1 MB state array sits in cache,
+It also measures independent random reads into arrays the size of the CSR
+row pointers (8 MB) and neighbour indices (40 MB) at N = 1e6, and prints
+spreader-days x (one read in each) as a latency *estimate* (not a bound: a
+kernel that visits spreaders in index order could prefetch).
+
+The bandwidth bound is optimistic on purpose: at N = 1e6 the 1 MB state array sits in cache,
 and meetings are random gathers, so the real limit is closer to memory latency
 than to streaming bandwidth.  The ratio kernel_time / bound says how far the
 kernel is from "touch every byte once at full speed".
@@ -84,6 +89,32 @@ def measure_bandwidth(nbytes: int = 1 << 30, repeat: int = 5) -> dict:
     return out
 
 
+def measure_gather(n_index: int = 10_000_000, repeat: int = 5) -> dict:
+    """Independent random reads per second into arrays the size of the N = 1e6
+    CSR row pointers (8 MB of int64) and neighbour indices (40 MB of int32)."""
+    out = {}
+    try:
+        import numba
+    except ImportError:
+        return out
+
+    @numba.njit
+    def _gather(a, idx):
+        s = 0
+        for i in range(idx.size):
+            s += a[idx[i]]
+        return s
+
+    rng = np.random.default_rng(1)
+    for name, size, dt in (("indptr_8MB", 1_000_001, np.int64), ("indices_40MB", 10_000_000, np.int32)):
+        a = np.ones(size, dtype=dt)
+        idx = rng.integers(0, size, n_index)
+        _gather(a, idx[:100])
+        t = _best(lambda: _gather(a, idx), repeat)
+        out[name] = n_index / t
+    return out
+
+
 def measure_rng(n: int = 10_000_000, repeat: int = 5) -> dict:
     """Uniform draws per second (best of ``repeat``)."""
     out = {}
@@ -124,6 +155,7 @@ def bound(
     spreader_days: float | None = None,
     final_size: float = 0.96,
     mean_infectious_days: float = 10.0,
+    gather: dict | None = None,
 ) -> dict:
     directed = n * degree
     if spreader_days is None:
@@ -148,6 +180,11 @@ def bound(
         "t_bytes_active": active_b / bandwidth,
         "t_draws": draws / rng_rate,
     }
+    if gather:
+        # a spreader-day reads its row pointers at a random place and its neighbour
+        # list at another; each meeting reads the neighbour's state (in cache at 1e6)
+        r["gather_per_s"] = gather
+        r["t_gather"] = spreader_days * (1.0 / gather["indptr_8MB"] + 1.0 / gather["indices_40MB"])
     r["bound_scan_s"] = max(r["t_bytes_scan"], r["t_draws"])
     r["bound_active_s"] = max(r["t_bytes_active"], r["t_draws"])
     return r
@@ -164,10 +201,17 @@ def report(b: dict, kernel_s: float | None = None) -> str:
         f"  bound (active assumption) = {b['bound_active_s'] * 1e3:.2f} ms;"
         f" (scan assumption) = {b['bound_scan_s'] * 1e3:.2f} ms",
     ]
+    if b.get("t_gather") is not None:
+        g = b["gather_per_s"]
+        lines.append(
+            f"  random reads: {1e9 / g['indptr_8MB']:.1f} ns into 8 MB, {1e9 / g['indices_40MB']:.1f} ns into 40 MB;"
+            f" two per spreader-day -> {b['t_gather'] * 1e3:.1f} ms (latency estimate, not a bound)"
+        )
     if kernel_s:
         lines.append(
             f"  measured kernel {kernel_s * 1e3:.1f} ms = {kernel_s / b['bound_active_s']:.1f}x the active bound,"
             f" {kernel_s / b['bound_scan_s']:.1f}x the scan bound"
+            + (f", {kernel_s / (b['t_gather'] + b['t_draws']):.1f}x random reads + draws" if b.get("t_gather") else "")
         )
     return "\n".join(lines)
 
@@ -183,11 +227,12 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     bw = measure_bandwidth()
     rng = measure_rng()
+    gather = measure_gather()
     rate = rng.get("rumormill_counter_rng", rng["numpy_generator"])
-    b = bound(a.n, a.degree, a.days, bw["best"], rate, spreader_days=a.spreader_days)
+    b = bound(a.n, a.degree, a.days, bw["best"], rate, spreader_days=a.spreader_days, gather=gather or None)
     print(report(b, a.kernel_s))
     if a.json:
-        print(json.dumps({"bandwidth": bw, "rng": rng, "bound": b}))
+        print(json.dumps({"bandwidth": bw, "rng": rng, "gather": gather, "bound": b}))
     return 0
 
 

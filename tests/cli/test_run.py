@@ -3,22 +3,37 @@
 import pytest
 
 from rumormill.cli import main
+from rumormill.results import Store
 
 TINY = ["--scale", "0.002", "--days", "140"]
 
 
-def test_run_prints_the_summary(capsys):
-    assert main(["run", *TINY]) == 0
+def test_run_prints_the_summary_stores_the_run_and_writes_the_report(tmp_path, capsys):
+    assert main(["run", *TINY, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     for heading in ("Who had heard it, by group", "by region", "Day half", "Which layers carried it",
-                    "Detained by the end", "Chain of command", "2025-02-01"):
+                    "Detained by the end", "Chain of command", "2025-02-01", "stored as run", "\nreport: "):
         assert heading in out, heading
+    runs = Store(tmp_path).runs()
+    assert list(runs.status) == ["finished"] and runs.scenario.iloc[0] == "kpa-2025"
+    folder = Store(tmp_path).run_dir(runs.run_id.iloc[0])
+    assert (folder / "report.html").stat().st_size > 100_000
+    assert any(p.suffix == ".png" for p in folder.iterdir())
 
 
-def test_compare_without_mail_inspection(capsys):
-    assert main(["compare", "kpa-2025", "--without", "inspect-mail", *TINY]) == 0
+def test_run_without_report(tmp_path, capsys):
+    assert main(["run", *TINY, "--out", str(tmp_path), "--no-report"]) == 0
+    assert "\nreport: " not in capsys.readouterr().out
+    folder = Store(tmp_path).run_dir("latest")
+    assert not (folder / "report.html").exists()
+
+
+def test_compare_without_mail_inspection(tmp_path, capsys):
+    assert main(["compare", "kpa-2025", "--without", "inspect-mail", *TINY, "--out", str(tmp_path), "--no-report"]) == 0
     out = capsys.readouterr().out
     assert "Difference (with − without)" in out and "without inspect-mail" in out
+    runs = Store(tmp_path).runs()
+    assert len(runs) == 2 and runs.baseline_id.notna().sum() == 1
 
 
 @pytest.mark.parametrize("args, word", [
@@ -27,7 +42,8 @@ def test_compare_without_mail_inspection(capsys):
     (["run", "--scale", "1000"], "scale"),
     (["compare", "--without", "nothing", *TINY], "nothing"),
 ])
-def test_user_mistakes_exit_2(args, word, capsys):
-    assert main(args) == 2
+def test_user_mistakes_exit_2_and_store_nothing(tmp_path, args, word, capsys):
+    assert main([*args, "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert word in err and "Traceback" not in err
+    assert not (tmp_path / "runs.duckdb").exists()

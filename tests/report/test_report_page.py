@@ -3,8 +3,6 @@
 import json
 import re
 
-import pytest
-
 from rumormill.report import render, write_figures, write_report
 from rumormill.results import Store
 

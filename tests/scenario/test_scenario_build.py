@@ -49,8 +49,8 @@ def test_kpa_builds_at_a_tiny_scale(kpa, tiny):
     assert tiny.multiplex.n == pop.n and tiny.multiplex.names == [x.name for x in kpa.layers]
     assert tiny.multiplex.layers["mail"].channel == "mail" and tiny.multiplex.layers["mail"].rate == 0.033
     assert set(tiny.stories) == {"deployment", "captured"}
-    assert isinstance(tiny.stories["deployment"], rumormill.MakiThompson)
-    assert tiny.days == 151 and tiny.substeps == 4 and tiny.start_date == "2024-10-01" and tiny.seed == 2025
+    assert isinstance(tiny.stories["deployment"], rumormill.ISR)
+    assert tiny.days == 182 and tiny.substeps == 8 and tiny.start_date == "2024-10-01" and tiny.seed == 2025
     assert tiny.key_dates["joint order"] == "2025-02-01" and tiny.initial == {"deployment": 0, "captured": 0}
     assert set(tiny.simulate_kwargs()) == {"population", "measures", "triggers", "days", "substeps", "initial",
                                            "seed", "start_date", "engine"}
@@ -80,7 +80,7 @@ def test_kpa_measures_by_trigger(kpa):
 
 def test_kpa_runs_its_whole_calendar(tiny):
     res = tiny.run()
-    assert res.days[-1] == 151
+    assert res.days[-1] == 182
     for story in ("deployment", "captured"):
         assert 0.0 < res.reach(story) <= 1.0
 

@@ -151,7 +151,7 @@ def test_trigger_names_a_missing_measure(base, data, name):
 
 
 @SETTINGS
-@given(st.data(), st.one_of(st.dates(max_value=dt.date(2024, 9, 30)), st.dates(min_value=dt.date(2025, 3, 2))))
+@given(st.data(), st.one_of(st.dates(max_value=dt.date(2024, 9, 30)), st.dates(min_value=dt.date(2025, 4, 2))))
 def test_date_out_of_calendar(base, data, day):
     paths = [("measures", i, "start") for i, m in enumerate(base["measures"]) if "start" in m]
     paths += [("observations", i, "date") for i in range(len(base["observations"]))]

@@ -13,10 +13,10 @@ import typer
 from rich.console import Console
 
 from ..errors import RumormillError
-from . import run, scenarios, simulate, validate
+from . import results, run, scenarios, simulate, validate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Simulate how news spreads, and what censorship does to it.")
-for module in (run, scenarios, validate, simulate):
+for module in (run, scenarios, results, validate, simulate):
     module.register(app)
 
 

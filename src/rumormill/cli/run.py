@@ -91,18 +91,56 @@ def _print_summary(result) -> None:
         console.print(_table(chain.set_index("date"), "Chain of command"))
 
 
+OUT_HELP = "Results folder: holds runs.duckdb and one folder per run."
+REPORT_HELP = "Write the report page and PNG figures (default: on for built-in scenarios)."
+
+
+def _params(built, days) -> dict:
+    return {"scale": built.scale, "seed": built.seed, "order": built.order, "days": days or built.days,
+            "substeps": built.substeps}
+
+
+def _store(out):
+    from ..results import DEFAULT_FOLDER, Store
+
+    return Store(out or DEFAULT_FOLDER)
+
+
+def _report(store, run_id, wanted, scenario) -> None:
+    from ..scenario import builtin_names
+
+    if wanted is None:
+        wanted = scenario in builtin_names()
+    if not wanted:
+        return
+    from .. import report
+
+    with console.status("writing the report..."):
+        files = report.write(store, run_id)
+    console.print(f"report: {files[0]}" + (f" (and {len(files) - 1} PNG figures beside it)" if len(files) > 1 else ""))
+
+
 def run(
     scenario: str = typer.Argument(DEFAULT, help="A built-in scenario name or a TOML file."),
     scale: float = typer.Option(None, help="Fraction of the census population (default: the scenario's)."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
     days: int = typer.Option(None, help="Days to simulate (default: the scenario's calendar)."),
     order: str = typer.Option(None, help="How the crackdown starts: 'date' or 'trigger' (default: the scenario's)."),
-    out: Path = typer.Option(None, help="Folder for the results store (default: ./rumormill-runs)."),
+    out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
 ):
-    """Run a scenario and print how far the news travelled, through which channels, and who was detained."""
+    """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained."""
+    from ..results import content_hash
+
     built = _build(scenario, scale, seed, order)
-    result = _simulate(built, days)
+    store = _store(out)
+    with store.begin(scenario=built.name, scenario_hash=content_hash(built.scenario), params=_params(built, days),
+                     seed=built.seed, engine=built.engine) as recording:
+        result = _simulate(built, days)
+        run_id = recording.finish(result)
     _print_summary(result)
+    console.print(f"stored as run {run_id} in {store.folder}")
+    _report(store, run_id, report, scenario)
 
 
 def compare(
@@ -112,9 +150,12 @@ def compare(
     seed: int = typer.Option(None, help="Random seed."),
     days: int = typer.Option(None, help="Days to simulate."),
     order: str = typer.Option(None, help="'date' or 'trigger'."),
+    out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
 ):
     """Run a scenario with and without some measures, on the same random numbers, and print the difference."""
     from .. import summary
+    from ..results import content_hash
 
     built = _build(scenario, scale, seed, order)
     names = [m.name for m in built.measures]
@@ -134,3 +175,10 @@ def compare(
     det = summary.detentions_by(with_all).rename(columns={"detained": "with"})
     det["without"] = summary.detentions_by(without_some)["detained"]
     console.print(_table(det, "Detained by the end", fmt="{:,.0f}"))
+    store = _store(out)
+    label = "without " + ", ".join(without)
+    run_id = store.save(with_all, scenario=built.name, scenario_hash=content_hash(built.scenario),
+                        params={**_params(built, days), "without": list(without)}, baseline=without_some,
+                        info={"compare": {"label": label}})
+    console.print(f"stored as run {run_id} (with its baseline, {label}) in {store.folder}")
+    _report(store, run_id, report, scenario)

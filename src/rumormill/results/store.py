@@ -208,10 +208,10 @@ class Recording:
         """Write the result's tables, rename them into place, then mark the run finished."""
         if self.done:
             raise StoreError(f"run {self.run_id} is already {self.done}.")
-        baseline_id = self._baseline(result, baseline)
         runs = self.store.folder / "runs"
         final, tmp = runs / self.run_id, runs / f".{self.run_id}.tmp"
         try:
+            baseline_id = self._baseline(result, baseline)
             tables = result_tables(result, self.run_id)
             meta = _meta(result, self.run_id, baseline_id, self.saved)
             _write(tmp, tables, meta)
