@@ -297,13 +297,20 @@ def render_docs(data: dict) -> str:
         "subprocess, one after another, on the machine below."
     )
     L.append("")
-    L.append("Reproduce (in the bench virtualenv, see `bench/README.md`):")
+    L.append("Reproduce (in the bench virtualenv, see `bench/README.md`; about 15 minutes on 2 cores):")
     L.append("")
     L.append("```sh")
-    cmds = data.get("commands") or [data.get("command") or "python bench/peers.py --write-docs"]
-    L.extend(cmds)
+    L.append(".venv-bench/bin/python bench/peers.py --write-docs")
     L.append("```")
     L.append("")
+    cmds = data.get("commands") or [data.get("command") or "python bench/peers.py --write-docs"]
+    if len(cmds) > 1:
+        L.append("These tables were filled by the following calls, later ones replacing the runs they name (`--merge`):")
+        L.append("")
+        L.append("```sh")
+        L.extend(cmds)
+        L.append("```")
+        L.append("")
     L.append(f"Measured {data.get('date', '?')}.")
     L.append("")
     L.append("## Machine and versions")
