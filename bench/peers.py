@@ -483,6 +483,12 @@ def render_docs(data: dict) -> str:
         L.append("")
         L.extend(f"- {x}" for x in notes)
         L.append("")
+    scenario = HERE / "results" / "scenario.json"
+    if scenario.exists():
+        sys.path.insert(0, str(HERE))
+        import scenario as _scenario
+
+        L += ["", _scenario.render(json.loads(scenario.read_text()))]
     return "\n".join(L)
 
 

@@ -12,11 +12,11 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _merge_sorted, _salt
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted
 
 
 @numba.njit(cache=True)
-def inflow(day, s, lo, hi, log_miss, state, active, n_active, cell, detained, counts, tellings, outside, key, buf):
+def inflow(day, s, lo, hi, log_miss, state, active, due, n_active, cell, detained, counts, tellings, outside, key, buf):
     """Each ignorant agent in ``[lo, hi)`` hears story ``s`` from outside with
     probability ``1 - exp(log_miss)``; O(hearers) by geometric skips.
 
@@ -52,13 +52,13 @@ def inflow(day, s, lo, hi, log_miss, state, active, n_active, cell, detained, co
         k += 1
     if k:
         # buf is already sorted: pos only grows
-        _merge_sorted(active[s], n_active[s], buf, k)
+        merge_sorted(active[s], due[s], n_active[s], buf, k)
         n_active[s] += k
     return k
 
 
 @numba.njit(cache=True)
-def monitor(day, in_cohort, probability, state, active, n_active, cell, detained, counts, det_counts, key):
+def monitor(day, in_cohort, probability, state, active, due, n_active, cell, detained, counts, det_counts, key):
     """Find each spreader (of any story) in the cohort's cells with
     ``probability`` and detain it; detained spreaders stop. Returns detentions.
 
@@ -80,20 +80,23 @@ def monitor(day, in_cohort, probability, state, active, n_active, cell, detained
                 detained[i] = True
                 det_counts[c] += 1
                 found += 1
-    leave(state, active, n_active, cell, detained, counts)
+    leave(state, active, due, n_active, cell, detained, counts)
     return found
 
 
 @numba.njit(cache=True)
-def leave(state, active, n_active, cell, detained, counts):
+def leave(state, active, due, n_active, cell, detained, counts):
     """Detained spreaders stop spreading every story (they are out of every layer)."""
     by_cell = counts.shape[2] > 1
     for s in range(state.shape[0]):
         act = active[s]
+        dues = due[s]
         st = state[s]
         keep = 0
         for a in range(n_active[s]):
             i = act[a]
+            if st[i] == STIFLER:
+                continue  # stopped by a partner: its counts are done
             if detained[i]:
                 c = cell[i] if by_cell else 0
                 st[i] = STIFLER
@@ -101,5 +104,6 @@ def leave(state, active, n_active, cell, detained, counts):
                 counts[s, STIFLER, c] += 1
             else:
                 act[keep] = i
+                dues[keep] = dues[a]
                 keep += 1
         n_active[s] = keep

@@ -6,10 +6,10 @@ One day, in this order (the only place it is written):
 0. **seed** — news from outside arrives (``Inflow``; see ``boundary``).
 1. **tell** — in each of the day's ``substeps`` steps, every agent that was
    a spreader at the start of the step meets each neighbour on each layer
-   with probability ``p = 1 - exp(-rate * dt)``. Meetings are found by
-   geometric skips along the neighbour list, so the work is O(meetings), not
-   O(degree): a spreader with ten neighbours and p = 0.05 costs about one
-   random draw a step. Outcomes use the states at the start of the step
+   with probability ``p = 1 - exp(-rate * dt)``. A spreader is skipped until
+   its next step with an event (drawn geometrically), and meetings are found
+   by geometric skips along the neighbour list, so the work follows meetings,
+   not steps × degree. Outcomes use the states at the start of the step
    (synchronous update). A hearer who does not believe the story (measure
    ``Indoctrinate``) knows it but will not pass it on.
 2. **censor** — a meeting on an inspected layer is intercepted instead of
@@ -42,8 +42,8 @@ NEW = 3
 STOPPING = 4
 #: heard it this step but does not believe it: knows, will not pass it on
 DOUBTER = 5
-#: spreaders whose neighbour-list bounds are fetched together
-BLOCK = 64
+#: a ``due`` step that never comes (a spreader with no events left)
+NEVER = 2**31 - 1
 
 
 @numba.njit(inline="always")
@@ -51,15 +51,18 @@ def _salt(key, s):
     return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
 
 
-def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys):
+def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys):
     """Advance every story by one step, in place.
 
     Parameters
     ----------
-    step : uint64
+    step : int64
         Global step number (keys the random streams).
     state : int8[S, n]; active : int32[S, n]; n_active : int64[S]
         State of each agent per story; each story's spreaders, sorted.
+    due : int32[S, n]
+        Beside each spreader in ``active``: the next step in which something
+        happens to it (a meeting or forgetting), or -1 when not yet drawn.
     new_buf : int32[S, n]
         Scratch per story: agents who hear it this step, then agents detained.
     cell : int32[n]; detained : bool[n]
@@ -67,28 +70,35 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
         Detentions made in a step take effect at its end.
     graph : (indptrs, indicess, complete)
         Per layer: CSR arrays (empty for a well-mixed layer) and the flag.
-    rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
+    rules : (log_miss[S, L], stifle[S], pair[S], one_step[S])
         ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
-        ``(1 - p) ** d`` for small degrees d; the model's rules.
+        the model's rules.
     levers : (spread[S, C], p_forget[S, C], accept[S, C], intercept[L], detain[L])
         What measures move: a spreader's meeting-rate multiplier by its cell,
         its per-step stopping probability, the chance a hearer believes and
         passes the story on, and per layer the chance a meeting is
-        intercepted and its sender detained.
+        intercepted and its sender detained. When they change, ``due`` must
+        be reset to -1.
     tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C])
         Kept current by every transition; tellings by the hearer's cell,
         interceptions and detentions by the sender's.
-    keys : uint64[4]
-        Stream keys: tell, forget, censor, accept.
+    keys : uint64[5]
+        Stream keys: tell, forget, censor, accept, wake.
+
+    A spreader's steps are independent trials, so the wait until its next
+    step with any event is geometric: the kernel draws it, skips the spreader
+    until then, and on that step draws the events conditioned on there being
+    at least one. Same distribution as trying every step, at a cost that
+    follows events, not steps.
 
     Stories run in parallel threads: each writes only its own rows, and
     detentions are applied after all of them, in story order, so the result
     does not depend on the number of threads.
 
-    Complexity: O(spreaders + meetings) per step.
+    Complexity: O(spreaders) sequential reads plus O(events) work per step.
     """
     indptrs, indicess, complete = graph
-    log_miss, miss_pow, stifle, pair, one_step = rules
+    log_miss, stifle, pair, one_step = rules
     spread, p_forget, accept, intercept, detain = levers
     counts, tellings, intercepts, det_counts = tallies
     n_stories = state.shape[0]
@@ -100,56 +110,104 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
     vetting = censoring or det_counts.sum() > 0
     n_held = np.zeros(n_stories, dtype=np.int64)
     for s in numba.prange(n_stories):
-        bounds = np.empty((n_layers, BLOCK, 3), dtype=np.int64)
-        held = np.empty(n_active[s], dtype=np.int32)  # senders this story gets detained
         st = state[s]
         act = active[s]
+        dues = due[s]
         na = n_active[s]
         buf = new_buf[s]
+        flag = np.zeros(na, dtype=np.bool_)  # stops at the end of this step
+        held = np.empty(na, dtype=np.int32)  # senders this story gets detained
+        partners = np.empty(na, dtype=np.int32)  # Daley–Kendall partners who stop
+        starts = np.empty(n_layers, dtype=np.int64)
+        degs = np.empty(n_layers, dtype=np.int64)
+        lms = np.empty(n_layers, dtype=np.float64)
         n_new = 0
+        n_partners = 0
         skey = _salt(keys[0], s)
+        fkey = _salt(keys[1], s)
         ckey = _salt(keys[2], s)
         akey = _salt(keys[3], s)
+        wkey = _salt(keys[4], s)
         for a in range(na):
-            if a % BLOCK == 0:
-                # gather the next block's neighbour-list bounds first: these
-                # loads are independent, so their cache misses overlap
-                _gather_bounds(act, a, min(a + BLOCK, na), indptrs, indicess, complete, bounds)
+            d = dues[a]
+            if d > step and not one_step[s]:
+                continue
             i = act[a]
-            if vetting and detained[i]:
+            if st[i] == STIFLER or (vetting and detained[i]):
+                flag[a] = True  # stopped by a partner earlier, or detained
                 continue
             ci = cell[i] if by_cell else 0
             mult = spread[s, ci]
-            if mult <= 0.0:
-                continue
+            pf = p_forget[s, ci]
+            log_quiet = 0.0  # log P(no meeting on any layer this step)
+            for lay in range(n_layers):
+                if complete[lay]:
+                    starts[lay] = 0
+                    degs[lay] = n - 1
+                else:
+                    starts[lay] = indptrs[lay][i]
+                    degs[lay] = indptrs[lay][i + 1] - starts[lay]
+                lms[lay] = log_miss[s, lay] * mult if mult > 0.0 else 0.0
+                if degs[lay] > 0 and lms[lay] != 0.0:
+                    log_quiet += degs[lay] * lms[lay]
+            log_stay = log_quiet + (math.log1p(-pf) if pf < 1.0 else -np.inf)
+            first_layer = 0
+            first_pos = -1
+            forget_first = False
+            wrng = counter(wkey, step, i)
             rng = counter(skey, step, i)
+            if not one_step[s]:
+                if d < 0:
+                    # not drawn yet: this step is the first candidate
+                    wrng, u = next_uniform(wrng)
+                    d = _wait(step, u, log_stay)
+                    dues[a] = d
+                    if d > step:
+                        continue
+                # at least one event this step: which comes first, in the
+                # order layer 0's neighbours, layer 1's, ..., forgetting
+                rng, u = next_uniform(rng)
+                x = u * -math.expm1(log_stay)
+                cum = 0.0
+                prefix = 1.0
+                first_layer = n_layers
+                last = -1
+                for lay in range(n_layers):
+                    if degs[lay] == 0 or lms[lay] == 0.0:
+                        continue
+                    last = lay
+                    quiet = math.exp(degs[lay] * lms[lay])
+                    w = prefix * (1.0 - quiet)
+                    if x < cum + w:
+                        first_layer = lay
+                        first_pos = _first_meeting((x - cum) / w, quiet, lms[lay], degs[lay])
+                        break
+                    cum += w
+                    prefix *= quiet
+                if first_layer == n_layers and pf <= 0.0 and last >= 0:
+                    # rounding: with no forgetting the event must be a meeting
+                    first_layer = last
+                    first_pos = degs[last] - 1
+                forget_first = first_layer == n_layers
             crng = counter(ckey, step, i) if censoring else np.uint64(0)
             stop = False
             gone = False
-            for lay in range(n_layers):
-                lm = log_miss[s, lay] * mult
-                if lm == 0.0:
+            for lay in range(first_layer, n_layers):
+                lm = lms[lay]
+                deg = degs[lay]
+                if lm == 0.0 or deg == 0:
                     continue
-                if complete[lay]:
-                    start = 0
-                    deg = n - 1
-                else:
-                    start = bounds[lay, a % BLOCK, 0]
-                    deg = bounds[lay, a % BLOCK, 1] - start
                 pos = -1
-                first = True
+                pending = lay == first_layer and first_pos >= 0
                 while True:
-                    # geometric number of misses before the next meeting
-                    if lm == -np.inf:
+                    if pending:
+                        pos = first_pos
+                        pending = False
+                    elif lm == -np.inf:
                         pos += 1
                     else:
+                        # geometric number of misses before the next meeting
                         rng, u = next_uniform(rng)
-                        if first and deg < miss_pow.shape[2]:
-                            # most spreaders meet no one: test that without a log
-                            miss = miss_pow[s, lay, deg] if mult == 1.0 else math.exp(deg * lm)
-                            if 1.0 - u <= miss:
-                                break
-                            first = False
                         skip = math.floor(math.log1p(-u) / lm)
                         if pos + 1 + skip >= deg:
                             break
@@ -159,7 +217,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                     if complete[lay]:
                         j = pos if pos < i else pos + 1
                     else:
-                        j = indicess[lay][start + pos]
+                        j = indicess[lay][starts[lay] + pos]
                     if vetting and detained[j]:
                         continue
                     if intercept[lay] > 0.0:
@@ -193,7 +251,10 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                         rng, u = next_uniform(rng)
                         if u < 0.5:
                             stop = True
-                            st[j] = STOPPING
+                            if sj == SPREADER:
+                                st[j] = STOPPING
+                                partners[n_partners] = j
+                                n_partners += 1
                     elif stifle[s] > 0.0:
                         if stifle[s] >= 1.0:
                             stop = True
@@ -203,25 +264,37 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                                 stop = True
                 if gone:
                     break
-            if stop or gone:
-                st[i] = STOPPING
-        # stifle / forget / leave, among those who spread at the start of the step
-        keep = 0
-        fkey = _salt(keys[1], s)
-        for a in range(na):
-            i = act[a]
-            c = cell[i] if by_cell else 0
-            done = st[i] == STOPPING or one_step[s] or (vetting and detained[i])
-            if not done and p_forget[s, c] > 0.0:
-                rng = counter(fkey, step, i)
-                rng, u = next_uniform(rng)
-                done = u < p_forget[s, c]
+            done = stop or gone or forget_first or one_step[s]
+            if not done and pf > 0.0:
+                frng = counter(fkey, step, i)
+                frng, u = next_uniform(frng)
+                done = u < pf
             if done:
-                st[i] = STIFLER
+                flag[a] = True
+            else:
+                # the next step with an event comes strictly after this one
+                wrng, u = next_uniform(wrng)
+                dues[a] = _wait(step + 1, u, log_stay)
+        # stifle / forget / leave
+        for k in range(n_partners):
+            j = partners[k]
+            if st[j] == STOPPING:
+                c = cell[j] if by_cell else 0
+                st[j] = STIFLER
                 counts[s, SPREADER, c] -= 1
                 counts[s, STIFLER, c] += 1
+        keep = 0
+        for a in range(na):
+            i = act[a]
+            if flag[a]:
+                if st[i] != STIFLER:
+                    c = cell[i] if by_cell else 0
+                    st[i] = STIFLER
+                    counts[s, SPREADER, c] -= 1
+                    counts[s, STIFLER, c] += 1
             else:
                 act[keep] = i
+                dues[keep] = dues[a]
                 keep += 1
         n_add = 0
         for b in range(n_new):
@@ -239,7 +312,7 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
         # keep the spreader list sorted: neighbour lists are then read in
         # memory order, about three times faster than in random order
         buf[:n_add].sort()
-        _merge_sorted(act, keep, buf, n_add)
+        merge_sorted(act, dues, keep, buf, n_add)
         n_active[s] = keep + n_add
         buf[:n_held[s]] = held[:n_held[s]]
     # detentions take effect now, story by story
@@ -251,44 +324,49 @@ def tell_step(step, state, active, n_active, new_buf, cell, detained, graph, rul
                 det_counts[cell[i] if by_cell else 0] += 1
 
 
+@numba.njit(inline="always")
+def _first_meeting(v, quiet, lm, deg):
+    """Position of the first meeting among ``deg`` neighbours given that
+    there is one (``quiet`` = chance of none), by inversion of ``v``."""
+    if lm == -np.inf:
+        return 0
+    pos = int(math.floor(math.log1p(-min(v, 1.0) * (1.0 - quiet)) / lm))
+    return min(pos, deg - 1)
+
+
+@numba.njit(inline="always")
+def _wait(first, u, log_stay):
+    """The first step from ``first`` on with an event, when each step is
+    quiet with probability ``exp(log_stay)`` (geometric, by inversion)."""
+    if log_stay == -np.inf:
+        return first
+    if log_stay >= 0.0:
+        return NEVER
+    skip = math.floor(math.log1p(-u) / log_stay)
+    return first + skip if first + skip < NEVER else NEVER
+
+
 #: one story: no threads to start each step
 tell_step_serial = numba.njit(cache=True)(tell_step)
 #: several stories: one thread each (numba's thread pool)
 tell_step_parallel = numba.njit(cache=True, parallel=True)(tell_step)
 
 
-@numba.njit(cache=True, inline="always")
-def _gather_bounds(act, a0, a1, indptrs, indicess, complete, bounds):
-    for lay in range(complete.shape[0]):
-        if complete[lay]:
-            continue
-        ptr = indptrs[lay]
-        for a in range(a0, a1):
-            i = act[a]
-            bounds[lay, a - a0, 0] = ptr[i]
-            bounds[lay, a - a0, 1] = ptr[i + 1]
-        # touch each list's first neighbour: pulls its cache line in while
-        # the other loads of the block are still in flight
-        idx = indicess[lay]
-        touched = 0
-        for b in range(a1 - a0):
-            if bounds[lay, b, 1] > bounds[lay, b, 0]:
-                touched += idx[bounds[lay, b, 0]]
-        bounds[lay, 0, 2] = touched
-
-
-@numba.njit(cache=True, inline="always")
-def _merge_sorted(act, keep, new, n_new):
-    """Merge sorted ``new[:n_new]`` into sorted ``act[:keep]``, in place, from the back."""
+@numba.njit(cache=True)
+def merge_sorted(act, due, keep, new, n_new):
+    """Merge sorted ``new[:n_new]`` into sorted ``act[:keep]``, in place, from
+    the back; the newcomers' ``due`` is -1 (not drawn yet)."""
     a = keep - 1
     b = n_new - 1
     out = keep + n_new - 1
     while b >= 0:
         if a >= 0 and act[a] > new[b]:
             act[out] = act[a]
+            due[out] = due[a]
             a -= 1
         else:
             act[out] = new[b]
+            due[out] = -1
             b -= 1
         out -= 1
 

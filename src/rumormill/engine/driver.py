@@ -29,7 +29,7 @@ class DailyRun:
     def __init__(self, graph, base_rules, model_forget, seeds, cell, n_cells, layer_names, channels,
                  story_names, measures, triggers, population, substeps, seed_seq):
         self.graph = graph
-        self.base_rules = base_rules  # (log_miss, miss_pow, stifle, pair, one_step)
+        self.base_rules = base_rules  # (log_miss, stifle, pair, one_step)
         self.model_forget = model_forget  # per-day stopping rate per story
         self.cell = cell
         self.substeps = substeps
@@ -50,6 +50,7 @@ class DailyRun:
 
         self.state = np.zeros((n_stories, n), dtype=np.int8)
         self.active = np.zeros((n_stories, n), dtype=np.int32)
+        self.due = np.full((n_stories, n), -1, dtype=np.int32)
         self.n_active = np.zeros(n_stories, dtype=np.int64)
         self.detained = np.zeros(n, dtype=np.bool_)
         self.counts = np.zeros((n_stories, 3, n_cells), dtype=np.int64)
@@ -65,7 +66,8 @@ class DailyRun:
             self.counts[s, 0] = np.bincount(cell, minlength=n_cells)
             np.subtract.at(self.counts[s, 0], cell[ids], 1)
             np.add.at(self.counts[s, 1], cell[ids], 1)
-        self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "censor", "accept")], dtype=np.uint64)
+        self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "censor", "accept", "wake")],
+                             dtype=np.uint64)
         self.key_inflow = stream_key(seed_seq, "inflow")
         self.key_monitor = stream_key(seed_seq, "monitor")
         self.report_rng = stream(seed_seq, "reports")
@@ -79,11 +81,11 @@ class DailyRun:
         lo, hi = int(self.starts[c]), int(self.starts[c + 1])
         if self.population is None:
             lo, hi = 0, len(self.cell)
-        boundary.inflow(np.uint64(day), s, lo, hi, log_miss, self.state, self.active, self.n_active, self.cell,
+        boundary.inflow(np.uint64(day), s, lo, hi, log_miss, self.state, self.active, self.due, self.n_active, self.cell,
                         self.detained, self.counts, self.tellings, self.outside, self.key_inflow, self.buf)
 
     def monitor(self, day: int, cohort: np.ndarray, probability: float) -> int:
-        return boundary.monitor(np.uint64(day), cohort, probability, self.state, self.active, self.n_active,
+        return boundary.monitor(np.uint64(day), cohort, probability, self.state, self.active, self.due, self.n_active,
                                 self.cell, self.detained, self.counts, self.det_counts, self.key_monitor)
 
     # -- the calendar ------------------------------------------------------------
@@ -121,18 +123,22 @@ class DailyRun:
                 if w.order_on == day and w.trigger.starts:
                     self.events.append((day, "order", "", -1, 0, f"{w.trigger.name}: " + ", ".join(w.trigger.starts)))
             if changed:
-                levers = self._levers(now_on)
+                new = self._levers(now_on)
+                if levers is None or any(not np.array_equal(x, y) for x, y in zip(new, levers)):
+                    # rates changed: every spreader's wait is drawn again (geometric, so memoryless)
+                    self.due.fill(-1)
+                levers = new
             for m in now_on:
                 m.at_dawn(day, self, self.ctx)
             tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
             for _ in range(self.substeps):
-                tell_step(np.uint64(self.step), self.state, self.active, self.n_active, self.new_buf, self.cell,
+                tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf, self.cell,
                           self.detained, self.graph, self.base_rules, levers,
                           (self.counts, self.tellings, self.intercepts, self.det_counts), self.keys)
                 self.step += 1
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)
-            boundary.leave(self.state, self.active, self.n_active, self.cell, self.detained, self.counts)
+            boundary.leave(self.state, self.active, self.due, self.n_active, self.cell, self.detained, self.counts)
             self._record(rec, day, watches)
             day += 1
             bar.advance()

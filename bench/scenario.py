@@ -1,0 +1,99 @@
+"""The built-in scenario's cost: build, 182 days, storing the results, the report.
+
+    python bench/scenario.py [--scales 0.1 1] [--out bench/results/scenario.json]
+
+Each scale runs in its own subprocess (peak memory is that process's
+``ru_maxrss``), after a small warm-up run in the same process so numba's
+compile time is not counted. ``python bench/peers.py --docs-only`` then puts
+the table into ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(scale: float) -> dict:
+    import rumormill  # noqa: F401  (import cost is not the scenario's)
+    from rumormill import report
+    from rumormill.results import Store
+    from rumormill.scenario import build, load
+
+    sc = load("kpa-2025")
+    build(sc, scale=0.001).run(days=20)  # warm-up: compile or load the numba cache
+    t0 = time.perf_counter()
+    built = build(sc, scale=scale)
+    t1 = time.perf_counter()
+    result = built.run()
+    t2 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(folder)
+        run_id = store.save(result, scenario=built.name, params={"scale": scale})
+        t3 = time.perf_counter()
+        files = report.write(store, run_id)
+        t4 = time.perf_counter()
+        html_mb = files[0].stat().st_size / 2**20
+    return {"scale": scale, "agents": built.population.n, "build_s": t1 - t0, "run_s": t2 - t1,
+            "store_s": t3 - t2, "report_s": t4 - t3, "html_mb": html_mb, "days": built.days,
+            "substeps": built.substeps, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "reach": {s: result.reach(s) for s in result.stories}}
+
+
+def render(records: list[dict]) -> str:
+    """The markdown section for docs/benchmarks.md."""
+    lines = [
+        "## The built-in scenario `kpa-2025`",
+        "",
+        "Build the population and its seven layers, run 182 days at eight steps a day (two stories, the "
+        "order's five measures), store the results (Parquet + DuckDB), write the report page and PNGs. "
+        "Reproduce: `python bench/scenario.py` then `python bench/peers.py --docs-only`.",
+        "",
+        "| scale | agents | build s | run s | build + run s | store s (share of run) | report s | report MB | peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in records:
+        lines.append(
+            f"| {r['scale']:g} | {r['agents']:,} | {r['build_s']:.1f} | {r['run_s']:.1f} | "
+            f"{r['build_s'] + r['run_s']:.1f} | {r['store_s']:.2f} ({r['store_s'] / r['run_s']:.1%}) | "
+            f"{r['report_s']:.1f} | {r['html_mb']:.1f} | {r['peak_mb']:,.0f} |"
+        )
+    lines += ["", "Targets: scale 0.1 build + 150 days ≤ 30 s; scale 1 ≤ 3 min and ≤ 12 GB; storing ≤ 10% of a "
+              "run; report page ≤ 10 MB."]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", type=float, nargs="+", default=[0.1, 1.0])
+    ap.add_argument("--out", default=str(HERE / "results" / "scenario.json"))
+    ap.add_argument("--child", type=float, help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child is not None:
+        print(json.dumps(child(a.child)))
+        return 0
+    records = []
+    for scale in a.scales:
+        out = subprocess.run([sys.executable, __file__, "--child", str(scale)], capture_output=True, text=True,
+                             timeout=1800)
+        if out.returncode:
+            print(out.stderr, file=sys.stderr)
+            return out.returncode
+        records.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(json.dumps(records[-1]))
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(records, indent=1))
+    print(render(records))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
