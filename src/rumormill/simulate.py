@@ -28,6 +28,8 @@ from .seeding import as_seed_sequence, stream
 ENGINES = ("daily", "exact", "meanfield")
 #: a run with ``days=None`` stops when no spreader is left, or at this bound
 MAX_DAYS = 36_500
+#: degrees below this use a table for the chance of meeting no one
+MISS_TABLE = 256
 
 
 class CoarseStepWarning(UserWarning):
@@ -243,7 +245,10 @@ def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar, measures,
         p = step_probability(rates, dt)
         with np.errstate(divide="ignore"):
             log_miss[s] = np.where(p >= 1.0, -np.inf, np.log1p(-np.minimum(p, 1.0)))
-    base_rules = (log_miss, np.array([r.stifle for r in rules]), np.array([r.pair for r in rules]),
+    with np.errstate(invalid="ignore"):
+        miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
+    miss_pow[np.isnan(miss_pow)] = 1.0  # p = 1: (1 - p) ** 0
+    base_rules = (log_miss, miss_pow, np.array([r.stifle for r in rules]), np.array([r.pair for r in rules]),
                   np.array([r.one_step for r in rules]))
     channels = [lay.channel for lay in mux.layers.values()]
     run = DailyRun((indptrs, indicess, complete), base_rules, np.array([r.forget for r in rules]), seeds, cell,

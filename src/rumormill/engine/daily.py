@@ -44,6 +44,10 @@ STOPPING = 4
 DOUBTER = 5
 #: a ``due`` step that never comes (a spreader with no events left)
 NEVER = 2**31 - 1
+#: log of the quiet-step chance below which a spreader is tried every step
+LOG_BUSY = math.log(0.75)
+#: spreaders whose neighbour-list bounds are fetched together
+BLOCK = 64
 
 
 @numba.njit(inline="always")
@@ -70,12 +74,12 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         Detentions made in a step take effect at its end.
     graph : (indptrs, indicess, complete)
         Per layer: CSR arrays (empty for a well-mixed layer) and the flag.
-    rules : (log_miss[S, L], stifle[S], pair[S], one_step[S])
+    rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
         ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
-        the model's rules.
-    levers : (spread[S, C], p_forget[S, C], accept[S, C], intercept[L], detain[L])
+        ``(1 - p) ** d`` for small degrees d; the model's rules.
+    levers : (spread[S, C], p_forget[S, C], log_keep[S, C], accept[S, C], intercept[L], detain[L])
         What measures move: a spreader's meeting-rate multiplier by its cell,
-        its per-step stopping probability, the chance a hearer believes and
+        its per-step stopping probability (and ``log(1 - p_forget)``), the chance a hearer believes and
         passes the story on, and per layer the chance a meeting is
         intercepted and its sender detained. When they change, ``due`` must
         be reset to -1.
@@ -89,7 +93,8 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     step with any event is geometric: the kernel draws it, skips the spreader
     until then, and on that step draws the events conditioned on there being
     at least one. Same distribution as trying every step, at a cost that
-    follows events, not steps.
+    follows events, not steps. A busy spreader (an event in more than a
+    quarter of its steps) is simply tried every step, which is cheaper there.
 
     Stories run in parallel threads: each writes only its own rows, and
     detentions are applied after all of them, in story order, so the result
@@ -98,8 +103,8 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     Complexity: O(spreaders) sequential reads plus O(events) work per step.
     """
     indptrs, indicess, complete = graph
-    log_miss, stifle, pair, one_step = rules
-    spread, p_forget, accept, intercept, detain = levers
+    log_miss, miss_pow, stifle, pair, one_step = rules
+    spread, p_forget, log_keep, accept, intercept, detain = levers
     counts, tellings, intercepts, det_counts = tallies
     n_stories = state.shape[0]
     n = state.shape[1]
@@ -121,6 +126,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         starts = np.empty(n_layers, dtype=np.int64)
         degs = np.empty(n_layers, dtype=np.int64)
         lms = np.empty(n_layers, dtype=np.float64)
+        bounds = np.empty((n_layers, BLOCK, 2), dtype=np.int64)
         n_new = 0
         n_partners = 0
         skey = _salt(keys[0], s)
@@ -129,6 +135,12 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         akey = _salt(keys[3], s)
         wkey = _salt(keys[4], s)
         for a in range(na):
+            if a % BLOCK == 0:
+                # fetch the neighbour-list bounds of the block's spreaders due
+                # now, first: these loads are independent, so their cache
+                # misses overlap
+                _gather_bounds(act, dues, a, min(a + BLOCK, na), step, one_step[s], indptrs, indicess,
+                               complete, bounds)
             d = dues[a]
             if d > step and not one_step[s]:
                 continue
@@ -145,18 +157,19 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                     starts[lay] = 0
                     degs[lay] = n - 1
                 else:
-                    starts[lay] = indptrs[lay][i]
-                    degs[lay] = indptrs[lay][i + 1] - starts[lay]
+                    starts[lay] = bounds[lay, a % BLOCK, 0]
+                    degs[lay] = bounds[lay, a % BLOCK, 1] - starts[lay]
                 lms[lay] = log_miss[s, lay] * mult if mult > 0.0 else 0.0
                 if degs[lay] > 0 and lms[lay] != 0.0:
                     log_quiet += degs[lay] * lms[lay]
-            log_stay = log_quiet + (math.log1p(-pf) if pf < 1.0 else -np.inf)
+            log_stay = log_quiet + log_keep[s, ci]
+            direct = one_step[s] or log_stay < LOG_BUSY
             first_layer = 0
             first_pos = -1
             forget_first = False
-            wrng = counter(wkey, step, i)
+            wrng = counter(wkey, step, i) if not direct else np.uint64(0)
             rng = counter(skey, step, i)
-            if not one_step[s]:
+            if not direct:
                 if d < 0:
                     # not drawn yet: this step is the first candidate
                     wrng, u = next_uniform(wrng)
@@ -199,6 +212,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                     continue
                 pos = -1
                 pending = lay == first_layer and first_pos >= 0
+                fresh = direct and mult == 1.0 and deg < miss_pow.shape[2]
                 while True:
                     if pending:
                         pos = first_pos
@@ -208,6 +222,11 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                     else:
                         # geometric number of misses before the next meeting
                         rng, u = next_uniform(rng)
+                        if fresh:
+                            # tried every step, a spreader mostly meets no one: test that without a log
+                            fresh = False
+                            if 1.0 - u <= miss_pow[s, lay, deg]:
+                                break
                         skip = math.floor(math.log1p(-u) / lm)
                         if pos + 1 + skip >= deg:
                             break
@@ -271,6 +290,8 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                 done = u < pf
             if done:
                 flag[a] = True
+            elif direct:
+                dues[a] = -1
             else:
                 # the next step with an event comes strictly after this one
                 wrng, u = next_uniform(wrng)
@@ -350,6 +371,29 @@ def _wait(first, u, log_stay):
 tell_step_serial = numba.njit(cache=True)(tell_step)
 #: several stories: one thread each (numba's thread pool)
 tell_step_parallel = numba.njit(cache=True, parallel=True)(tell_step)
+
+
+@numba.njit(cache=True, inline="always")
+def _gather_bounds(act, due, a0, a1, step, every, indptrs, indicess, complete, bounds):
+    for lay in range(complete.shape[0]):
+        if complete[lay]:
+            continue
+        ptr = indptrs[lay]
+        idx = indicess[lay]
+        touched = 0
+        for a in range(a0, a1):
+            if due[a] > step and not every:
+                continue
+            i = act[a]
+            lo = ptr[i]
+            hi = ptr[i + 1]
+            bounds[lay, a - a0, 0] = lo
+            bounds[lay, a - a0, 1] = hi
+            if hi > lo:
+                # touch the first neighbour: pulls its cache line in too
+                touched += idx[lo]
+        if touched == -1:  # keeps the touches from being optimised away
+            bounds[lay, 0, 0] = 0
 
 
 @numba.njit(cache=True)

@@ -29,7 +29,7 @@ class DailyRun:
     def __init__(self, graph, base_rules, model_forget, seeds, cell, n_cells, layer_names, channels,
                  story_names, measures, triggers, population, substeps, seed_seq):
         self.graph = graph
-        self.base_rules = base_rules  # (log_miss, stifle, pair, one_step)
+        self.base_rules = base_rules  # (log_miss, miss_pow, stifle, pair, one_step)
         self.model_forget = model_forget  # per-day stopping rate per story
         self.cell = cell
         self.substeps = substeps
@@ -95,9 +95,11 @@ class DailyRun:
         for m in on:
             m.adjust(lv, self.ctx)
         dt = 1.0 / self.substeps
-        p_forget = step_probability(self.model_forget[:, None] + lv.forget, dt)
-        return (lv.spread, np.asarray(p_forget, dtype=np.float64).reshape(n_stories, n_cells),
-                lv.accept, lv.intercept, lv.detain)
+        p_forget = np.asarray(step_probability(self.model_forget[:, None] + lv.forget, dt),
+                              dtype=np.float64).reshape(n_stories, n_cells)
+        with np.errstate(divide="ignore"):
+            log_keep = np.log1p(-p_forget)
+        return (lv.spread, p_forget, log_keep, lv.accept, lv.intercept, lv.detain)
 
     def run(self, days: int | None, max_days: int, bar) -> dict:
         rec = {"counts": [self.counts.copy()], "tellings": [self.tellings.copy()],
