@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted, stop_spreader
 
 
 @numba.njit(cache=True)
@@ -98,10 +98,7 @@ def leave(state, active, due, n_active, cell, detained, counts):
             if st[i] == STIFLER:
                 continue  # stopped by a partner: its counts are done
             if detained[i]:
-                c = cell[i] if by_cell else 0
-                st[i] = STIFLER
-                counts[s, SPREADER, c] -= 1
-                counts[s, STIFLER, c] += 1
+                stop_spreader(st, counts, s, i, cell[i] if by_cell else 0)
             else:
                 act[keep] = i
                 dues[keep] = dues[a]

@@ -300,19 +300,13 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         for k in range(n_partners):
             j = partners[k]
             if st[j] == STOPPING:
-                c = cell[j] if by_cell else 0
-                st[j] = STIFLER
-                counts[s, SPREADER, c] -= 1
-                counts[s, STIFLER, c] += 1
+                stop_spreader(st, counts, s, j, cell[j] if by_cell else 0)
         keep = 0
         for a in range(na):
             i = act[a]
             if flag[a]:
                 if st[i] != STIFLER:
-                    c = cell[i] if by_cell else 0
-                    st[i] = STIFLER
-                    counts[s, SPREADER, c] -= 1
-                    counts[s, STIFLER, c] += 1
+                    stop_spreader(st, counts, s, i, cell[i] if by_cell else 0)
             else:
                 act[keep] = i
                 dues[keep] = dues[a]
@@ -343,6 +337,14 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
             if not detained[i]:
                 detained[i] = True
                 det_counts[cell[i] if by_cell else 0] += 1
+
+
+@numba.njit(inline="always")
+def stop_spreader(st, counts, s, i, c):
+    """Spreader ``i`` (in cell ``c``) of story ``s`` becomes a stifler; counts follow."""
+    st[i] = STIFLER
+    counts[s, SPREADER, c] -= 1
+    counts[s, STIFLER, c] += 1
 
 
 @numba.njit(inline="always")
