@@ -16,5 +16,5 @@ __all__ = [
     "CapacityError", "CoarseStepWarning", "DaleyKendall", "Deter", "ISR", "Indoctrinate",
     "IndependentCascade", "Inflow", "Inspect", "MakiThompson", "Monitor", "NetworkError",
     "ParameterError", "Population", "Result", "RumormillError", "SIR", "ScenarioError",
-    "Trigger", "models", "networks", "simulate",
+    "Trigger", "models", "networks", "simulate", "theory",
 ]

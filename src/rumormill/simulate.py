@@ -14,10 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import models as _models
 from .engine.driver import DailyRun
 from .engine import exact as _exact
-from .engine.counter_rng import stream_key
 from .errors import ParameterError
 from .networks.multiplex import Multiplex
 from .networks.network import require_memory

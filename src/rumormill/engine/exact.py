@@ -19,7 +19,6 @@ rejection step, Cota & Ferreira (2017), Comput. Phys. Commun. 219:303.
 from __future__ import annotations
 
 import numba
-import numpy as np
 
 IGNORANT, SPREADER, STIFLER = 0, 1, 2
 

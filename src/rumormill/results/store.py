@@ -19,6 +19,7 @@ import os
 import shutil
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -26,6 +27,11 @@ from . import catalog, views
 from .errors import DamagedRunError, QueryError, RunNotFoundError, StoreError
 from .ids import content_hash, new_run_id, plain, to_json
 from .tables import TABLES, result_tables
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
 
 DEFAULT_FOLDER = Path("rumormill-runs")
 
