@@ -67,3 +67,15 @@ def tile_map(regions, layout: dict[str, tuple[int, int]] = KOREA_TILES) -> TileM
             tiles[region] = (off_map_row + i // cols, i % cols)
         rows = off_map_row + (len(rest) - 1) // cols + 1
     return TileMap(tiles, rows, cols, off_map_row)
+
+
+def map_inputs(run, day=None):
+    """What both map renderers need: reach by region, its tile map, and the
+    chosen day (the last by default); None when the run has no regions."""
+    from . import data
+
+    frame = data.reach(run, "region")
+    regions = [r for r in data.groups(frame, "region") if r != "all"]
+    if not regions:
+        return None
+    return frame, tile_map(regions), run.last_day if day is None else run.day_of(day)

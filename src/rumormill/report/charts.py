@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import data
-from .cartogram import tile_map
+from .cartogram import map_inputs
 
 #: most dates the map's slider steps through
 MAX_STEPS = 120
@@ -177,12 +177,10 @@ def compare(run: data.RunData) -> dict | None:
 
 def cartogram(run: data.RunData, day=None) -> dict | None:
     """Reach by region on a tile map, one map per story, with a date slider."""
-    frame = data.reach(run, "region")
-    regions = [r for r in data.groups(frame, "region") if r != "all"]
-    if not regions:
+    inputs = map_inputs(run, day)
+    if inputs is None:
         return None
-    tiles = tile_map(regions)
-    chosen = run.last_day if day is None else run.day_of(day)
+    frame, tiles, chosen = inputs
     days = data.sample_days(frame["day"], keep=[chosen], limit=MAX_STEPS)
     lookup = {(d, s): dict(zip(g["region"], g["reach"])) for (d, s), g in frame.groupby(["day", "story"], sort=False)}
     chart = Chart(1, len(run.stories), run.stories, height=160 + 90 * tiles.rows)

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from . import data
-from .cartogram import tile_map
+from .cartogram import map_inputs
 
 
 def reach(run: data.RunData) -> Figure:
@@ -100,12 +100,10 @@ def compare(run: data.RunData) -> Figure | None:
 
 
 def cartogram(run: data.RunData, day: int | None = None) -> Figure | None:
-    frame = data.reach(run, "region")
-    regions = [r for r in data.groups(frame, "region") if r != "all"]
-    if not regions:
+    inputs = map_inputs(run, day)
+    if inputs is None:
         return None
-    tiles = tile_map(regions)
-    chosen = run.last_day if day is None else run.day_of(day)
+    frame, tiles, chosen = inputs
     fig = Figure(figsize=(3.2 * len(run.stories) + 1, 0.9 * tiles.rows + 1.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(run.stories)))
     labels = tiles.labels()

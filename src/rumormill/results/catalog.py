@@ -55,19 +55,15 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
         raise StoreError(f"cannot create the results folder {path.parent}: {err.strerror or err}; "
                          "choose another folder with --out, or fix its permissions.") from err
     con = _retry(lambda: duckdb.connect(str(path)), path)
-    try:
+
+    def prepare():
         _check_version(con, "", path)
         con.execute(META_DDL)
         con.execute(RUNS_DDL.format(prefix=""))
         con.execute("INSERT OR IGNORE INTO catalog_meta VALUES ('schema_version', ?), ('created_by', ?)",
                     [str(SCHEMA_VERSION), f"rumormill {__version__}"])
-    except duckdb.Error as err:
-        con.close()
-        raise _translate(err, path) from err
-    except BaseException:
-        con.close()
-        raise
-    return con
+
+    return _prepared(con, path, prepare)
 
 
 def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
@@ -76,13 +72,23 @@ def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
     A folder without a catalog reads as one with no runs.
     """
     con = duckdb.connect()
-    try:
+
+    def prepare():
         if path.exists():
             _retry(lambda: con.execute(f"ATTACH {_quote(path)} AS catalog (READ_ONLY)"), path)
             _check_version(con, "catalog.", path)
         else:
             con.execute("ATTACH ':memory:' AS catalog")
             con.execute(RUNS_DDL.format(prefix="catalog."))
+
+    return _prepared(con, path, prepare)
+
+
+def _prepared(con, path: Path, prepare) -> duckdb.DuckDBPyConnection:
+    """Run ``prepare()`` on a new connection; on any failure close it, with
+    DuckDB's errors told in the store's words."""
+    try:
+        prepare()
     except duckdb.Error as err:
         con.close()
         raise _translate(err, path) from err

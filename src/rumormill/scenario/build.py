@@ -248,29 +248,33 @@ def _cut(m: int, draw, mean: float) -> np.ndarray:
     return sizes
 
 
-def _households(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
+def _by_region(pop, groups, rng, sizes_of) -> np.ndarray:
+    """Shuffle each region's members of ``groups`` and cut them into
+    consecutive labels of the sizes ``sizes_of(count)``; -1 for the rest."""
     out = np.full(pop.n, -1, dtype=np.int32)
     first = 0
     for r in pop.regions:
-        members = pop.agents_of(spec.groups, [r])
+        members = pop.agents_of(groups, [r])
         if members.size == 0:
             continue
-        sizes = _cut(members.size, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size)
+        sizes = sizes_of(members.size)
         out[rng.permutation(members)] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
         first += sizes.size
     return out
 
 
+def _households(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
+    return _by_region(pop, spec.groups, rng,
+                      lambda m: _cut(m, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size))
+
+
 def _units(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:
-    out = np.full(pop.n, -1, dtype=np.int32)
-    first = 0
-    for r in pop.regions:
-        members = pop.agents_of(spec.groups, [r])
-        if members.size == 0:
-            continue
-        out[rng.permutation(members)] = first + np.arange(members.size, dtype=np.int32) // spec.size
-        first += -(-members.size // spec.size)
-    return out
+    def sizes(m):
+        out = np.full(-(-m // spec.size), spec.size, dtype=np.int64)
+        out[-1] = m - spec.size * (out.size - 1)
+        return out
+
+    return _by_region(pop, spec.groups, rng, sizes)
 
 
 def _blocks(spec: BlocksLabel, pop, labels, region, rng) -> np.ndarray:
