@@ -41,6 +41,9 @@ class Result:
         Interceptions, detentions, inflow, reports, orders, measures
         switching on and off; ``day`` is the day it happened (0-based), cell
         -1 where none applies.
+    seed_entropy, spawn_key : int or None, tuple of int
+        The run's ``numpy.random.SeedSequence``, to repeat it:
+        ``simulate(..., seed=SeedSequence(seed_entropy, spawn_key=spawn_key))``.
     """
 
     days: np.ndarray
@@ -52,6 +55,8 @@ class Result:
     n: int
     engine: str
     seed: int | None = None
+    seed_entropy: int | None = None
+    spawn_key: tuple = ()
     info: dict = field(default_factory=dict)
     intercepts: np.ndarray | None = None
     detained: np.ndarray | None = None

@@ -21,7 +21,7 @@ from .networks.multiplex import Multiplex
 from .networks.network import require_memory
 from .rates import step_probability
 from .result import Result
-from .seeding import as_seed_sequence, stream
+from .seeding import as_seed_sequence, seed_record, stream
 
 ENGINES = ("daily", "exact", "meanfield")
 #: a run with ``days=None`` stops when no spreader is left, or at this bound
@@ -71,8 +71,10 @@ def simulate(
         Steps a day for the daily engine (ignored by the others).
     initial : int, float, array of ids, or dict of those per story
         Initial spreaders: a count, a fraction of agents (0 < f < 1), or ids.
-    seed : int or SeedSequence
-        Same seed, same result, bit for bit.
+    seed : int, SeedSequence or Generator
+        Same seed, same result, bit for bit. A Generator spawns a new child
+        each call (two calls, two runs); the run records the entropy and spawn
+        key it used (``Result.seed_entropy``, ``Result.spawn_key``).
     cells : int array of length n, optional
         A cell (e.g. group × region) per agent; counts are kept per cell.
     cell_names : list of str, optional
@@ -120,8 +122,9 @@ def simulate(
     ss = as_seed_sequence(seed)
     seeds = _initial(initial, stories, n, stream(ss, "seed"))
     rules = [m.rules() for m in stories.values()]
+    entropy, spawn_key = seed_record(ss)
     meta = dict(stories=list(stories), layers=mux.names, cells=names, n=n, engine=engine,
-                seed=int(ss.entropy) if isinstance(ss.entropy, int) else None,
+                seed=entropy, seed_entropy=entropy, spawn_key=spawn_key,
                 info={"start_date": start_date} if start_date else {})
     if engine == "meanfield":
         return _run_meanfield(mux, rules, seeds, days, meta)
