@@ -99,7 +99,7 @@ def test_a_damaged_catalog_file(tmp_path, fake):
     ("SELEC * FROM runs", "syntax error"),
     ("SELECT no_such_column FROM timeseries", "no_such_column"),
     ("SELECT * FROM no_such_table", "no_such_table"),
-    ("DELETE FROM catalog.runs", "read-only"),
+    ("DELETE FROM runs", "query refused: DELETE"),
     ("", "empty"),
 ])
 def test_sql_that_fails(saved, sql, words, capsys):
@@ -115,12 +115,12 @@ def test_sql_that_fails(saved, sql, words, capsys):
 def test_a_read_only_folder_on_save(saved, fake, monkeypatch):
     """Writing the run's files fails as on a read-only disk: a clear error, the run marked failed."""
     store, run_id, _ = saved
-    from rumormill.results import store as store_module
+    from rumormill.results import recording
 
     def refuse(folder, tables, meta):
         raise PermissionError(13, "Permission denied", str(folder))
 
-    monkeypatch.setattr(store_module, "_write", refuse)
+    monkeypatch.setattr(recording, "write_files", refuse)
     with pytest.raises(StoreError, match="Permission denied.*--out"):
         store.save(fake)
     assert store.runs()["status"].tolist() == ["finished", "failed"]

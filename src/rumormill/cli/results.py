@@ -33,16 +33,30 @@ def runs(
     out: Path = typer.Option(Path("rumormill-runs"), "--out", "-o", help=OUT_HELP),
     status: str = typer.Option(None, help="Only runs with this status: running, finished or failed."),
     limit: int = typer.Option(30, help="Show the newest this many runs (0: all)."),
-    delete: str = typer.Option(None, "--delete", help="Remove this run (its row, then its files)."),
+    delete: str = typer.Option(None, "--delete", help="Remove this run (its row, then its files); a compare's "
+                               "own baseline goes with it."),
+    repair: bool = typer.Option(False, "--repair", help="Register complete runs the catalog lacks, mark runs whose "
+                                "process is gone as interrupted, remove stale temporary folders; say what was done."),
 ):
-    """List the stored runs, newest last."""
-    from ..results import Store
+    """List the stored runs, newest last (after putting right what killed runs left behind)."""
+    from ..results import CatalogVersionError, Store, StoreError
 
     store = Store(out)
     if delete:
-        store.delete(delete)
-        console.print(f"removed run {delete}")
+        removed = store.delete(delete)
+        console.print(f"removed run {removed[0]}" + (f" and its baseline {', '.join(removed[1:])}" if removed[1:] else ""))
         return
+    try:
+        done = store.repair()
+    except StoreError as err:  # a folder this user cannot write: list it anyway
+        if repair or isinstance(err, CatalogVersionError):
+            raise
+        done = None
+        Console(stderr=True).print(f"[yellow]note:[/] could not repair {out}: {err}")
+    for line in done.lines() if done else []:
+        console.print(line)
+    if repair and done is not None and not done:
+        console.print(f"nothing to repair in {out}")
     frame = store.runs(status)
     if frame.empty:
         console.print(f"no runs in {out}" + ("" if status is None else f" with status {status}"))
@@ -57,7 +71,8 @@ def runs(
         table.add_row(row.run_id, f"[{colours.get(row.status, 'white')}]{row.status}[/]", _text(row.scenario),
                       _text(row.engine), _text(row.seed), f"{int(row.n):,}" if _given(row.n) else "",
                       _text(row.days), str(row.started)[:19], f"{took:.1f} s" if took is not None else "",
-                      _text(row.baseline_id))
+                      _text(row.baseline_id) or (f"(is the baseline of {row.baseline_of})"
+                                                 if _given(row.baseline_of) else ""))
     _wide().print(table)
 
 

@@ -11,12 +11,14 @@ catalog, and queried with SQL (see docs/results.md).
 from .catalog import SCHEMA_VERSION
 from .errors import CatalogVersionError, DamagedRunError, QueryError, RunNotFoundError, StoreError
 from .ids import content_hash, new_run_id
-from .store import DEFAULT_FOLDER, Recording, Store
+from .heal import Repair
+from .recording import Recording
+from .store import DEFAULT_FOLDER, Store
 from .tables import SCHEMAS, TABLES, result_tables
 from .views import VIEWS
 
 __all__ = [
-    "CatalogVersionError", "DEFAULT_FOLDER", "DamagedRunError", "QueryError", "Recording", "RunNotFoundError",
+    "CatalogVersionError", "DEFAULT_FOLDER", "DamagedRunError", "QueryError", "Recording", "Repair", "RunNotFoundError",
     "SCHEMAS", "SCHEMA_VERSION", "Store", "StoreError", "TABLES", "VIEWS", "content_hash", "new_run_id",
     "result_tables",
 ]

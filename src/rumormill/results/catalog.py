@@ -1,24 +1,34 @@
 """The DuckDB catalog (``runs.duckdb``): one row per run, and its version.
 
 Connections are short: opened for one insert or update and closed, so several
-processes can share a folder (a second writer waits for the lock instead of
-failing). Readers attach the file read-only into an in-memory database, so a
-query can never change the catalog, and a failed one leaves it as it was.
+processes can share a folder. A writer that finds another process holding the
+file waits for as long as it takes (a finished run must never be lost because
+someone kept the catalog open), and says so after a few seconds. Readers copy
+the rows out and let go of the file at once, so a long query or an open
+notebook never holds up a run.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from .errors import CatalogVersionError, StoreError
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 #: bumped when the catalog's tables change shape; a newer catalog is refused
-SCHEMA_VERSION = 1
-#: how long a writer or reader waits for another process's lock (seconds)
-LOCK_WAIT = 30.0
+SCHEMA_VERSION = 2
+#: seconds of waiting for another process's lock before saying so (then every NOTICE_EVERY)
+NOTICE_AFTER = 5.0
+NOTICE_EVERY = 60.0
 
 RUNS_DDL = """
 CREATE TABLE IF NOT EXISTS {prefix}runs (
@@ -38,15 +48,28 @@ CREATE TABLE IF NOT EXISTS {prefix}runs (
     finished      TIMESTAMP,          -- UTC; NULL until the files are in place
     path          VARCHAR,            -- run folder, relative to the store
     error         VARCHAR,
-    info          VARCHAR             -- JSON text: start_date, key_dates, ...
+    info          VARCHAR,            -- JSON text: start_date, key_dates, ...
+    baseline_of   VARCHAR,            -- for a compare's baseline: the run it is the baseline of
+    host          VARCHAR,            -- where the run's process ran, and its id: a running row
+    pid           BIGINT,             -- whose process is gone was interrupted
+    seed_entropy  VARCHAR,            -- the root SeedSequence's entropy, exactly (may pass 64 bits)
+    spawn_key     VARCHAR             -- its spawn key, e.g. "3,1"; empty for a root seed
 )"""
+#: columns added in schema 2: an older catalog gains them when it is next written
+ADDED = {"baseline_of": "VARCHAR", "host": "VARCHAR", "pid": "BIGINT", "seed_entropy": "VARCHAR",
+         "spawn_key": "VARCHAR"}
 META_DDL = "CREATE TABLE IF NOT EXISTS catalog_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 COLUMNS = ("run_id", "status", "scenario", "scenario_hash", "params", "seed", "engine", "n", "days", "stories",
-           "baseline_id", "version", "started", "finished", "path", "error", "info")
+           "baseline_id", "version", "started", "finished", "path", "error", "info", *ADDED)
+#: a run ``latest`` may name: finished, and not a compare's baseline
+LATEST = "status = 'finished' AND baseline_of IS NULL"
+
+_clock, _sleep = time.monotonic, time.sleep
 
 
 def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the catalog for writing, after checking its version."""
+    """Open (creating if needed) the catalog for writing, after checking its
+    version; an older catalog gains the columns it lacks."""
     from .. import __version__
 
     try:
@@ -54,59 +77,87 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
     except OSError as err:
         raise StoreError(f"cannot create the results folder {path.parent}: {err.strerror or err}; "
                          "choose another folder with --out, or fix its permissions.") from err
-    con = _retry(lambda: duckdb.connect(str(path)), path)
+    con = wait_for(lambda: duckdb.connect(str(path)), path)
 
     def prepare():
-        _check_version(con, "", path)
+        found = _check_version(con, "", path)
         con.execute(META_DDL)
         con.execute(RUNS_DDL.format(prefix=""))
-        con.execute("INSERT OR IGNORE INTO catalog_meta VALUES ('schema_version', ?), ('created_by', ?)",
-                    [str(SCHEMA_VERSION), f"rumormill {__version__}"])
+        have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                          "WHERE database_name = current_database() AND table_name = 'runs'").fetchall()}
+        for name, kind in ADDED.items():
+            if name not in have:
+                con.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+        if found is None:
+            con.execute("INSERT OR IGNORE INTO catalog_meta VALUES ('schema_version', ?), ('created_by', ?)",
+                        [str(SCHEMA_VERSION), f"rumormill {__version__}"])
+        elif found < SCHEMA_VERSION:
+            con.execute("UPDATE catalog_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
     return _prepared(con, path, prepare)
 
 
-def connect_read(path: Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory database with the catalog attached read-only as ``catalog``.
+def snapshot(path: Path) -> "pa.Table":
+    """Every run row (all of ``COLUMNS``, NULL where an older catalog lacks one),
+    copied out of the catalog, which is let go before this returns.
 
     A folder without a catalog reads as one with no runs.
     """
     con = duckdb.connect()
-
-    def prepare():
-        if path.exists():
-            _retry(lambda: con.execute(f"ATTACH {_quote(path)} AS catalog (READ_ONLY)"), path)
-            _check_version(con, "catalog.", path)
-        else:
-            con.execute("ATTACH ':memory:' AS catalog")
-            con.execute(RUNS_DDL.format(prefix="catalog."))
-
-    return _prepared(con, path, prepare)
-
-
-def _prepared(con, path: Path, prepare) -> duckdb.DuckDBPyConnection:
-    """Run ``prepare()`` on a new connection; on any failure close it, with
-    DuckDB's errors told in the store's words."""
     try:
-        prepare()
+        def read():
+            if not path.exists():
+                con.execute(RUNS_DDL.format(prefix=""))
+                return con.sql(f"SELECT {', '.join(COLUMNS)} FROM runs")
+            wait_for(lambda: con.execute(f"ATTACH {quote(path)} AS catalog (READ_ONLY)"), path)
+            _check_version(con, "catalog.", path)
+            have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                              "WHERE database_name = 'catalog' AND table_name = 'runs'").fetchall()}
+            if not have:  # a catalog file without its table: no runs yet
+                con.execute(RUNS_DDL.format(prefix=""))
+                return con.sql(f"SELECT {', '.join(COLUMNS)} FROM runs")
+            cols = [c if c in have else f"NULL::{ADDED[c]} AS {c}" for c in COLUMNS]
+            return con.sql(f"SELECT {', '.join(cols)} FROM catalog.runs")
+
+        return arrow(_prepared(con, path, read, close=False))
+    except duckdb.Error as err:
+        raise translate(err, path) from err
+    finally:
+        con.close()
+
+
+def _prepared(con, path: Path, prepare, close: bool = True):
+    """Run ``prepare()`` on a new connection; on any failure close it, with
+    DuckDB's errors told in the store's words. Returns ``con`` (or, with
+    ``close=False``, what ``prepare`` returned)."""
+    try:
+        out = prepare()
     except duckdb.Error as err:
         con.close()
-        raise _translate(err, path) from err
+        raise translate(err, path) from err
     except BaseException:
         con.close()
         raise
-    return con
+    return con if close else out
 
 
-def write(path: Path, action) -> None:
-    """Open the catalog, call ``action(con)``, close: one short write, errors translated."""
+def write(path: Path, action):
+    """Open the catalog, call ``action(con)``, close: one short write, errors
+    translated; returns what ``action`` returned."""
     con = connect_write(path)
     try:
-        action(con)
+        return action(con)
     except duckdb.Error as err:
-        raise _translate(err, path) from err
+        raise translate(err, path) from err
     finally:
         con.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, table: str = "runs", where: str = "", args=()) -> list[dict]:
+    """Catalog rows as dicts (every column the table has)."""
+    cur = con.execute(f"SELECT * FROM {table} {where}", list(args))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def insert(con: duckdb.DuckDBPyConnection, row: dict) -> None:
@@ -116,17 +167,35 @@ def insert(con: duckdb.DuckDBPyConnection, row: dict) -> None:
                 [row[c] for c in names])
 
 
+def replace(con: duckdb.DuckDBPyConnection, row: dict) -> None:
+    """Write a whole run row, whether or not it is there: delete, then insert.
+
+    Not one UPDATE: DuckDB before 1.1 cannot update a list column (``stories``)
+    of a table with a primary key. Both statements run while this process
+    holds the file, so no other process sees the gap.
+    """
+    con.execute("DELETE FROM runs WHERE run_id = ?", [row["run_id"]])
+    insert(con, row)
+
+
 def update(con: duckdb.DuckDBPyConnection, run_id: str, **fields) -> None:
-    """Change some columns of one run row."""
+    """Change some columns (never ``stories``, see ``replace``) of one run row."""
     sets = ", ".join(f"{name} = ?" for name in fields)
     con.execute(f"UPDATE runs SET {sets} WHERE run_id = ?", [*fields.values(), run_id])
 
 
-def _check_version(con, prefix: str, path: Path) -> None:
+def arrow(rel) -> "pa.Table":
+    """A relation as a pyarrow Table (DuckDB 2 renamed ``arrow()``)."""
+    fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
+    return fetch()
+
+
+def _check_version(con, prefix: str, path: Path) -> int | None:
+    """The catalog's schema version (None for a new one); refuse a newer one."""
     try:
         row = con.execute(f"SELECT value FROM {prefix}catalog_meta WHERE key = 'schema_version'").fetchone()
     except duckdb.CatalogException:  # a catalog from before versions were kept, or a new one
-        return
+        return None
     found = int(row[0]) if row and str(row[0]).isdigit() else 0
     if found > SCHEMA_VERSION:
         from .. import __version__
@@ -134,40 +203,64 @@ def _check_version(con, prefix: str, path: Path) -> None:
         raise CatalogVersionError(
             f"{path} was written by a newer rumormill (catalog schema {found}; this rumormill {__version__} "
             f"reads schema {SCHEMA_VERSION}). Upgrade rumormill, or use another folder with --out.")
+    return found
 
 
-def _retry(open_, path: Path):
-    """Call ``open_`` until another process releases the file lock, or time runs out."""
-    deadline = time.monotonic() + LOCK_WAIT
+def wait_for(open_, path: Path):
+    """Call ``open_`` until another process lets go of the file, however long
+    that takes; after ``NOTICE_AFTER`` seconds say on stderr who holds it."""
+    start = _clock()
+    told = 0.0
     pause = 0.02
     while True:
         try:
             return open_()
         except duckdb.Error as err:
-            if "lock" not in str(err).lower() or time.monotonic() > deadline:
-                raise _translate(err, path) from err
-            time.sleep(pause)
+            if not _is_lock(err):
+                raise translate(err, path) from err
+            waited = _clock() - start
+            if waited >= NOTICE_AFTER and waited - told >= (NOTICE_EVERY if told else NOTICE_AFTER):
+                told = waited
+                holder = re.search(r"PID \d+", str(err))
+                print(f"rumormill: waiting for {path}: another process ({holder.group(0) if holder else 'unknown'}) "
+                      f"has it open; waited {waited:.0f} s so far, and waits until it lets go (or press Ctrl-C).",
+                      file=sys.stderr, flush=True)
+            _sleep(pause)
             pause = min(pause * 2, 0.5)
 
 
-def _translate(err: Exception, path: Path) -> StoreError:
+def _is_lock(err: Exception) -> bool:
+    return "lock" in str(err).lower() and "no space" not in str(err).lower()
+
+
+def translate(err: Exception, path: Path) -> StoreError:
     """DuckDB's error, as a StoreError saying what to do."""
     if isinstance(err, StoreError):
         return err
     text = str(err)
     low = text.lower()
-    if "lock" in low:
-        return StoreError(f"{path} is held by another process for longer than {LOCK_WAIT:.0f} s ({text}); "
-                          "wait for it to finish, or use another folder with --out.")
+    if "no space left" in low or "disk full" in low or "disk quota" in low:
+        return StoreError(disk_full(path.parent, f"the catalog {path} could not be written ({text})")
+                          + f" Keep {path.name} where it is: it is not damaged, and it lists every stored run.")
     if "read-only" in low or "permission denied" in low or "read only" in low:
         return StoreError(f"cannot write the catalog {path}: the folder is read-only ({text}); "
                           "choose another folder with --out, or fix its permissions.")
     if "version" in low and ("storage" in low or "newer" in low or "serializ" in low):
         return CatalogVersionError(f"{path} was written by a newer DuckDB than this one ({text}); "
                                    "upgrade duckdb and rumormill, or use another folder with --out.")
-    return StoreError(f"the catalog {path} cannot be opened ({text}); if it is damaged, move it aside "
-                      "and the next run starts a new one, or use another folder with --out.")
+    return StoreError(f"the catalog {path} cannot be opened ({text}); if it is damaged, move it aside: the next "
+                      "run starts a new one and registers the stored runs again from their run.json "
+                      "(`rumormill runs --repair` does it at once), or use another folder with --out.")
 
 
-def _quote(path: Path) -> str:
+def disk_full(folder: Path, what: str) -> str:
+    """The message for a full disk: what failed, where, and how much is left."""
+    try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:,.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return f"the disk holding {folder} is full ({free}): {what}. Free some space there and run again."
+
+
+def quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"

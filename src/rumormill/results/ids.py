@@ -7,7 +7,11 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
+
+#: a run id as ``new_run_id`` makes it; the only names a run folder may have
+RUN_ID = re.compile(r"\d{8}-\d{6}-\d{3}-[0-9a-f]{6}")
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -20,6 +24,34 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     """
     now = now or dt.datetime.now(dt.timezone.utc)
     return f"{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}-{os.urandom(3).hex()}"
+
+
+def is_run_id(text) -> bool:
+    """Whether ``text`` is a run id (and so safe as a folder name under ``runs/``)."""
+    return isinstance(text, str) and RUN_ID.fullmatch(text) is not None
+
+
+def run_folder(folder: Path, run_id, path) -> Path:
+    """The folder of a catalog row, checked: its id must be a run id and its
+    ``path``, resolved, must be ``runs/<run_id>`` of ``folder``. A row changed by
+    hand could otherwise point reading, writing and deleting anywhere."""
+    from .errors import StoreError
+
+    if not is_run_id(run_id):
+        raise StoreError(f"the catalog in {folder} has a row with run id {str(run_id)[:80]!r}, which rumormill never "
+                         f"writes (the catalog was changed by hand); `rumormill runs --repair --out {folder}` "
+                         "sets such rows aside.")
+    expected = folder / "runs" / run_id
+    if path is None or (folder / str(path)).resolve() != expected.resolve():
+        raise StoreError(f"the catalog's row for run {run_id} gives its folder as {str(path)[:200]!r}, not "
+                         f"runs/{run_id} (the catalog was changed by hand); `rumormill runs --repair --out {folder}` "
+                         "puts it right.")
+    return expected
+
+
+def started(run_id: str) -> dt.datetime:
+    """The UTC start time a run id begins with (naive, like the catalog's timestamps)."""
+    return dt.datetime.strptime(run_id[:19], "%Y%m%d-%H%M%S-%f")
 
 
 def content_hash(content) -> str:

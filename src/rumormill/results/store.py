@@ -8,25 +8,27 @@
 A run is registered as ``running`` when it starts. Its files are written into
 a hidden temporary folder which is renamed into place in one step; only then
 does its row say ``finished``. A run that is interrupted or fails therefore
-never looks finished, and its half-written files are never read.
+never looks finished, and its half-written files are never read. What a
+killed process leaves is put right the next time a run starts (``heal``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
+import socket
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import catalog, views
+from . import catalog, heal, views
 from .errors import DamagedRunError, QueryError, RunNotFoundError, StoreError
-from .ids import content_hash, new_run_id, plain, to_json
-from .tables import TABLES, result_tables
+from .ids import content_hash, is_run_id, new_run_id, plain, run_folder, started, to_json
+from .recording import Recording, bigint
+from .tables import TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,23 +62,34 @@ class Store:
 
     # writing -------------------------------------------------------------
     def begin(self, *, scenario: str | None = None, scenario_hash: str | None = None, params=None,
-              seed=None, engine: str | None = None, info: dict | None = None) -> "Recording":
+              seed=None, engine: str | None = None, info: dict | None = None,
+              baseline_of: str | None = None) -> Recording:
         """Register a run as ``running`` now; call ``finish(result)`` on what it returns.
 
         ``scenario_hash`` defaults to the hash of ``params`` (see ``content_hash``).
         ``info`` is added to the result's own ``info`` when stored (e.g.
         ``{"key_dates": {...}}``, which the report marks on its time axes).
+        ``baseline_of`` marks a compare's baseline (``latest`` never names one).
+        The row records this host and process, so that once the process is gone
+        the run can be told apart from one still running. Opening the catalog
+        also repairs what killed processes left (see ``repair``).
         """
         from .. import __version__
 
         run_id = new_run_id()
         row = {"run_id": run_id, "status": "running", "scenario": scenario,
                "scenario_hash": scenario_hash or (content_hash(plain(params)) if params is not None else None),
-               "params": to_json(params if params is not None else {}), "seed": _seed(seed), "engine": engine,
-               "version": __version__, "started": _now()}
-        catalog.write(self.catalog_path, lambda con: catalog.insert(con, row))
+               "params": to_json(params if params is not None else {}), "seed": bigint(seed), "engine": engine,
+               "version": __version__, "started": started(run_id),
+               "baseline_of": baseline_of, "host": socket.gethostname(), "pid": os.getpid()}
+
+        def register(con):
+            heal.apply(con, self.folder)
+            catalog.insert(con, row)
+
+        catalog.write(self.catalog_path, register)
         return Recording(self, run_id, scenario=scenario, scenario_hash=row["scenario_hash"], params=params,
-                         info=dict(info or {}))
+                         info=dict(info or {}), baseline_of=baseline_of, started=row["started"])
 
     def save(self, result, *, scenario: str | None = None, scenario_hash: str | None = None, params=None,
              baseline=None, info: dict | None = None) -> str:
@@ -91,31 +104,81 @@ class Store:
                                seed=result.seed, engine=result.engine, info=info)
         return recording.finish(result, baseline=baseline)
 
-    def delete(self, run_id: str) -> None:
-        """Remove a run: its catalog row first (so it stops being finished), then its folder."""
-        row = self.run(run_id)
-        catalog.write(self.catalog_path, lambda con: con.execute("DELETE FROM runs WHERE run_id = ?", [row["run_id"]]))
-        shutil.rmtree(self.folder / "runs" / row["run_id"], ignore_errors=True)
+    def repair(self) -> heal.Repair:
+        """Put the catalog and the run folders in agreement (see ``heal``):
+        register complete runs it lacks, mark runs whose process is gone as
+        interrupted, remove stale temporary folders. Writes only when something
+        needs it; returns what was done."""
+        if not self.folder.is_dir():
+            return heal.Repair()
+        if not heal.plan(self.folder, catalog.snapshot(self.catalog_path).to_pylist()):
+            return heal.Repair()
+        return catalog.write(self.catalog_path, lambda con: heal.apply(con, self.folder))
+
+    def delete(self, run_id: str) -> list[str]:
+        """Remove a run: its catalog row, then its folder; return the ids removed.
+
+        A running run is refused, and so is a baseline another run is compared
+        with; a compare's own baseline goes with it. A row whose id is not a
+        run id (the catalog was changed by hand) is removed without touching any file.
+        """
+        wanted = self.run(run_id)["run_id"]
+
+        def remove(con):
+            rows = catalog.rows(con)
+            row = next((r for r in rows if r["run_id"] == wanted), None)
+            if row is None:
+                raise RunNotFoundError(f"run {wanted} is no longer in {self.folder}; another process removed it.")
+            if not is_run_id(wanted):  # never a folder name: remove the row only
+                con.execute("DELETE FROM runs WHERE run_id = ?", [wanted])
+                return [wanted], []
+            if row["status"] == "running" and heal.alive(row):
+                raise StoreError(f"run {wanted} is still running (process {row.get('pid') or '?'} on "
+                                 f"{row.get('host') or 'an unknown host'}); let it finish, or stop it, then delete it.")
+            users = sorted(r["run_id"] for r in rows if r["baseline_id"] == wanted and r["run_id"] != wanted)
+            if users:
+                raise StoreError(f"run {wanted} is the baseline of {', '.join(users)}: delete "
+                                 f"{'that run' if len(users) == 1 else 'those runs'} instead (a compare's own "
+                                 "baseline goes with it).")
+            own = sorted(r["run_id"] for r in rows
+                         if r.get("baseline_of") == wanted and is_run_id(r["run_id"])
+                         and not any(u["baseline_id"] == r["run_id"] and u["run_id"] != wanted for u in rows)
+                         and not (r["status"] == "running" and heal.alive(r)))
+            gone = []
+            for rid in [wanted, *own]:
+                con.execute("DELETE FROM runs WHERE run_id = ?", [rid])
+                final = self.folder / "runs" / rid
+                if final.exists():
+                    gone.append(final.with_name(f".{rid}.tmp"))
+                    os.replace(final, gone[-1])
+            return [wanted, *own], gone
+
+        try:
+            removed, gone = catalog.write(self.catalog_path, remove)
+        except OSError as err:
+            raise StoreError(f"cannot remove run {wanted} from {self.folder / 'runs'}: {err.strerror or err}; "
+                             "fix the folder's permissions and try again.") from err
+        for folder in gone:
+            shutil.rmtree(folder, ignore_errors=True)
+        return removed
 
     # reading -------------------------------------------------------------
     def runs(self, status: str | None = None) -> "pd.DataFrame":
         """The catalog, one row per run, in the order they started (optionally of one ``status``)."""
         where = "WHERE status = ?" if status else ""
-        with closing(catalog.connect_read(self.catalog_path)) as con:
-            return con.execute(f"SELECT * FROM catalog.runs {where} ORDER BY started, run_id",
+        with closing(views.connect(self.folder, tables=())) as con:
+            return con.execute(f"SELECT * FROM runs {where} ORDER BY started, run_id",
                                [status] if status else []).df()
 
     def run(self, run_id: str) -> dict:
-        """One catalog row, by id, by a unique prefix of an id, or ``"latest"`` (the run
-        finished last; a run saved with a baseline finishes after it)."""
-        with closing(catalog.connect_read(self.catalog_path)) as con:
+        """One catalog row, by id, by a unique prefix of an id, or ``"latest"``
+        (the run finished last, not counting compare baselines)."""
+        with closing(views.connect(self.folder, tables=())) as con:
             if run_id == "latest":
-                sql, args = "WHERE status = 'finished' ORDER BY finished DESC, run_id DESC LIMIT 1", []
+                sql, args = f"WHERE {catalog.LATEST} ORDER BY finished DESC, run_id DESC LIMIT 1", []
             else:
                 sql, args = "WHERE starts_with(run_id, ?) ORDER BY run_id LIMIT 2", [run_id]
-            cur = con.execute(f"SELECT * FROM catalog.runs {sql}", args)
-            names = [d[0] for d in cur.description]
-            rows = [dict(zip(names, r)) for r in cur.fetchall()]
+            rows = catalog.rows(con, "runs", sql, args)
         exact = [r for r in rows if r["run_id"] == run_id]
         if exact:
             return exact[0]
@@ -128,16 +191,20 @@ class Store:
         return rows[0]
 
     def run_dir(self, run_id: str) -> Path:
-        """The folder of a finished run."""
+        """The folder of a finished run (checked to be ``runs/<run_id>``)."""
         row = self.run(run_id)
         if row["status"] != "finished":
             raise StoreError(f"run {row['run_id']} is {row['status']}"
                              + (f" ({row['error']})" if row.get("error") else "")
                              + "; only finished runs have results.")
-        return self.folder / row["path"]
+        return run_folder(self.folder, row["run_id"], row["path"])
 
     def meta(self, run_id: str) -> dict:
-        """The run's ``run.json``: stories, layers, cells, n, seed, info, and its catalog row."""
+        """The run's ``run.json``: stories, layers, cells, n, seed, info, and its catalog row.
+
+        A baseline no longer stored (removed by hand) is dropped: ``baseline_id``
+        is None and ``baseline_missing`` names it.
+        """
         folder = self.run_dir(run_id)
         try:
             meta = json.loads((folder / "run.json").read_text())
@@ -146,6 +213,12 @@ class Store:
                                   f"restore it, or remove the run with `rumormill runs --delete {folder.name}`.")
         meta["catalog"] = self.run(folder.name)
         meta["folder"] = str(folder)
+        base = meta.get("baseline_id")
+        if base:
+            try:
+                self.run_dir(base)
+            except StoreError:
+                meta["baseline_id"], meta["baseline_missing"] = None, base
         return meta
 
     def table(self, name: str, run_id: str | None = None) -> "pd.DataFrame":
@@ -162,18 +235,27 @@ class Store:
         folder = self.run_dir(run_id)
         return {name: _read(folder, name) for name in TABLES}
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with every view; close it when done."""
-        return views.connect(self.folder)
+    def connect(self, write: bool = False) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with every view; close it when done.
+
+        It can read the views and nothing else (no other file, no writing;
+        see ``views``), and holds nothing open, so runs go on meanwhile. With
+        ``write=True`` it is a plain connection with the catalog attached
+        writable as ``catalog``: every run waits until it is closed.
+        """
+        return views.connect(self.folder, write=write)
 
     def query(self, sql: str) -> "pd.DataFrame":
         """Run SQL over the views ``runs``, ``timeseries``, ``tellings``,
-        ``intercepts``, ``detained``, ``events``; return a pandas DataFrame."""
+        ``intercepts``, ``detained``, ``events``; return a pandas DataFrame.
+
+        Only reading statements run, in the sandbox of ``connect``.
+        """
         return self._query(sql, lambda rel: rel.df())
 
     def query_arrow(self, sql: str) -> "pa.Table":
         """``query`` returning a pyarrow Table."""
-        return self._query(sql, _arrow)
+        return self._query(sql, catalog.arrow)
 
     def query_polars(self, sql: str) -> "pl.DataFrame":
         """``query`` returning a polars DataFrame (needs ``pip install polars``)."""
@@ -186,79 +268,13 @@ class Store:
     def _query(self, sql: str, fetch):
         if not sql or not sql.strip():
             raise QueryError("the SQL is empty; e.g. SELECT * FROM runs")
-        with closing(views.connect(self.folder, sql)) as con:
+        views.screen(sql)
+        with closing(views.connect(self.folder, views.named(sql))) as con:
             try:
                 rel = con.sql(sql)
                 return fetch(rel if rel is not None else con.sql("SELECT NULL AS result WHERE false"))
-            except duckdb.Error as err:
+            except Exception as err:  # DuckDB's errors, or pyarrow's from a damaged file being scanned
                 raise views.diagnose(self.folder, sql, err) from err
-
-
-class Recording:
-    """A run registered as ``running``; ``finish`` stores its result, ``fail``
-    records why it ended without one. As a context manager it fails the run on
-    an exception (or on leaving without ``finish``) and re-raises."""
-
-    def __init__(self, store: Store, run_id: str, **saved):
-        self.store, self.run_id, self.saved, self.done = store, run_id, saved, False
-
-    def __enter__(self) -> "Recording":
-        return self
-
-    def __exit__(self, kind, error, tb) -> bool:
-        if not self.done:
-            self.fail(error if error is not None else "ended without a result")
-        return False
-
-    def finish(self, result, baseline=None) -> str:
-        """Write the result's tables, rename them into place, then mark the run finished."""
-        if self.done:
-            raise StoreError(f"run {self.run_id} is already {self.done}.")
-        runs = self.store.folder / "runs"
-        final, tmp = runs / self.run_id, runs / f".{self.run_id}.tmp"
-        try:
-            baseline_id = self._baseline(result, baseline)
-            tables = result_tables(result, self.run_id)
-            meta = _meta(result, self.run_id, baseline_id, self.saved)
-            _write(tmp, tables, meta)
-            os.replace(tmp, final)
-        except OSError as err:
-            shutil.rmtree(tmp, ignore_errors=True)
-            self.fail(err)
-            raise StoreError(f"cannot write run {self.run_id} under {runs}: {err.strerror or err}; choose another "
-                             "folder with --out, or fix its permissions.") from err
-        except BaseException as err:
-            shutil.rmtree(tmp, ignore_errors=True)
-            self.fail(err)
-            raise
-        done = dict(status="finished", finished=_now(), path=f"runs/{self.run_id}", seed=_seed(result.seed),
-                    engine=result.engine, n=int(result.n), days=int(result.days[-1]) if len(result.days) else 0,
-                    stories=list(result.stories), baseline_id=baseline_id, info=meta["info_json"])
-        catalog.write(self.store.catalog_path, lambda con: catalog.update(con, self.run_id, **done))
-        self.done = "finished"
-        return self.run_id
-
-    def fail(self, error) -> None:
-        """Mark the run failed with ``error``'s text (best effort: never hides the first error)."""
-        self.done = "failed"
-        text = "interrupted" if isinstance(error, KeyboardInterrupt) else (str(error) or type(error).__name__)
-        try:
-            catalog.write(self.store.catalog_path,
-                          lambda con: catalog.update(con, self.run_id, status="failed", error=text[:2000]))
-        except StoreError:
-            pass
-
-    def _baseline(self, result, baseline) -> str | None:
-        if baseline is None:
-            compare = (result.info or {}).get("compare")
-            baseline = compare.get("baseline") if isinstance(compare, dict) else None
-        if baseline is None:
-            return None
-        if isinstance(baseline, str):
-            return self.store.run(baseline)["run_id"]
-        return self.store.save(baseline, scenario=self.saved.get("scenario"),
-                               scenario_hash=self.saved.get("scenario_hash"), params=self.saved.get("params"),
-                               info=self.saved.get("info"))
 
 
 def _read(folder: Path, name: str) -> "pd.DataFrame":
@@ -274,44 +290,3 @@ def _read(folder: Path, name: str) -> "pd.DataFrame":
     except Exception as err:  # pyarrow raises several kinds for a damaged file
         raise DamagedRunError(f"run {run_id}: {file} is damaged ({err}); restore it, or remove the run with "
                               f"`rumormill runs --delete {run_id}`.") from err
-
-
-def _write(folder: Path, tables: dict, meta: dict) -> None:
-    import pyarrow.parquet as pq
-
-    folder.mkdir(parents=True, exist_ok=False)
-    for name, table in tables.items():
-        pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
-    body = {k: v for k, v in meta.items() if k != "info_json"}
-    (folder / "run.json").write_text(json.dumps(body, indent=1, sort_keys=True))
-
-
-def _meta(result, run_id: str, baseline_id: str | None, saved: dict) -> dict:
-    info = {**(result.info or {}), **(saved.get("info") or {})}
-    if isinstance(info.get("compare"), dict) and baseline_id:
-        info["compare"] = {**info["compare"], "baseline": baseline_id}
-    info = plain(info)
-    return {"run_id": run_id, "stories": list(result.stories), "layers": list(result.layers),
-            "cells": list(result.cells), "n": int(result.n), "engine": result.engine,
-            "seed": None if result.seed is None else str(result.seed), "baseline_id": baseline_id,
-            "scenario": saved.get("scenario"), "scenario_hash": saved.get("scenario_hash"),
-            "params": plain(saved.get("params")), "info": info, "info_json": json.dumps(info, sort_keys=True)}
-
-
-def _arrow(rel) -> "pa.Table":
-    """A relation as a pyarrow Table (DuckDB 2 renamed ``arrow()``)."""
-    fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
-    return fetch()
-
-
-def _seed(seed) -> int | None:
-    """The seed as BIGINT, or None when it does not fit (the exact value is in run.json)."""
-    try:
-        value = int(seed)
-    except (TypeError, ValueError):
-        return None
-    return value if -(2**63) <= value < 2**63 else None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

@@ -1,10 +1,16 @@
-"""SQL over the catalog and the Parquet files of finished runs.
+"""SQL over the catalog and the Parquet files of finished runs, in a sandbox.
 
-Each query gets a fresh in-memory DuckDB with the catalog attached read-only
-and one view per table over the finished runs' files. Only the views the SQL
-names are built (binding a view reads every file's footer, and a damaged file
-in one table should not block queries on the others). Running, failed and
-interrupted runs are in ``runs`` but never in the data views.
+Each query gets a fresh in-memory DuckDB. The catalog's rows are copied in
+(the file is let go at once) and each table is a view over the finished
+runs' Parquet files, read through pyarrow. Then DuckDB's own file access is
+switched off and its settings locked, so SQL can read those views and nothing
+else: no other file, no writing anywhere, no attaching the catalog again.
+(DuckDB's ``allowed_directories`` would not do: it lets SQL write where it
+lets it read, so ``COPY ... TO`` could overwrite a run's files.)
+
+Only the views the SQL names are built (that reads every file's footer, and a
+damaged file in one table should not block queries on the others). Running,
+failed and interrupted runs are in ``runs`` but never in the data views.
 """
 
 from __future__ import annotations
@@ -16,35 +22,100 @@ import duckdb
 
 from . import catalog
 from .errors import DamagedRunError, QueryError
+from .ids import run_folder
 from .tables import SCHEMAS, TABLES
 
-#: every name a query can use (and the macro ``latest_run()``: the run finished last)
+#: every name a query can use (and the macro ``latest_run()``: the run finished last, not a baseline)
 VIEWS = ("runs",) + TABLES
+#: statements ``query`` runs; every other kind is refused before it reaches DuckDB
+READING = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}
+_HINT = "a query reads the views runs, timeseries, tellings, intercepts, detained, events and nothing else"
 
 
-def connect(folder: Path, sql: str | None = None) -> duckdb.DuckDBPyConnection:
-    """A connection with the views ``sql`` names (all of them when ``sql`` is None)."""
-    con = catalog.connect_read(folder / "runs.duckdb")
+def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection with the views ``runs`` and ``tables``.
+
+    Sandboxed unless ``write``: then the catalog is attached writable as
+    ``catalog`` (``runs`` is a view of ``catalog.runs``) and DuckDB may read and
+    write files; the catalog stays locked, and every run waits, until it is closed.
+    """
+    path = folder / "runs.duckdb"
+    if write:
+        catalog.write(path, lambda con: None)  # create it, or bring an older one up to date
+    rows = catalog.snapshot(path)
+    con = duckdb.connect()
     try:
-        con.execute("CREATE VIEW runs AS SELECT * FROM catalog.runs")
-        con.execute("CREATE MACRO latest_run() AS (SELECT run_id FROM catalog.runs WHERE status = 'finished' "
+        if write:
+            catalog.wait_for(lambda: con.execute(f"ATTACH {catalog.quote(path)} AS catalog"), path)
+            con.execute("CREATE VIEW runs AS SELECT * FROM catalog.runs")
+        else:
+            con.register("runs", rows)
+        con.execute(f"CREATE MACRO latest_run() AS (SELECT run_id FROM runs WHERE {catalog.LATEST} "
                     "ORDER BY finished DESC, run_id DESC LIMIT 1)")
-        finished = con.execute(
-            "SELECT run_id, path FROM catalog.runs WHERE status = 'finished' ORDER BY run_id").fetchall()
-        for name in named(sql):
-            files = run_files(folder, finished, name)
-            if files:
-                listed = ", ".join(_quote(path) for _, path in files)
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], union_by_name = true)")
-            else:
-                con.register(name, SCHEMAS[name].empty_table())
+        finished = finished_runs(folder, rows)
+        for name in tables:
+            con.register(name, dataset(folder, finished, name))
+        if not write:
+            for setting in ("temp_directory = ''", "enable_external_access = false", "lock_configuration = true"):
+                con.execute(f"SET {setting}")
     except duckdb.Error as err:
         con.close()
-        raise diagnose(folder, sql, err) from err
+        raise catalog.translate(err, path) from err
     except BaseException:
         con.close()
         raise
     return con
+
+
+def screen(sql: str) -> None:
+    """Refuse, in one line, SQL that is not a reading statement."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as err:
+        raise QueryError(f"query failed: {_first_line(err)} in: {sql.strip()}") from err
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in READING:
+            raise QueryError(f"query refused: {kind} statements cannot run here; {_HINT}: it never changes the "
+                             "catalog or a run's files, writes no file, and reads no file outside the runs.")
+
+
+def refused(err: duckdb.Error) -> QueryError | None:
+    """The sandbox's refusal of a reading statement (a file outside the views, a
+    setting), in one line; None for any other error."""
+    text = _first_line(err)
+    if isinstance(err, duckdb.PermissionException) or "configuration has been locked" in text:
+        return QueryError(f"query refused: {_HINT} ({text}).")
+    return None
+
+
+def finished_runs(folder: Path, rows) -> list[tuple[str, Path]]:
+    """``(run_id, folder)`` of every finished run in ``rows`` (the catalog's
+    snapshot), in id order, each folder checked to be the run's own."""
+    done = sorted((r["run_id"], r["path"]) for r in rows.select(["run_id", "status", "path"]).to_pylist()
+                  if r["status"] == "finished")
+    return [(run_id, run_folder(folder, run_id, path)) for run_id, path in done]
+
+
+def dataset(folder: Path, finished, name: str):
+    """Table ``name`` of every finished run, as one pyarrow dataset (columns
+    unified by name, a whole-number column that is DOUBLE in some run read as
+    DOUBLE); an empty table when there are none."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    files = run_files(finished, name)
+    if not files:
+        return SCHEMAS[name].empty_table()
+    schemas = []
+    for run_id, file in files:
+        try:
+            schemas.append(pq.read_schema(file))
+        except Exception as err:  # pyarrow raises several kinds for a damaged file
+            raise _damaged(run_id, file, err) from err
+    schema = pa.unify_schemas(schemas, promote_options="permissive")
+    return ds.dataset([str(f) for _, f in files], schema=schema, format="parquet")
 
 
 def named(sql: str | None) -> list[str]:
@@ -54,11 +125,11 @@ def named(sql: str | None) -> list[str]:
     return [name for name in TABLES if re.search(rf"\b{name}\b", sql, re.IGNORECASE)]
 
 
-def run_files(folder: Path, finished, name: str) -> list[tuple[str, Path]]:
+def run_files(finished, name: str) -> list[tuple[str, Path]]:
     """``(run_id, file)`` of table ``name`` for each finished run; a missing file is an error."""
     out = []
-    for run_id, path in finished:
-        file = folder / path / f"{name}.parquet"
+    for run_id, run_dir in finished:
+        file = run_dir / f"{name}.parquet"
         if not file.is_file():
             raise DamagedRunError(
                 f"run {run_id} is marked finished but {file} is missing; restore the file, or remove the run "
@@ -67,29 +138,33 @@ def run_files(folder: Path, finished, name: str) -> list[tuple[str, Path]]:
     return out
 
 
-def diagnose(folder: Path, sql: str | None, err: duckdb.Error) -> Exception:
+def diagnose(folder: Path, sql: str | None, err: Exception) -> Exception:
     """Name the damaged file behind a failed query, or report the SQL error."""
     import pyarrow.parquet as pq
 
+    if isinstance(err, duckdb.Error) and (answer := refused(err)) is not None:
+        return answer
+    if isinstance(err, (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException)):
+        return QueryError(f"query failed: {err} in: {(sql or '').strip()}\nviews: {', '.join(VIEWS)} "
+                          "(see docs/results.md).")
     try:
-        con = catalog.connect_read(folder / "runs.duckdb")
-        try:
-            finished = con.execute("SELECT run_id, path FROM catalog.runs WHERE status = 'finished'").fetchall()
-        finally:
-            con.close()
+        finished = finished_runs(folder, catalog.snapshot(folder / "runs.duckdb"))
         for name in named(sql):
-            for run_id, file in run_files(folder, finished, name):
+            for run_id, file in run_files(finished, name):
                 try:
-                    pq.read_metadata(file)
+                    pq.read_table(file)
                 except Exception as bad:  # pyarrow raises several kinds for a damaged file
-                    return DamagedRunError(
-                        f"run {run_id}: {file} is damaged ({bad}); restore it, or remove the run with "
-                        f"`rumormill runs --delete {run_id}`.")
+                    return _damaged(run_id, file, bad)
     except DamagedRunError as damaged:
         return damaged
     shown = f" in: {sql.strip()}" if sql else ""
     return QueryError(f"query failed: {err}{shown}\nviews: {', '.join(VIEWS)} (see docs/results.md).")
 
 
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def _damaged(run_id: str, file: Path, err: Exception) -> DamagedRunError:
+    return DamagedRunError(f"run {run_id}: {file} is damaged ({err}); restore it, or remove the run with "
+                           f"`rumormill runs --delete {run_id}`.")
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
