@@ -123,12 +123,6 @@ def test_trigger_naming_a_missing_measure_is_an_error():
                     triggers=[rm.Trigger("t", observe="detentions", threshold=1, starts=["nothing"])])
 
 
-def test_measures_need_the_daily_engine():
-    net = erdos_renyi(50, 2.0, 0)
-    with pytest.raises(rm.ParameterError, match="daily"):
-        rm.simulate(net, rm.SIR(0.1, 0.1), engine="exact", days=2, measures=[rm.Deter("d", factor=0.5)])
-
-
 @pytest.mark.parametrize("bad", [
     lambda: rm.Inspect("i", probability=1.5),
     lambda: rm.Deter("d", factor=-0.1),

@@ -1,7 +1,9 @@
-"""What happens at day boundaries: news from outside arrives (inflow) and
-periodic checks find spreaders (monitoring). Both draw from counter-based
-streams keyed by the day, so a run with and without them shares every other
-random number.
+"""What happens at day boundaries: news from outside arrives (inflow),
+periodic checks find spreaders (monitoring), and spreaders whose rates
+changed draw their waits again (``redraw``). Each inflow and each monitor
+draws from its own counter-based stream, keyed by the measure, the day and
+the agent, so a run with and without one shares every other random number,
+and two of them on one cohort act independently.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted, stop_spread
 
 
 @numba.njit(cache=True)
-def inflow(day, s, lo, hi, log_miss, state, active, due, n_active, cell, detained, counts, tellings, outside, key, buf):
+def inflow(day, s, lo, hi, log_miss, accept, state, active, due, n_active, cell, detained, counts, tellings, outside,
+           key, akey, buf):
     """Each ignorant agent in ``[lo, hi)`` hears story ``s`` from outside with
     probability ``1 - exp(log_miss)``; O(hearers) by geometric skips.
 
+    A hearer believes it (and becomes a spreader) with ``accept[s, cell]``,
+    as for news from a neighbour; one who does not knows it and stays silent.
     Returns how many heard it. ``outside`` is the tellings column of the
-    outside source.
+    outside source; ``key`` and ``akey`` are this inflow's streams.
     """
     if log_miss == 0.0 or hi <= lo:
         return 0
@@ -43,11 +48,18 @@ def inflow(day, s, lo, hi, log_miss, state, active, due, n_active, cell, detaine
             break
         if st[pos] != IGNORANT or detained[pos]:
             continue
-        st[pos] = SPREADER
         c = cell[pos] if by_cell else 0
         counts[s, IGNORANT, c] -= 1
-        counts[s, SPREADER, c] += 1
         tellings[s, outside, c] += 1
+        if accept[s, c] < 1.0:
+            arng = counter(_salt(akey, s), day, pos)
+            arng, u = next_uniform(arng)
+            if u >= accept[s, c]:
+                st[pos] = STIFLER
+                counts[s, STIFLER, c] += 1
+                continue
+        st[pos] = SPREADER
+        counts[s, SPREADER, c] += 1
         buf[k] = pos
         k += 1
     if k:
@@ -82,6 +94,22 @@ def monitor(day, in_cohort, probability, state, active, due, n_active, cell, det
                 found += 1
     leave(state, active, due, n_active, cell, detained, counts)
     return found
+
+
+@numba.njit(cache=True)
+def redraw(due, active, n_active, cell, changed):
+    """Spreaders of story s in a cell with ``changed[s, cell]`` draw their
+    wait again; everyone else keeps theirs (common random numbers).
+
+    A wait is geometric, hence memoryless: redrawing it from now on with the
+    new rates gives the right distribution for those whose rates changed, and
+    leaving it alone is exact for those whose rates did not.
+    """
+    by_cell = changed.shape[1] > 1
+    for s in range(due.shape[0]):
+        for a in range(n_active[s]):
+            if changed[s, cell[active[s, a]] if by_cell else 0]:
+                due[s, a] = -1
 
 
 @numba.njit(cache=True)

@@ -13,8 +13,9 @@ One day, in this order (the only place it is written):
    (synchronous update). A hearer who does not believe the story (measure
    ``Indoctrinate``) knows it but will not pass it on.
 2. **censor** — a meeting on an inspected layer is intercepted instead of
-   happening, and its sender may be detained (``Inspect``); detained agents
-   leave every layer.
+   happening, and its sender may be detained (``Inspect``); each inspection
+   reads it on its own stream, so inspections act independently; detained
+   agents leave every layer.
 3. **stifle / forget** — spreaders who met a knower (or, in Daley–Kendall,
    another spreader) stop; the rest stop at the forgetting rate.
 4. **detect** — at the end of the day, periodic checks find spreaders in a
@@ -77,17 +78,20 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
         ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
         ``(1 - p) ** d`` for small degrees d; the model's rules.
-    levers : (spread[S, C], p_forget[S, C], log_keep[S, C], accept[S, C], intercept[L], detain[L])
+    levers : (spread[S, C], p_forget[S, C], log_keep[S, C], accept[S, C], intercept[K, L], detain[K, L])
         What measures move: a spreader's meeting-rate multiplier by its cell,
         its per-step stopping probability (and ``log(1 - p_forget)``), the chance a hearer believes and
-        passes the story on, and per layer the chance a meeting is
-        intercepted and its sender detained. When they change, ``due`` must
-        be reset to -1.
+        passes the story on, and per inspection k and layer the chance a
+        meeting is intercepted and its sender detained. When a spreader's
+        multiplier or stopping probability changes, its ``due`` must be reset
+        to -1 (see ``redraw``); no one else's.
     tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C])
         Kept current by every transition; tellings by the hearer's cell,
         interceptions and detentions by the sender's.
-    keys : uint64[5]
-        Stream keys: tell, forget, censor, accept, wake.
+    keys : uint64[4 + K]
+        Stream keys: tell, forget, accept, wake, then one per inspection.
+        Every draw is keyed by (stream, story, step, agent), so an agent's
+        numbers never depend on anyone else's.
 
     A spreader's steps are independent trials, so the wait until its next
     step with any event is geometric: the kernel draws it, skips the spreader
@@ -110,7 +114,8 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     n = state.shape[1]
     n_layers = complete.shape[0]
     by_cell = counts.shape[2] > 1  # one cell: skip the per-agent lookups
-    censoring = intercept.max() > 0.0 if n_layers else False
+    n_insp = intercept.shape[0]
+    censoring = intercept.size > 0 and intercept.max() > 0.0
     # with no one detained and no censor, skip the detention lookups
     vetting = censoring or det_counts.sum() > 0
     n_held = np.zeros(n_stories, dtype=np.int64)
@@ -131,9 +136,9 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         n_partners = 0
         skey = _salt(keys[0], s)
         fkey = _salt(keys[1], s)
-        ckey = _salt(keys[2], s)
-        akey = _salt(keys[3], s)
-        wkey = _salt(keys[4], s)
+        akey = _salt(keys[2], s)
+        wkey = _salt(keys[3], s)
+        crngs = np.zeros(n_insp, dtype=np.uint64)
         for a in range(na):
             if a % BLOCK == 0:
                 # fetch the neighbour-list bounds of the block's spreaders due
@@ -202,7 +207,9 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                     first_layer = last
                     first_pos = degs[last] - 1
                 forget_first = first_layer == n_layers
-            crng = counter(ckey, step, i) if censoring else np.uint64(0)
+            if censoring:
+                for k in range(n_insp):
+                    crngs[k] = counter(_salt(keys[4 + k], s), step, i)
             stop = False
             gone = False
             for lay in range(first_layer, n_layers):
@@ -239,17 +246,26 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                         j = indicess[lay][starts[lay] + pos]
                     if vetting and detained[j]:
                         continue
-                    if intercept[lay] > 0.0:
-                        crng, u = next_uniform(crng)
-                        if u < intercept[lay]:
+                    if censoring:
+                        # every inspection reads the message on its own stream; any one
+                        # that catches it stops it, and any catcher may detain the sender
+                        caught = False
+                        for k in range(n_insp):
+                            if intercept[k, lay] <= 0.0:
+                                continue
+                            crngs[k], u = next_uniform(crngs[k])
+                            if u < intercept[k, lay]:
+                                caught = True
+                                if detain[k, lay] > 0.0:
+                                    crngs[k], u = next_uniform(crngs[k])
+                                    gone = gone or u < detain[k, lay]
+                        if caught:
                             intercepts[s, lay, ci] += 1
-                            if detain[lay] > 0.0:
-                                crng, u = next_uniform(crng)
-                                if u < detain[lay]:
-                                    held[n_held[s]] = i
-                                    n_held[s] += 1
-                                    gone = True
-                                    break
+                        if gone:
+                            held[n_held[s]] = i
+                            n_held[s] += 1
+                            break
+                        if caught:
                             continue
                     sj = st[j]
                     if sj == IGNORANT:

@@ -1,17 +1,25 @@
 """The daily engine's calendar: measures switch on and off, triggers watch,
 the kernel steps, and a recorder keeps one row per day.
 
-Per day: measures due today switch on or off (levers recomputed only then) →
-dawn (inflow) → ``substeps`` kernel steps → dusk (monitoring) → record →
-triggers observe the day. Measures compile to arrays here; the kernel stays
-generic.
+Per day: measures due today switch on or off (levers recomputed only then;
+only spreaders whose own rates changed draw their waits again) → dawn
+(inflow) → ``substeps`` kernel steps → dusk (monitoring) → record → triggers
+observe the day. Measures compile to arrays here; the kernel stays generic.
+
+Random streams: the kernel's (tell, forget, accept, wake) are keyed by the
+run's seed and the stream's name; each inspection, inflow, monitor and
+trigger has its own stream keyed by its kind and name, so a measure moves
+only the random numbers of the agents it acts on, from the day it acts.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ParameterError
 from ..measures.base import Context, Levers
+from ..measures.inflow import Inflow
+from ..measures.inspect import Inspect
 from ..measures.triggers import Watch
 from ..rates import step_probability
 from ..seeding import stream
@@ -38,12 +46,18 @@ class DailyRun:
         self.population = population
         n_stories, n = len(story_names), len(cell)
         n_layers = len(layer_names)
-        self.ctx = Context(population, list(layer_names), list(channels), list(story_names), n_cells)
+        seen = set()
+        for m in self.measures:
+            if m.name in seen:
+                raise ParameterError(f"two measures are named {m.name!r}: give each measure its own name.")
+            seen.add(m.name)
+        inspections = tuple(m.name for m in self.measures if isinstance(m, Inspect))
+        self.ctx = Context(population, list(layer_names), list(channels), list(story_names), n_cells, inspections)
         for m in self.measures:
             m.check(self.ctx)
         for t in self.triggers:
             t.check(self.ctx, [m.name for m in self.measures])
-        has_inflow = any(hasattr(m, "story") for m in self.measures)
+        has_inflow = any(isinstance(m, Inflow) for m in self.measures)
         self.layer_names = list(layer_names) + ([OUTSIDE] if has_inflow else [])
         self.outside = n_layers
         self.starts = population.starts if population is not None else np.array([0, n])
@@ -66,32 +80,45 @@ class DailyRun:
             self.counts[s, 0] = np.bincount(cell, minlength=n_cells)
             np.subtract.at(self.counts[s, 0], cell[ids], 1)
             np.add.at(self.counts[s, 1], cell[ids], 1)
-        self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "censor", "accept", "wake")],
-                             dtype=np.uint64)
-        self.key_inflow = stream_key(seed_seq, "inflow")
-        self.key_monitor = stream_key(seed_seq, "monitor")
-        self.report_rng = stream(seed_seq, "reports")
+        self.seed_seq = seed_seq
+        self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "accept", "wake")]
+                             + [stream_key(seed_seq, f"inspect:{name}") for name in inspections], dtype=np.uint64)
+        self._keys: dict[str, np.uint64] = {}
+        self.levers = None
         self.events: list[tuple] = []
         self.step = 0
 
     # -- what measures call at day boundaries ---------------------------------
-    def inflow(self, day: int, s: int, c: int, rate: float) -> None:
+    def inflow(self, day: int, s: int, c: int, rate: float, name: str) -> None:
         p = float(step_probability(rate, 1.0))
         log_miss = -np.inf if p >= 1.0 else float(np.log1p(-p))
         lo, hi = int(self.starts[c]), int(self.starts[c + 1])
         if self.population is None:
             lo, hi = 0, len(self.cell)
-        boundary.inflow(np.uint64(day), s, lo, hi, log_miss, self.state, self.active, self.due, self.n_active, self.cell,
-                        self.detained, self.counts, self.tellings, self.outside, self.key_inflow, self.buf)
+        accept = self.levers[3]
+        boundary.inflow(np.uint64(day), s, lo, hi, log_miss, accept, self.state, self.active, self.due, self.n_active,
+                        self.cell, self.detained, self.counts, self.tellings, self.outside,
+                        self._key(f"inflow:{name}"), self._key(f"inflow-accept:{name}"),
+                        self.buf)
 
-    def monitor(self, day: int, cohort: np.ndarray, probability: float) -> int:
+    def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str) -> int:
         return boundary.monitor(np.uint64(day), cohort, probability, self.state, self.active, self.due, self.n_active,
-                                self.cell, self.detained, self.counts, self.det_counts, self.key_monitor)
+                                self.cell, self.detained, self.counts, self.det_counts,
+                                self._key(f"monitor:{name}"))
+
+    def _key(self, name: str) -> np.uint64:
+        if name not in self._keys:
+            self._keys[name] = stream_key(self.seed_seq, name)
+        return self._keys[name]
+
+    def report_rng(self, trigger: str, day: int) -> np.random.Generator:
+        """The stream a trigger's informants draw from on one day."""
+        return stream(self.seed_seq, f"report:{trigger}:{day}")
 
     # -- the calendar ------------------------------------------------------------
     def _levers(self, on) -> tuple:
         n_stories, _, n_cells = self.counts.shape
-        lv = Levers.neutral(n_stories, n_cells, len(self.ctx.layers))
+        lv = Levers.neutral(n_stories, n_cells, len(self.ctx.layers), len(self.ctx.inspections))
         for m in on:
             m.adjust(lv, self.ctx)
         dt = 1.0 / self.substeps
@@ -108,12 +135,11 @@ class DailyRun:
                          None if t.layer is None else self.ctx.layers.index(t.layer),
                          None if t.story is None else self.ctx.story(t.story)) for t in self.triggers]
         on_since: dict[str, int] = {}
-        levers = None
         day = 0
         while (days is None and self.n_active.sum() > 0 and day < max_days) or (days is not None and day < days):
             ordered = self._orders(watches)
             now_on = [m for m in self.measures if m.is_on(day, ordered.get(m.name))]
-            changed = {m.name for m in now_on} != set(on_since) or levers is None
+            changed = {m.name for m in now_on} != set(on_since) or self.levers is None
             for m in now_on:
                 if m.name not in on_since:
                     on_since[m.name] = day
@@ -126,10 +152,13 @@ class DailyRun:
                     self.events.append((day, "order", "", -1, 0, f"{w.trigger.name}: " + ", ".join(w.trigger.starts)))
             if changed:
                 new = self._levers(now_on)
-                if levers is None or any(not np.array_equal(x, y) for x, y in zip(new, levers)):
-                    # rates changed: every spreader's wait is drawn again (geometric, so memoryless)
-                    self.due.fill(-1)
-                levers = new
+                if self.levers is not None:
+                    # only spreaders whose own rates changed draw their waits again
+                    moved = (new[0] != self.levers[0]) | (new[1] != self.levers[1])
+                    if moved.any():
+                        boundary.redraw(self.due, self.active, self.n_active, self.cell, moved)
+                self.levers = new
+            levers = self.levers
             for m in now_on:
                 m.at_dawn(day, self, self.ctx)
             tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
@@ -175,6 +204,7 @@ class DailyRun:
             for s, c in zip(*np.nonzero(new_tell[:, self.outside])):
                 self.events.append((day, "inflow", names[s], int(c), int(new_tell[s, self.outside, c]), ""))
         for w in watches:
-            if w.observe(day, new_int, new_det, new_tell, self.report_rng):
+            rng = self.report_rng(w.trigger.name, day) if w.trigger.observe == "reports" else None
+            if w.observe(day, new_int, new_det, new_tell, rng):
                 self.events.append((day, "report", "", -1, int(w.seen),
                                     f"{w.trigger.name}: {w.trigger.observe} reached {w.trigger.threshold:g}"))

@@ -20,11 +20,15 @@ from ..errors import ParameterError
 class Levers:
     """The numbers measures move, for one day.
 
-    spread[S, C]   multiplier on a spreader's meeting rate, by its cell
-    forget[S, C]   extra stopping rate per day, by cell
-    accept[S, C]   chance a hearer in that cell believes and passes it on
-    intercept[L]   chance a meeting on that layer is intercepted
-    detain[L]      chance an intercepted sender is detained
+    spread[S, C]     multiplier on a spreader's meeting rate, by its cell
+    forget[S, C]     extra stopping rate per day, by cell
+    accept[S, C]     chance a hearer in that cell believes and passes it on
+    intercept[K, L]  per inspection k, chance it intercepts a meeting on layer l
+    detain[K, L]     chance inspection k detains a sender it intercepted
+
+    Each inspection has its own row and its own random stream: a meeting is
+    intercepted if any inspection catches it, and its sender detained if any
+    catcher detains; adding one leaves the other's draws as they were.
     """
 
     spread: np.ndarray
@@ -34,13 +38,13 @@ class Levers:
     detain: np.ndarray
 
     @classmethod
-    def neutral(cls, n_stories: int, n_cells: int, n_layers: int) -> "Levers":
+    def neutral(cls, n_stories: int, n_cells: int, n_layers: int, n_inspections: int = 0) -> "Levers":
         return cls(
             np.ones((n_stories, n_cells)),
             np.zeros((n_stories, n_cells)),
             np.ones((n_stories, n_cells)),
-            np.zeros(n_layers),
-            np.zeros(n_layers),
+            np.zeros((n_inspections, n_layers)),
+            np.zeros((n_inspections, n_layers)),
         )
 
 
@@ -53,6 +57,8 @@ class Context:
     channels: list[str]
     stories: list[str]
     n_cells: int
+    #: names of the run's inspections, in order: row k of ``Levers.intercept``
+    inspections: tuple[str, ...] = ()
 
     def cells(self, groups, regions) -> np.ndarray:
         """Cell ids of the groups in the regions (every cell when both are None)."""

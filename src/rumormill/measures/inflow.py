@@ -1,7 +1,9 @@
 """``Inflow``: news arriving from outside — Chinese phones near the border,
 traders, broadcasts. Each ignorant agent in the targeted cells hears
 ``story`` at ``rate`` per day. It is also how a story enters a run on its
-date."""
+date. What it brings passes the hearers' acceptance (``Indoctrinate``) like
+news from a neighbour; each inflow draws from its own stream, so two inflows
+on one cohort add up."""
 
 from __future__ import annotations
 
@@ -31,4 +33,4 @@ class Inflow(Measure):
     def at_dawn(self, day: int, sim, ctx: Context) -> None:
         s = ctx.story(self.story)
         for c in ctx.cells(self.groups, self.regions):
-            sim.inflow(day, s, int(c), self.rate)
+            sim.inflow(day, s, int(c), self.rate, self.name)

@@ -4,6 +4,9 @@ Every meeting on a layer carrying the channel is intercepted with
 ``probability`` instead of taking place (neither side learns anything); the
 sender of an intercepted message is detained with ``detain``. Interceptions
 are counted by the sender's cell: they are what the authorities observe.
+Each inspection draws from its own stream: two inspections of one channel
+read a message independently; it is stopped if either catches it, and its
+sender detained if a catcher detains (chance ``1 - prod(1 - p_k d_k)``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ class Inspect(Measure):
         ctx.layers_of(self.channel)
 
     def adjust(self, levers: Levers, ctx: Context) -> None:
+        # its own row: two inspections of one channel draw independently
+        k = ctx.inspections.index(self.name)
         for lay in ctx.layers_of(self.channel):
-            # two inspections of one channel miss a message only if both miss it
-            levers.intercept[lay] = 1 - (1 - levers.intercept[lay]) * (1 - self.probability)
-            levers.detain[lay] = 1 - (1 - levers.detain[lay]) * (1 - self.detain)
+            levers.intercept[k, lay] = self.probability
+            levers.detain[k, lay] = self.detain

@@ -1,7 +1,8 @@
 """``Monitor``: periodic checks of a cohort (say, soldiers' families).
 
 At the end of every ``every``-th day after it switches on, each spreader in
-the cohort is found with ``probability`` and detained.
+the cohort is found with ``probability`` and detained. Each monitor draws
+from its own stream: two monitors of one cohort find spreaders independently.
 """
 
 from __future__ import annotations
@@ -38,4 +39,4 @@ class Monitor(Measure):
             return 0
         cohort = np.zeros(ctx.n_cells, dtype=np.bool_)
         cohort[ctx.cells(self.groups, self.regions)] = True
-        return sim.monitor(day, cohort, self.probability)
+        return sim.monitor(day, cohort, self.probability, self.name)
