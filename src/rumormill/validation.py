@@ -67,7 +67,7 @@ def t_factor(df: float) -> float:
     """How many estimated standard errors give the coverage of ``Z`` known ones.
 
     >>> t_factor(math.inf), round(t_factor(29), 2)
-    (3.0, 3.26)
+    (3.0, 3.28)
     """
     if not df > 0:
         return math.inf
@@ -92,7 +92,7 @@ def combine(*terms: tuple[float, Estimate]) -> Estimate:
     >>> a, b = Estimate(1.0, 0.3, 9, 10), Estimate(0.5, 0.4, 9, 10)
     >>> e = combine((1, a), (-1, b))
     >>> round(e.value, 3), round(e.se, 3), round(e.df, 1), e.runs
-    (0.5, 0.5, 16.8, 10)
+    (0.5, 0.5, 16.7, 10)
     """
     value = sum(w * e.value for w, e in terms)
     parts = [(w * e.se) ** 2 for w, e in terms]
