@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .engine.driver import DailyRun
-from .engine import exact as _exact
+from .engine.exact_run import ExactInputs, ExactRun
 from .errors import ParameterError
 from .networks.multiplex import Multiplex
 from .networks.network import require_memory
@@ -114,8 +114,9 @@ def simulate(
             raise ParameterError(f"population has {population.n:,} agents but the network {n:,}; build both from one population.")
         cells, cell_names = population.cell, population.cell_names
     measures, triggers = list(measures), list(triggers)
-    if (measures or triggers) and engine != "daily":
-        raise ParameterError(f"measures and triggers run in the daily engine; engine = {engine!r} has none. Use engine='daily'.")
+    if (measures or triggers) and engine == "meanfield":
+        raise ParameterError("measures and triggers run in the daily and exact engines; engine = 'meanfield' has none. "
+                             "Use engine='daily' or engine='exact'.")
     if days is None and any(hasattr(m, "story") for m in measures):
         raise ParameterError("days = None with an Inflow measure: news may keep arriving, so give days=... .")
     cell, names = _cells(cells, cell_names, n)
@@ -138,7 +139,7 @@ def simulate(
                               measures, triggers, population)
         if any(r.one_step for r in rules):
             raise ParameterError("IndependentCascade is a discrete-time model: use engine='daily'.")
-        return _run_exact(mux, rules, seeds, days, cell, ss, meta, bar)
+        return _run_exact(mux, rules, seeds, days, cell, ss, meta, bar, measures, triggers, population)
 
 
 def _stories(model) -> dict:
@@ -263,42 +264,24 @@ def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar, measures,
                   events=run.events, **meta)
 
 
-def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar) -> Result:
-    n = mux.n
+def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar, measures, triggers, population) -> Result:
     indptrs, indicess, complete, _, max_deg = _layer_arrays(mux)
-    n_cells = len(meta["cells"])
-    rng = stream(ss, "exact")
-    per_story = []
-    for s, rule in enumerate(rules):
-        st = np.zeros(n, dtype=np.int8)
-        active = np.zeros(n, dtype=np.int32)
-        pos = np.zeros(n, dtype=np.int32)
-        n_active = np.zeros(1, dtype=np.int64)
-        deg_sum = np.zeros(len(complete), dtype=np.int64)
-        counts = np.zeros((3, n_cells), dtype=np.int64)
-        counts[0] = np.bincount(cell, minlength=n_cells)
-        for i in seeds[s]:
-            _exact.add_spreader(i, st, active, pos, n_active, deg_sum, indptrs, complete)
-            counts[0, cell[i]] -= 1
-            counts[1, cell[i]] += 1
-        per_story.append((st, active, pos, n_active, deg_sum, counts, np.zeros((len(complete), n_cells), dtype=np.int64)))
-    rates = [_edge_rates(mux, rule) for rule in rules]
-    rec_counts = [np.stack([p[5] for p in per_story]).copy()]
-    rec_tell = [np.stack([p[6] for p in per_story]).copy()]
-    day = 0
-    while (days is None and any(p[3][0] > 0 for p in per_story) and day < MAX_DAYS) or (days is not None and day < days):
-        day += 1
-        for s, rule in enumerate(rules):
-            st, active, pos, n_active, deg_sum, counts, tell = per_story[s]
-            _exact.run_until(
-                float(day - 1), float(day), st, active, pos, n_active, deg_sum, counts, cell, tell,
-                indptrs, indicess, complete, max_deg, rates[s], rule.stifle, rule.pair, rule.forget, rng,
-            )
-        rec_counts.append(np.stack([p[5] for p in per_story]).copy())
-        rec_tell.append(np.stack([p[6] for p in per_story]).copy())
-        bar.advance()
-    tell = np.diff(np.stack(rec_tell), axis=0, prepend=0)
-    return Result(np.arange(day + 1), np.stack(rec_counts), tell, **meta)
+    inputs = ExactInputs(
+        graph=(indptrs, indicess, complete, max_deg),
+        rates=np.stack([_edge_rates(mux, rule) for rule in rules]),
+        stifle=np.array([r.stifle for r in rules], dtype=np.float64),
+        pair=np.array([r.pair for r in rules]),
+        forget=np.array([r.forget for r in rules], dtype=np.float64),
+        seeds=seeds, cell=cell, n_cells=len(meta["cells"]), layer_names=mux.names,
+        channels=[lay.channel for lay in mux.layers.values()], story_names=meta["stories"],
+        measures=tuple(measures), triggers=tuple(triggers), population=population,
+    )
+    run = ExactRun(inputs, ss)
+    rec = run.run(days, MAX_DAYS, bar)
+    meta["layers"] = run.layer_names
+    return Result(np.arange(len(rec["counts"])), rec["counts"], np.diff(rec["tellings"], axis=0, prepend=0),
+                  intercepts=np.diff(rec["intercepts"], axis=0, prepend=0), detained=rec["detained"],
+                  events=run.events, **meta)
 
 
 def _run_meanfield(mux, rules, seeds, days, meta) -> Result:

@@ -1,142 +1,385 @@
-"""The exact engine: continuous-time, event-driven simulation (Gillespie's
-direct method) of the same rules as the daily engine.
+"""The exact engine's kernel: continuous-time, event-driven simulation
+(Gillespie's direct method) of the same rules as the daily engine, with the
+measures in their continuous-time meaning.
 
-Every spreader meets each neighbour at the per-edge rate ``r_l`` of layer
-``l``; the total meeting rate is ``sum_l r_l * D_l`` with ``D_l`` the summed
-layer degree of the current spreaders, kept up to date in O(1) per event.
-The acting spreader is drawn proportionally to its degree by rejection
-(pick a spreader uniformly, accept with ``deg / max_deg``), so an event costs
-O(max_deg / mean_deg) draws on average, independent of ``n``.
+All stories run in one event loop, because a detention made for one story
+takes the agent out of every story at that instant. Every spreader ``i`` of
+story ``s`` meets each neighbour on layer ``l`` at ``rate[s, l] * spread[s,
+c_i]`` (per agent on a complete layer) and stops on its own at ``forget[s,
+c_i]`` (the model's forgetting plus indoctrination's stifling rate). The
+totals ``W[s, l] = sum_i spread[s, c_i] deg_l(i)`` and ``F[s] = sum_i
+forget[s, c_i]`` are kept up to date in O(layers) per event; integer per-cell
+degree sums ``degc`` are kept beside them, exact, to rebuild the totals at
+each day boundary (so rounding never accumulates past a day). The acting
+spreader is drawn by rejection: uniformly among the story's spreaders,
+accepted with ``spread * deg / (max spread * max deg)``, so an event costs
+O(max degree / mean degree) draws on average whatever ``n`` (Cota & Ferreira
+2017).
 
-Measures act only at day boundaries: the kernel runs to the end of a day and
-stops there; by memorylessness, the event it would have drawn past the
-boundary is simply discarded.
+What the measures mean here — each is the limit the daily engine reaches as
+its sub-steps grow:
 
-Reference: Gillespie (1977), J. Phys. Chem. 81:2340; for the degree-weighted
-rejection step, Cota & Ferreira (2017), Comput. Phys. Commun. 219:303.
+* **inspection** thins a channel's meetings: a meeting on layer ``l`` is read
+  by inspection ``k`` with ``intercept[k, l]``, inspections tried in order;
+  the first that reads it decides, with ``detain[k, l]``, whether the sender
+  is detained. An intercepted meeting does not happen; it is counted by the
+  sender's cell. A meeting with a detained agent does not happen either (he
+  is out of every layer), and is neither told nor intercepted.
+* **deterrence** scales a spreader's meeting rate (``spread``).
+* **indoctrination** adds a stopping rate (``forget``) and lowers the chance
+  a hearer believes the story (``accept``); one who does not becomes a
+  stifler at once. Tellings count every hearing, believed or not.
+* **detention** is instant: the agent stops spreading every story and leaves
+  every layer; an ignorant who is detained can no longer hear anything.
+* **inflow** is a Poisson arrival per agent: each ignorant, undetained agent
+  of the cell hears the story from outside at ``inflow[s, c]`` per day, and
+  believes it with ``accept`` as news from a neighbour. The agent is drawn
+  by rejection among its cell's members (``members``, ``mstart``).
+
+Levers are constant within a day; the calendar (``exact_run``) changes them
+only at day boundaries. The kernel runs to the end of a day and stops there;
+by memorylessness, the event it would have drawn past the boundary is simply
+discarded.
+
+References: Gillespie (1977), J. Phys. Chem. 81:2340 (the direct method);
+Cota & Ferreira (2017), Comput. Phys. Commun. 219:303 (degree-weighted
+rejection); Anderson (2007), J. Chem. Phys. 127:214107 (exactness of
+rates held constant between boundaries, and of thinning a bound on them).
 """
 
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 IGNORANT, SPREADER, STIFLER = 0, 1, 2
+#: rejection tries before the totals are rebuilt from the exact per-cell sums
+MAX_TRIES = 1 << 20
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _degree(indptrs, complete, lay, i):
     if complete[lay]:
         return 1
     return indptrs[lay][i + 1] - indptrs[lay][i]
 
 
-@numba.njit(cache=True)
-def add_spreader(i, st, active, pos, n_active, deg_sum, indptrs, complete):
-    """Append ``i`` to the spreader list; O(layers)."""
-    k = n_active[0]
-    active[k] = i
-    pos[i] = k
-    n_active[0] = k + 1
-    st[i] = SPREADER
+@numba.njit(cache=True, inline="always")
+def add_spreader(s, i, st, active, pos, n_active, degc, W, F, cell, indptrs, complete, spread, forget):
+    """Append ``i`` to story ``s``'s spreaders and add its weight to the totals; O(layers)."""
+    k = n_active[s]
+    active[s, k] = i
+    pos[s, i] = k
+    n_active[s] = k + 1
+    st[s, i] = SPREADER
+    c = cell[i]
     for lay in range(complete.shape[0]):
-        deg_sum[lay] += _degree(indptrs, complete, lay, i)
+        d = _degree(indptrs, complete, lay, i)
+        degc[s, lay, c] += d
+        W[s, lay] += spread[s, c] * d
+    F[s] += forget[s, c]
 
 
-@numba.njit(cache=True)
-def _remove_spreader(i, st, active, pos, n_active, deg_sum, indptrs, complete):
-    k = pos[i]
-    last = active[n_active[0] - 1]
-    active[k] = last
-    pos[last] = k
-    n_active[0] -= 1
-    st[i] = STIFLER
+@numba.njit(cache=True, inline="always")
+def stop_spreader(s, i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget):
+    """Spreader ``i`` of story ``s`` becomes a stifler; O(layers)."""
+    k = pos[s, i]
+    last = active[s, n_active[s] - 1]
+    active[s, k] = last
+    pos[s, last] = k
+    n_active[s] -= 1
+    st[s, i] = STIFLER
+    c = cell[i]
+    counts[s, SPREADER, c] -= 1
+    counts[s, STIFLER, c] += 1
+    if n_active[s] == 0:
+        # nothing left: clear any rounding in the totals
+        for lay in range(complete.shape[0]):
+            degc[s, lay, c] -= _degree(indptrs, complete, lay, i)
+            W[s, lay] = 0.0
+        F[s] = 0.0
+        return
     for lay in range(complete.shape[0]):
-        deg_sum[lay] -= _degree(indptrs, complete, lay, i)
+        d = _degree(indptrs, complete, lay, i)
+        degc[s, lay, c] -= d
+        W[s, lay] -= spread[s, c] * d
+    F[s] -= forget[s, c]
 
 
 @numba.njit(cache=True)
-def run_until(
-    t,
-    t_end,
-    st,
-    active,
-    pos,
-    n_active,
-    deg_sum,
-    counts,
-    cell,
-    tellings,
-    indptrs,
-    indicess,
-    complete,
-    max_deg,
-    rates,
-    stifle,
-    pair,
-    forget,
-    rng,
-):
-    """Run one story's events from time ``t`` until ``t_end`` or no spreader is left.
-
-    ``rates[l]`` is the per-edge meeting rate on layer ``l`` (per agent on a
-    complete layer); ``forget`` the spontaneous stopping rate. Mutates the
-    state in place and returns the time reached.
-    """
-    n = st.shape[0]
-    n_layers = complete.shape[0]
-    while n_active[0] > 0:
-        meet = 0.0
+def rebuild_totals(degc, counts, det_ign, spread, forget, inflow, W, F, I):
+    """The weighted totals from the exact integer sums; O(stories × layers × cells)."""
+    n_stories, n_layers, n_cells = degc.shape
+    I[0] = 0.0
+    for s in range(n_stories):
+        F[s] = 0.0
         for lay in range(n_layers):
-            meet += rates[lay] * deg_sum[lay]
-        total = meet + forget * n_active[0]
+            W[s, lay] = 0.0
+        for c in range(n_cells):
+            F[s] += forget[s, c] * counts[s, SPREADER, c]
+            I[0] += inflow[s, c] * (counts[s, IGNORANT, c] - det_ign[s, c])
+            for lay in range(n_layers):
+                W[s, lay] += spread[s, c] * degc[s, lay, c]
+
+
+@numba.njit(cache=True)
+def detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+           detained, det_counts, det_ign, inflow, I):
+    """Agent ``i`` is detained now: out of every layer and every story."""
+    if detained[i]:
+        return
+    detained[i] = True
+    c = cell[i]
+    det_counts[c] += 1
+    for s in range(st.shape[0]):
+        if st[s, i] == SPREADER:
+            stop_spreader(s, i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget)
+        elif st[s, i] == IGNORANT:
+            det_ign[s, c] += 1
+            I[0] -= inflow[s, c]
+
+
+@numba.njit(cache=True, inline="always")
+def _hear(s, j, column, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+          accept, tellings, inflow, I, rng):
+    """Ignorant ``j`` hears story ``s`` (by layer ``column``, or from outside)."""
+    c = cell[j]
+    tellings[s, column, c] += 1
+    counts[s, IGNORANT, c] -= 1
+    I[0] -= inflow[s, c]
+    a = accept[s, c]
+    if a >= 1.0 or rng.random() < a:
+        add_spreader(s, j, st, active, pos, n_active, degc, W, F, cell, indptrs, complete, spread, forget)
+        counts[s, SPREADER, c] += 1
+    else:
+        st[s, j] = STIFLER
+        counts[s, STIFLER, c] += 1
+
+
+@numba.njit(cache=True)
+def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
+    """Run every story's events from ``t`` until ``t_end`` (or until nothing can happen).
+
+    Parameters
+    ----------
+    state : (st[S, n], active[S, n], pos[S, n], n_active[S], degc[S, L, C], W[S, L], F[S],
+             detained[n], det_ign[S, C], I[1])
+        Per story: agents' states, the spreaders and where each sits in that
+        list, per-cell degree sums of spreaders and the weighted totals;
+        who is detained, the detained ignorants per cell, the inflow total.
+    tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C])
+        Kept current by every event; tellings by the hearer's cell
+        (column ``L`` is news from outside), interceptions and detentions by
+        the sender's.
+    graph : (indptrs, indicess, complete[L], max_deg[L])
+    rules : (rate[S, L], stifle[S], pair[S])
+        Per-edge meeting rates (per agent on a complete layer).
+    levers : (spread[S, C], forget[S, C], accept[S, C], intercept[K, L], detain[K, L], inflow[S, C])
+        ``forget`` is the whole stopping rate (model and measures).
+    cells : (cell[n], members[n], mstart[C + 1])
+        Each agent's cell; agents sorted by cell, and where each cell starts.
+
+    Returns the time reached.
+    """
+    st, active, pos, n_active, degc, W, F, detained, det_ign, I = state
+    counts, tellings, intercepts, det_counts = tallies
+    indptrs, indicess, complete, max_deg = graph
+    rates, stifle, pair = rules
+    spread, forget, accept, intercept, detain_p, inflow = levers
+    cell, members, mstart = cells
+    n_stories, n = st.shape
+    n_layers = complete.shape[0]
+    n_insp = intercept.shape[0]
+    outside = n_layers
+    smax = np.zeros(n_stories)
+    fmax = np.zeros(n_stories)
+    same_spread = np.zeros(n_stories, dtype=np.bool_)
+    same_forget = np.zeros(n_stories, dtype=np.bool_)
+    for s in range(n_stories):
+        smax[s] = spread[s].max()
+        fmax[s] = forget[s].max()
+        same_spread[s] = spread[s].min() == smax[s]
+        same_forget[s] = forget[s].min() == fmax[s]
+    any_detained = det_counts.sum() > 0 or n_insp > 0
+    while True:
+        meet = 0.0
+        for s in range(n_stories):
+            for lay in range(n_layers):
+                if W[s, lay] > 0.0:
+                    meet += rates[s, lay] * W[s, lay]
+        stop = 0.0
+        for s in range(n_stories):
+            if F[s] > 0.0:
+                stop += F[s]
+        arrive = I[0] if I[0] > 0.0 else 0.0
+        total = meet + stop + arrive
         if total <= 0.0:
             return t_end
         t += rng.exponential(1.0 / total)
         if t >= t_end:
             return t_end
         x = rng.random() * total
-        if x >= meet:
-            # spontaneous stop of a uniformly chosen spreader
-            i = active[rng.integers(0, n_active[0])]
-            _remove_spreader(i, st, active, pos, n_active, deg_sum, indptrs, complete)
-            counts[SPREADER, cell[i]] -= 1
-            counts[STIFLER, cell[i]] += 1
-            continue
-        lay = 0
-        acc = rates[0] * deg_sum[0]
-        while x >= acc and lay < n_layers - 1:
-            lay += 1
-            acc += rates[lay] * deg_sum[lay]
-        # spreader chosen in proportion to its degree on this layer
-        while True:
-            i = active[rng.integers(0, n_active[0])]
-            d = _degree(indptrs, complete, lay, i)
-            if d > 0 and rng.random() * max_deg[lay] < d:
+        if x < meet:
+            # a meeting: which story and layer
+            s, lay = 0, 0
+            acc = 0.0
+            found = False
+            for s in range(n_stories):
+                for lay in range(n_layers):
+                    if W[s, lay] > 0.0:
+                        acc += rates[s, lay] * W[s, lay]
+                        if x < acc:
+                            found = True
+                            break
+                if found:
+                    break
+            if not found:
+                continue  # rounding at the very top of the range: a null event
+            # the spreader, in proportion to its weight on this layer
+            tries = 0
+            i = -1
+            d = 0
+            while True:
+                k = active[s, rng.integers(0, n_active[s])]
+                d = _degree(indptrs, complete, lay, k)
+                if d > 0:
+                    w = d if same_spread[s] else d * spread[s, cell[k]] / smax[s]
+                    if rng.random() * max_deg[lay] < w:
+                        i = k
+                        break
+                tries += 1
+                if tries >= MAX_TRIES:
+                    # the total may be rounding left over: rebuild it, and if
+                    # nothing is left on this layer the event was never real
+                    rebuild_totals(degc, counts, det_ign, spread, forget, inflow, W, F, I)
+                    if W[s, lay] <= 0.0:
+                        break
+                    tries = 0
+            if i < 0:
+                continue
+            if complete[lay]:
+                j = rng.integers(0, n - 1)
+                if j >= i:
+                    j += 1
+            else:
+                j = indicess[lay][indptrs[lay][i] + rng.integers(0, d)]
+            if any_detained and detained[j]:
+                continue  # he is out of every layer: no meeting
+            ci = cell[i]
+            caught = False
+            for k in range(n_insp):
+                p = intercept[k, lay]
+                if p <= 0.0 or rng.random() >= p:
+                    continue
+                # the first inspection that reads it decides the sender's fate
+                caught = True
+                intercepts[s, lay, ci] += 1
+                q = detain_p[k, lay]
+                if q > 0.0 and rng.random() < q:
+                    detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
+                           forget, detained, det_counts, det_ign, inflow, I)
                 break
-        if complete[lay]:
-            j = rng.integers(0, n - 1)
-            if j >= i:
-                j += 1
-        else:
-            j = indicess[lay][indptrs[lay][i] + rng.integers(0, d)]
-        sj = st[j]
-        if sj == IGNORANT:
-            add_spreader(j, st, active, pos, n_active, deg_sum, indptrs, complete)
-            counts[IGNORANT, cell[j]] -= 1
-            counts[SPREADER, cell[j]] += 1
-            tellings[lay, cell[j]] += 1
-            continue
-        stop_i = False
-        if pair and sj == SPREADER:
-            if rng.random() < 0.5:
+            if caught:
+                continue
+            sj = st[s, j]
+            if sj == IGNORANT:
+                _hear(s, j, lay, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
+                      forget, accept, tellings, inflow, I, rng)
+                continue
+            stop_i = False
+            if pair[s] and sj == SPREADER:
+                # the pair is seen from both ends; each end holds half its rate
+                if rng.random() < 0.5:
+                    stop_i = True
+                    stop_spreader(s, j, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete,
+                                  spread, forget)
+            elif stifle[s] > 0.0 and (stifle[s] >= 1.0 or rng.random() < stifle[s]):
                 stop_i = True
-                _remove_spreader(j, st, active, pos, n_active, deg_sum, indptrs, complete)
-                counts[SPREADER, cell[j]] -= 1
-                counts[STIFLER, cell[j]] += 1
-        elif stifle > 0.0 and (stifle >= 1.0 or rng.random() < stifle):
-            stop_i = True
-        if stop_i:
-            _remove_spreader(i, st, active, pos, n_active, deg_sum, indptrs, complete)
-            counts[SPREADER, cell[i]] -= 1
-            counts[STIFLER, cell[i]] += 1
-    return t_end
+            if stop_i:
+                stop_spreader(s, i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete,
+                              spread, forget)
+        elif x < meet + stop:
+            # a spreader stops on its own: which story, then which spreader
+            x -= meet
+            s = 0
+            acc = 0.0
+            found = False
+            for s in range(n_stories):
+                if F[s] > 0.0:
+                    acc += F[s]
+                    if x < acc:
+                        found = True
+                        break
+            if not found:
+                continue
+            tries = 0
+            i = -1
+            while True:
+                k = active[s, rng.integers(0, n_active[s])]
+                if same_forget[s] or rng.random() * fmax[s] < forget[s, cell[k]]:
+                    i = k
+                    break
+                tries += 1
+                if tries >= MAX_TRIES:
+                    rebuild_totals(degc, counts, det_ign, spread, forget, inflow, W, F, I)
+                    if F[s] <= 0.0:
+                        break
+                    tries = 0
+            if i >= 0:
+                stop_spreader(s, i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete,
+                              spread, forget)
+        else:
+            # news from outside: which story and cell, then which ignorant there
+            x -= meet + stop
+            s, c = 0, 0
+            acc = 0.0
+            found = False
+            for s in range(n_stories):
+                for c in range(inflow.shape[1]):
+                    free = counts[s, IGNORANT, c] - det_ign[s, c]
+                    if inflow[s, c] > 0.0 and free > 0:
+                        acc += inflow[s, c] * free
+                        if x < acc:
+                            found = True
+                            break
+                if found:
+                    break
+            if not found:
+                # rounding left in the inflow total: rebuild it, a null event
+                rebuild_totals(degc, counts, det_ign, spread, forget, inflow, W, F, I)
+                continue
+            lo, hi = mstart[c], mstart[c + 1]
+            while True:
+                j = members[lo + rng.integers(0, hi - lo)]
+                if st[s, j] == IGNORANT and not detained[j]:
+                    break
+            _hear(s, j, outside, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
+                  forget, accept, tellings, inflow, I, rng)
+
+
+@numba.njit(cache=True)
+def monitor(in_cohort, probability, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
+            forget, detained, det_counts, det_ign, inflow, I, rng):
+    """Each spreader (of any story) in the cohort's cells is found with
+    ``probability`` and detained: one draw per agent, in agent order, however
+    many stories it spreads. Returns detentions."""
+    n_stories = st.shape[0]
+    total = 0
+    for s in range(n_stories):
+        total += n_active[s]
+    ids = np.empty(total, dtype=np.int32)
+    k = 0
+    for s in range(n_stories):
+        for a in range(n_active[s]):
+            i = active[s, a]
+            if in_cohort[cell[i]] and not detained[i]:
+                ids[k] = i
+                k += 1
+    ids = np.unique(ids[:k])
+    found = 0
+    for i in ids:
+        if rng.random() < probability:
+            detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                   detained, det_counts, det_ign, inflow, I)
+            found += 1
+    return found

@@ -1,0 +1,90 @@
+"""The calendar both stochastic engines keep: which measures are on each day,
+what the triggers see, and the events a day leaves.
+
+Per day: orders that take effect today → measures switch on or off (an
+event each) → the engine runs the day → the day's interceptions, detentions
+and inflow become events → triggers observe them (a report is an event).
+Written once here so the daily and exact engines keep the same chain of
+command.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..measures.inspect import Inspect
+from ..measures.triggers import Watch
+
+#: the tellings column for news from outside (inflow)
+OUTSIDE = "outside"
+
+
+def inspections(measures) -> tuple[str, ...]:
+    """Names of the run's inspections, in order: row k of ``Levers.intercept``."""
+    return tuple(m.name for m in measures if isinstance(m, Inspect))
+
+
+def has_inflow(measures) -> bool:
+    return any(hasattr(m, "story") for m in measures)
+
+
+def watches(triggers, ctx) -> list[Watch]:
+    """A running state per trigger, its names resolved."""
+    return [Watch(t, ctx.cells(None, t.regions),
+                  None if t.layer is None else ctx.layers.index(t.layer),
+                  None if t.story is None else ctx.story(t.story)) for t in triggers]
+
+
+def orders(watched) -> dict[str, int]:
+    """Measure name -> the first day an order switches it on."""
+    out: dict[str, int] = {}
+    for w in watched:
+        if w.order_on is None:
+            continue
+        for name in w.trigger.starts:
+            out[name] = min(out.get(name, w.order_on), w.order_on)
+    return out
+
+
+def switch(day: int, measures, watched, on_since: dict[str, int], events: list) -> tuple[list, bool]:
+    """The measures on today, and whether the set changed since yesterday.
+
+    ``on_since`` (name -> day it switched on) is updated in place; starts,
+    stops and orders taking effect today are appended to ``events``.
+    """
+    ordered = orders(watched)
+    now_on = [m for m in measures if m.is_on(day, ordered.get(m.name))]
+    names = {m.name for m in now_on}
+    changed = names != set(on_since)
+    for m in now_on:
+        if m.name not in on_since:
+            on_since[m.name] = day
+            events.append((day, "measure-start", "", -1, 0, m.name))
+    for name in [k for k in on_since if k not in names]:
+        del on_since[name]
+        events.append((day, "measure-stop", "", -1, 0, name))
+    for w in watched:
+        if w.order_on == day and w.trigger.starts:
+            events.append((day, "order", "", -1, 0, f"{w.trigger.name}: " + ", ".join(w.trigger.starts)))
+    return now_on, changed
+
+
+def day_events(day: int, events: list, stories: list[str], new_int, new_det, new_tell, outside: int | None,
+               watched, report_rng) -> None:
+    """The day's interceptions, detentions and inflow as events; then triggers observe the day.
+
+    ``new_int[S, L, C]``, ``new_det[C]`` and ``new_tell[S, L', C]`` are the
+    day's counts; ``outside`` is the tellings column of news from outside
+    (None when the run has no inflow).
+    """
+    for s, c in zip(*np.nonzero(new_int.sum(axis=1))):
+        events.append((day, "interception", stories[s], int(c), int(new_int[s, :, c].sum()), ""))
+    for c in np.flatnonzero(new_det):
+        events.append((day, "detention", "", int(c), int(new_det[c]), ""))
+    if outside is not None:
+        for s, c in zip(*np.nonzero(new_tell[:, outside])):
+            events.append((day, "inflow", stories[s], int(c), int(new_tell[s, outside, c]), ""))
+    for w in watched:
+        if w.observe(day, new_int, new_det, new_tell, report_rng):
+            events.append((day, "report", "", -1, int(w.seen),
+                           f"{w.trigger.name}: {w.trigger.observe} reached {w.trigger.threshold:g}"))

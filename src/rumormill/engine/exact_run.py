@@ -1,0 +1,191 @@
+"""The exact engine's calendar: measures switch on and off at day boundaries,
+triggers watch, and the continuous-time kernel runs each day to its end.
+
+Per day: measures due today switch on or off (levers recomputed) → dawn
+(inflow sets its arrival rates for the day) → the kernel runs every event
+from ``day`` to ``day + 1`` → dusk (monitoring finds spreaders) → record →
+triggers observe the day. Levers are constant within a day, and waiting
+times are exponential (memoryless), so changing them at the boundaries is
+exact (Anderson 2007). What each measure means in continuous time is
+written in ``exact``'s docstring.
+
+The measure objects, ``Context``, ``Levers`` and ``Watch`` are the daily
+engine's own: the two engines read the same measures, not copies of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..measures.base import Context, Levers
+from ..seeding import stream
+from . import calendar
+from . import exact as kernel
+
+
+@dataclass(frozen=True)
+class ExactInputs:
+    """What one run of the exact engine needs, resolved to arrays.
+
+    graph : (indptrs, indicess, complete[L], max_deg[L])
+        Per layer: CSR arrays (placeholders for a well-mixed layer), the
+        well-mixed flag and the largest degree (1 when well-mixed).
+    rates : float[S, L]
+        Per-edge meeting rate per story and layer (per agent when well-mixed).
+    stifle, pair, forget : per story
+        The model's rules: chance a knower stops the teller, Daley–Kendall
+        pairs, spontaneous stopping rate per day.
+    seeds : list of int32 arrays
+        Initial spreaders per story.
+    cell : int32[n]
+        Each agent's cell (group × region).
+    """
+
+    graph: tuple
+    rates: np.ndarray
+    stifle: np.ndarray
+    pair: np.ndarray
+    forget: np.ndarray
+    seeds: list
+    cell: np.ndarray
+    n_cells: int
+    layer_names: list[str]
+    channels: list[str]
+    story_names: list[str]
+    measures: tuple = ()
+    triggers: tuple = ()
+    population: object | None = None
+
+
+class ExactRun:
+    """One run of the exact engine. Cheap to construct; ``run()`` does the work."""
+
+    def __init__(self, inputs: ExactInputs, seed_seq):
+        self.inputs = inp = inputs
+        self.seed_seq = seed_seq
+        self.measures = list(inp.measures)
+        self.triggers = list(inp.triggers)
+        n_stories, n, n_cells = len(inp.story_names), len(inp.cell), inp.n_cells
+        n_layers = len(inp.layer_names)
+        self.ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), n_cells,
+                           calendar.inspections(self.measures))
+        for m in self.measures:
+            m.check(self.ctx)
+        for t in self.triggers:
+            t.check(self.ctx, [m.name for m in self.measures])
+        inflow = calendar.has_inflow(self.measures)
+        self.layer_names = list(inp.layer_names) + ([calendar.OUTSIDE] if inflow else [])
+        self.outside = n_layers if inflow else None
+        cell = np.ascontiguousarray(inp.cell, dtype=np.int32)
+        members = np.argsort(cell, kind="stable").astype(np.int32)
+        mstart = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=n_cells))]).astype(np.int64)
+        self.cells = (cell, members, mstart)
+
+        self.st = np.zeros((n_stories, n), dtype=np.int8)
+        self.active = np.zeros((n_stories, n), dtype=np.int32)
+        self.pos = np.zeros((n_stories, n), dtype=np.int32)
+        self.n_active = np.zeros(n_stories, dtype=np.int64)
+        self.degc = np.zeros((n_stories, n_layers, n_cells), dtype=np.int64)
+        self.W = np.zeros((n_stories, n_layers))
+        self.F = np.zeros(n_stories)
+        self.I = np.zeros(1)
+        self.detained = np.zeros(n, dtype=np.bool_)
+        self.det_ign = np.zeros((n_stories, n_cells), dtype=np.int64)
+        self.counts = np.zeros((n_stories, 3, n_cells), dtype=np.int64)
+        self.tellings = np.zeros((n_stories, len(self.layer_names), n_cells), dtype=np.int64)
+        self.intercepts = np.zeros((n_stories, n_layers, n_cells), dtype=np.int64)
+        self.det_counts = np.zeros(n_cells, dtype=np.int64)
+        self.inflow_rate = np.zeros((n_stories, n_cells))
+        self.levers = self._levers([])
+        indptrs, _, complete, _ = inp.graph
+        spread, forget = self.levers[0], self.levers[1]
+        for s, ids in enumerate(inp.seeds):
+            self.counts[s, kernel.IGNORANT] = np.bincount(cell, minlength=n_cells)
+            for i in ids:
+                kernel.add_spreader(s, i, self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F,
+                                    cell, indptrs, complete, spread, forget)
+            np.subtract.at(self.counts[s, kernel.IGNORANT], cell[ids], 1)
+            np.add.at(self.counts[s, kernel.SPREADER], cell[ids], 1)
+        self.rng = stream(seed_seq, "exact")
+        self.report_rng = stream(seed_seq, "reports")
+        self._streams: dict[str, np.random.Generator] = {}
+        self.events: list[tuple] = []
+
+    # -- what measures call at day boundaries ---------------------------------
+    def inflow(self, day: int, s: int, c: int, rate: float, name: str | None = None) -> None:
+        """Ignorant, undetained agents of cell ``c`` hear story ``s`` from outside at ``rate`` per day, today.
+
+        Arrivals from several inflows add (superposed Poisson processes)."""
+        self.inflow_rate[s, c] += rate
+
+    def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str | None = None) -> int:
+        """Each spreader in the cohort is found with ``probability`` and detained, now."""
+        key = f"monitor/{name or ''}"
+        if key not in self._streams:
+            self._streams[key] = stream(self.seed_seq, key)
+        indptrs, _, complete, _ = self.inputs.graph
+        spread, forget = self.levers[0], self.levers[1]
+        return int(kernel.monitor(np.asarray(cohort, dtype=np.bool_), float(probability), self.st, self.active,
+                                  self.pos, self.n_active, self.degc, self.W, self.F, self.counts, self.cells[0],
+                                  indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
+                                  self.inflow_rate, self.I, self._streams[key]))
+
+    # -- the calendar ------------------------------------------------------------
+    def _levers(self, on) -> tuple:
+        inp = self.inputs
+        n_stories, n_layers = len(inp.story_names), len(inp.layer_names)
+        lv = Levers.neutral(n_stories, inp.n_cells, n_layers, len(self.ctx.inspections))
+        for m in on:
+            m.adjust(lv, self.ctx)
+        forget = np.ascontiguousarray(inp.forget[:, None] + lv.forget, dtype=np.float64)
+        intercept = np.asarray(lv.intercept, dtype=np.float64).reshape(-1, n_layers)
+        detain = np.asarray(lv.detain, dtype=np.float64).reshape(-1, n_layers)
+        return (np.ascontiguousarray(lv.spread, dtype=np.float64), forget,
+                np.ascontiguousarray(lv.accept, dtype=np.float64), np.ascontiguousarray(intercept),
+                np.ascontiguousarray(detain))
+
+    def _state(self) -> tuple:
+        return (self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F, self.detained,
+                self.det_ign, self.I)
+
+    def run(self, days: int | None, max_days: int, bar) -> dict:
+        inp = self.inputs
+        rec = {"counts": [self.counts.copy()], "tellings": [self.tellings.copy()],
+               "intercepts": [self.intercepts.copy()], "detained": [self.det_counts.copy()]}
+        watched = calendar.watches(self.triggers, self.ctx)
+        on_since: dict[str, int] = {}
+        rules = (np.ascontiguousarray(inp.rates, dtype=np.float64), np.asarray(inp.stifle, dtype=np.float64),
+                 np.asarray(inp.pair, dtype=np.bool_))
+        tallies = (self.counts, self.tellings, self.intercepts, self.det_counts)
+        day = 0
+        while (days is None and self.n_active.sum() > 0 and day < max_days) or (days is not None and day < days):
+            now_on, changed = calendar.switch(day, self.measures, watched, on_since, self.events)
+            if changed:
+                self.levers = self._levers(now_on)
+            self.inflow_rate[:] = 0.0
+            for m in now_on:
+                m.at_dawn(day, self, self.ctx)
+            spread, forget, accept, intercept, detain = self.levers
+            kernel.rebuild_totals(self.degc, self.counts, self.det_ign, spread, forget, self.inflow_rate,
+                                  self.W, self.F, self.I)
+            kernel.run_day(float(day), float(day + 1), self._state(), tallies, inp.graph, rules,
+                           (spread, forget, accept, intercept, detain, self.inflow_rate), self.cells, self.rng)
+            for m in now_on:
+                m.at_dusk(day, on_since[m.name], self, self.ctx)
+            self._record(rec, day, watched)
+            day += 1
+            bar.advance()
+        return {k: np.stack(v) for k, v in rec.items()}
+
+    def _record(self, rec, day, watched) -> None:
+        """Row ``day + 1`` is the state at the end of ``day``; events carry the day they happened."""
+        prev_int, prev_det, prev_tell = rec["intercepts"][-1], rec["detained"][-1], rec["tellings"][-1]
+        rec["counts"].append(self.counts.copy())
+        rec["tellings"].append(self.tellings.copy())
+        rec["intercepts"].append(self.intercepts.copy())
+        rec["detained"].append(self.det_counts.copy())
+        calendar.day_events(day, self.events, self.ctx.stories, self.intercepts - prev_int,
+                            self.det_counts - prev_det, self.tellings - prev_tell, self.outside, watched,
+                            self.report_rng)
