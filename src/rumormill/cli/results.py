@@ -40,10 +40,14 @@ def runs(
 ):
     """List the stored runs, newest last (after putting right what killed runs left behind)."""
     from ..results import CatalogVersionError, Store, StoreError
+    from ..results.ids import is_run_id
 
     store = Store(out)
     if delete:
         removed = store.delete(delete)
+        if not is_run_id(removed[0]):
+            console.print(f"removed the catalog row {removed[0]!r} (not a run id, so no files were touched)")
+            return
         console.print(f"removed run {removed[0]}" + (f" and its baseline {', '.join(removed[1:])}" if removed[1:] else ""))
         return
     try:

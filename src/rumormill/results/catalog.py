@@ -97,33 +97,45 @@ def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
     return _prepared(con, path, prepare)
 
 
-def snapshot(path: Path) -> "pa.Table":
+def snapshot(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> "pa.Table":
     """Every run row (all of ``COLUMNS``, NULL where an older catalog lacks one),
     copied out of the catalog, which is let go before this returns.
 
+    Reads through ``con`` (an in-memory connection) when given, else a new one.
     A folder without a catalog reads as one with no runs.
     """
-    con = duckdb.connect()
-    try:
-        def read():
-            if not path.exists():
-                con.execute(RUNS_DDL.format(prefix=""))
-                return con.sql(f"SELECT {', '.join(COLUMNS)} FROM runs")
-            wait_for(lambda: con.execute(f"ATTACH {quote(path)} AS catalog (READ_ONLY)"), path)
+    own = con is None
+    con = duckdb.connect() if own else con
+
+    def empty():
+        con.execute(RUNS_DDL.format(prefix="").replace("TABLE IF NOT EXISTS runs (", "TEMP TABLE empty_runs (", 1))
+        try:
+            return arrow(con.sql(f"SELECT {', '.join(COLUMNS)} FROM temp.empty_runs"))
+        finally:
+            con.execute("DROP TABLE temp.empty_runs")
+
+    def read():
+        if not path.exists():
+            return empty()
+        wait_for(lambda: con.execute(f"ATTACH {quote(path)} AS catalog (READ_ONLY)"), path)
+        try:
             _check_version(con, "catalog.", path)
             have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
                                               "WHERE database_name = 'catalog' AND table_name = 'runs'").fetchall()}
             if not have:  # a catalog file without its table: no runs yet
-                con.execute(RUNS_DDL.format(prefix=""))
-                return con.sql(f"SELECT {', '.join(COLUMNS)} FROM runs")
+                return empty()
             cols = [c if c in have else f"NULL::{ADDED[c]} AS {c}" for c in COLUMNS]
-            return con.sql(f"SELECT {', '.join(cols)} FROM catalog.runs")
+            return arrow(con.sql(f"SELECT {', '.join(cols)} FROM catalog.runs"))
+        finally:
+            con.execute("DETACH catalog")
 
-        return arrow(_prepared(con, path, read, close=False))
+    try:
+        return read()
     except duckdb.Error as err:
         raise translate(err, path) from err
     finally:
-        con.close()
+        if own:
+            con.close()
 
 
 def _prepared(con, path: Path, prepare, close: bool = True):

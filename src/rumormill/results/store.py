@@ -268,8 +268,8 @@ class Store:
     def _query(self, sql: str, fetch):
         if not sql or not sql.strip():
             raise QueryError("the SQL is empty; e.g. SELECT * FROM runs")
-        views.screen(sql)
         with closing(views.connect(self.folder, views.named(sql))) as con:
+            views.screen(con, sql)
             try:
                 rel = con.sql(sql)
                 return fetch(rel if rel is not None else con.sql("SELECT NULL AS result WHERE false"))

@@ -42,9 +42,9 @@ def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPy
     path = folder / "runs.duckdb"
     if write:
         catalog.write(path, lambda con: None)  # create it, or bring an older one up to date
-    rows = catalog.snapshot(path)
     con = duckdb.connect()
     try:
+        rows = catalog.snapshot(path, con)
         if write:
             catalog.wait_for(lambda: con.execute(f"ATTACH {catalog.quote(path)} AS catalog"), path)
             con.execute("CREATE VIEW runs AS SELECT * FROM catalog.runs")
@@ -52,7 +52,7 @@ def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPy
             con.register("runs", rows)
         con.execute(f"CREATE MACRO latest_run() AS (SELECT run_id FROM runs WHERE {catalog.LATEST} "
                     "ORDER BY finished DESC, run_id DESC LIMIT 1)")
-        finished = finished_runs(folder, rows)
+        finished = finished_runs(folder, rows) if tables else []
         for name in tables:
             con.register(name, dataset(folder, finished, name))
         if not write:
@@ -67,10 +67,10 @@ def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPy
     return con
 
 
-def screen(sql: str) -> None:
+def screen(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Refuse, in one line, SQL that is not a reading statement."""
     try:
-        statements = duckdb.extract_statements(sql)
+        statements = con.extract_statements(sql)
     except duckdb.Error as err:
         raise QueryError(f"query failed: {_first_line(err)} in: {sql.strip()}") from err
     for statement in statements:
