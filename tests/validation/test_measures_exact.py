@@ -1,0 +1,38 @@
+"""The measures, daily engine at fine steps against the exact engine, in
+distribution (V7–V9, V14, V15): each row of ``validation_exact`` must pass.
+
+Tolerances come from the run count (Welch standard error with a
+t-correction; KS and chi-square at level 0.001); seeds are fixed, so a row
+cannot pass by luck on one run and fail on the next.
+"""
+
+import pytest
+
+from rumormill import validation_exact
+
+SEED = 2025
+
+
+@pytest.mark.parametrize("case", list(validation_exact.CASES))
+def test_daily_matches_exact_with_measures(case):
+    rows = validation_exact.CASES[case](True, SEED)
+    assert rows and all(r.runs >= 100 for r in rows)
+    failed = [f"{r.what}: {r.measured:.4g} vs {r.expected:.4g} ± {r.tolerance:.4g}" for r in rows if not r.passed]
+    assert not failed, "; ".join(failed)
+
+
+def test_the_comparisons_can_fail():
+    """A gap of one tolerance's size in a mean, and a shifted sample, are caught."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.0, 1.0, 200)
+    gap, tol = validation_exact.mean_gap(a, a + 0.5)
+    assert abs(gap) > tol
+    d, crit = validation_exact.ks_gap(a, a + 0.5)
+    assert d > crit
+    days = rng.poisson(10, 300)
+    stat, crit = validation_exact.chi2_gap(days, days + 2)
+    assert stat > crit
+    stat, crit = validation_exact.chi2_gap(days, rng.poisson(10, 300))
+    assert stat <= crit
