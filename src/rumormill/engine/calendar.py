@@ -10,13 +10,26 @@ command.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
+from ..errors import ParameterError
+from ..measures.inflow import Inflow
 from ..measures.inspect import Inspect
 from ..measures.triggers import Watch
 
 #: the tellings column for news from outside (inflow)
 OUTSIDE = "outside"
+
+
+def check_names(measures) -> None:
+    """Each measure's random stream is keyed by its name, so names must be unique."""
+    seen = set()
+    for m in measures:
+        if m.name in seen:
+            raise ParameterError(f"two measures are named {m.name!r}: give each measure its own name.")
+        seen.add(m.name)
 
 
 def inspections(measures) -> tuple[str, ...]:
@@ -25,7 +38,7 @@ def inspections(measures) -> tuple[str, ...]:
 
 
 def has_inflow(measures) -> bool:
-    return any(hasattr(m, "story") for m in measures)
+    return any(isinstance(m, Inflow) for m in measures)
 
 
 def watches(triggers, ctx) -> list[Watch]:
@@ -70,12 +83,13 @@ def switch(day: int, measures, watched, on_since: dict[str, int], events: list) 
 
 
 def day_events(day: int, events: list, stories: list[str], new_int, new_det, new_tell, outside: int | None,
-               watched, report_rng) -> None:
+               watched, report_rng: Callable[[str, int], np.random.Generator]) -> None:
     """The day's interceptions, detentions and inflow as events; then triggers observe the day.
 
     ``new_int[S, L, C]``, ``new_det[C]`` and ``new_tell[S, L', C]`` are the
     day's counts; ``outside`` is the tellings column of news from outside
-    (None when the run has no inflow).
+    (None when the run has no inflow); ``report_rng(trigger, day)`` the
+    stream a trigger's informants draw from that day.
     """
     for s, c in zip(*np.nonzero(new_int.sum(axis=1))):
         events.append((day, "interception", stories[s], int(c), int(new_int[s, :, c].sum()), ""))
@@ -85,6 +99,7 @@ def day_events(day: int, events: list, stories: list[str], new_int, new_det, new
         for s, c in zip(*np.nonzero(new_tell[:, outside])):
             events.append((day, "inflow", stories[s], int(c), int(new_tell[s, outside, c]), ""))
     for w in watched:
-        if w.observe(day, new_int, new_det, new_tell, report_rng):
+        rng = report_rng(w.trigger.name, day) if w.trigger.observe == "reports" else None
+        if w.observe(day, new_int, new_det, new_tell, rng):
             events.append((day, "report", "", -1, int(w.seen),
                            f"{w.trigger.name}: {w.trigger.observe} reached {w.trigger.threshold:g}"))

@@ -19,11 +19,12 @@ O(max degree / mean degree) draws on average whatever ``n`` (Cota & Ferreira
 What the measures mean here — each is the limit the daily engine reaches as
 its sub-steps grow:
 
-* **inspection** thins a channel's meetings: a meeting on layer ``l`` is read
-  by inspection ``k`` with ``intercept[k, l]``, inspections tried in order;
-  the first that reads it decides, with ``detain[k, l]``, whether the sender
-  is detained. An intercepted meeting does not happen; it is counted by the
-  sender's cell. A meeting with a detained agent does not happen either (he
+* **inspection** thins a channel's meetings: each inspection ``k`` reads a
+  meeting on layer ``l`` with ``intercept[k, l]``, independently of the
+  others; the meeting is intercepted if any reads it, and its sender
+  detained if any reader detains him (with ``detain[k, l]`` each). An
+  intercepted meeting does not happen; it is counted once, by the sender's
+  cell. A meeting with a detained agent does not happen either (he
   is out of every layer), and is neither told nor intercepted.
 * **deterrence** scales a spreader's meeting rate (``spread``).
 * **indoctrination** adds a stopping rate (``forget``) and lowers the chance
@@ -266,19 +267,23 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
             if any_detained and detained[j]:
                 continue  # he is out of every layer: no meeting
             ci = cell[i]
+            # every inspection reads the message on its own draw; any one that
+            # catches it stops it, and any catcher may detain the sender
             caught = False
+            gone = False
             for k in range(n_insp):
                 p = intercept[k, lay]
                 if p <= 0.0 or rng.random() >= p:
                     continue
-                # the first inspection that reads it decides the sender's fate
                 caught = True
-                intercepts[s, lay, ci] += 1
                 q = detain_p[k, lay]
                 if q > 0.0 and rng.random() < q:
-                    detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
-                           forget, detained, det_counts, det_ign, inflow, I)
-                break
+                    gone = True
+            if caught:
+                intercepts[s, lay, ci] += 1
+            if gone:
+                detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                       detained, det_counts, det_ign, inflow, I)
             if caught:
                 continue
             sj = st[s, j]

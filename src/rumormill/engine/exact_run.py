@@ -69,6 +69,7 @@ class ExactRun:
         self.triggers = list(inp.triggers)
         n_stories, n, n_cells = len(inp.story_names), len(inp.cell), inp.n_cells
         n_layers = len(inp.layer_names)
+        calendar.check_names(self.measures)
         self.ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), n_cells,
                            calendar.inspections(self.measures))
         for m in self.measures:
@@ -109,7 +110,6 @@ class ExactRun:
             np.subtract.at(self.counts[s, kernel.IGNORANT], cell[ids], 1)
             np.add.at(self.counts[s, kernel.SPREADER], cell[ids], 1)
         self.rng = stream(seed_seq, "exact")
-        self.report_rng = stream(seed_seq, "reports")
         self._streams: dict[str, np.random.Generator] = {}
         self.events: list[tuple] = []
 
@@ -122,7 +122,7 @@ class ExactRun:
 
     def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str | None = None) -> int:
         """Each spreader in the cohort is found with ``probability`` and detained, now."""
-        key = f"monitor/{name or ''}"
+        key = f"monitor:{name or ''}"
         if key not in self._streams:
             self._streams[key] = stream(self.seed_seq, key)
         indptrs, _, complete, _ = self.inputs.graph
@@ -131,6 +131,10 @@ class ExactRun:
                                   self.pos, self.n_active, self.degc, self.W, self.F, self.counts, self.cells[0],
                                   indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
                                   self.inflow_rate, self.I, self._streams[key]))
+
+    def report_rng(self, trigger: str, day: int) -> np.random.Generator:
+        """The stream a trigger's informants draw from on one day."""
+        return stream(self.seed_seq, f"report:{trigger}:{day}")
 
     # -- the calendar ------------------------------------------------------------
     def _levers(self, on) -> tuple:
