@@ -9,6 +9,7 @@ from .models import ISR, SIR, DaleyKendall, IndependentCascade, MakiThompson
 from .population import Population
 from .result import Result
 from .simulate import CoarseStepWarning, simulate
+from .ensemble import compare, ensemble
 
 __version__ = "0.1.0"
 
@@ -16,5 +17,5 @@ __all__ = [
     "CapacityError", "CoarseStepWarning", "DaleyKendall", "Deter", "ISR", "Indoctrinate",
     "IndependentCascade", "Inflow", "Inspect", "MakiThompson", "Monitor", "NetworkError",
     "ParameterError", "Population", "Result", "RumormillError", "SIR", "ScenarioError",
-    "Trigger", "models", "networks", "simulate", "theory",
+    "Trigger", "compare", "ensemble", "models", "networks", "simulate", "theory",
 ]
