@@ -17,6 +17,7 @@ import numpy as np
 from .engine.driver import DailyRun
 from .engine.exact_run import ExactInputs, ExactRun
 from .errors import ParameterError
+from .measures.inflow import Inflow
 from .networks.multiplex import Multiplex
 from .networks.network import require_memory
 from .rates import step_probability
@@ -117,9 +118,14 @@ def simulate(
     if (measures or triggers) and engine == "meanfield":
         raise ParameterError("measures and triggers run in the daily and exact engines; engine = 'meanfield' has none. "
                              "Use engine='daily' or engine='exact'.")
-    if days is None and any(hasattr(m, "story") for m in measures):
+    if days is None and any(isinstance(m, Inflow) for m in measures):
         raise ParameterError("days = None with an Inflow measure: news may keep arriving, so give days=... .")
     cell, names = _cells(cells, cell_names, n)
+    if engine == "meanfield" and len(names) > 1:
+        raise ParameterError(
+            f"engine = 'meanfield' solves one well-mixed compartment, so it cannot keep counts for the "
+            f"{len(names)} cells given: drop cells/population, or use engine='daily' or 'exact' for counts per cell."
+        )
     ss = as_seed_sequence(seed)
     seeds = _initial(initial, stories, n, stream(ss, "seed"))
     rules = [m.rules() for m in stories.values()]
@@ -304,7 +310,6 @@ def _run_meanfield(mux, rules, seeds, days, meta) -> Result:
     t = max(len(f) for f in series)
     counts = np.stack([np.pad(f, ((0, t - len(f)), (0, 0)), mode="edge") for f in series], axis=1) * n
     counts = counts[..., None]
-    meta["cells"] = ["all"]
     tell = np.zeros((t, len(rules), len(mux.names), 1))
     return Result(np.arange(t), counts, tell, **meta)
 
