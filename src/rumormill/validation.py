@@ -143,8 +143,9 @@ def _seeds(seed: int, label: str, runs: int):
 
 
 def _quiet_simulate(*args, **kwargs):
-    """Cases that use coarse steps on purpose (V5 measures their bias; V7–V9
-    test a measure's rule, which does not depend on the step)."""
+    """Coarse steps are on purpose in V5 (it measures their bias) and V7–V9
+    (a measure's rule does not depend on the step); elsewhere the steps are
+    fine enough that the warning never fires."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CoarseStepWarning)
         return simulate(*args, **kwargs)
@@ -156,6 +157,7 @@ def _reaches(net, model, runs, seed, label, **kwargs) -> np.ndarray:
 
 
 def _took_off(reaches) -> np.ndarray:
+    """The runs that took off: a final size is a property of those alone."""
     r = np.asarray(reaches)
     return r[r > TAKE_OFF]
 
