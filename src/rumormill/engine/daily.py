@@ -34,9 +34,9 @@ import math
 import numba
 import numpy as np
 
+from ..models import IGNORANT, SPREADER, STIFLER
 from .counter_rng import counter, next_uniform
 
-IGNORANT, SPREADER, STIFLER = 0, 1, 2
 #: heard it this step: an ignorant at the start of the step
 NEW = 3
 #: a spreader at the start of the step who stops at its end
