@@ -45,6 +45,7 @@ def attempts(store, run_id, outside, tmp_path):
         "UPDATE runs SET status = 'failed'",
         f"EXPORT DATABASE '{tmp_path / 'dump'}'",
         "SET enable_external_access = true",
+        f"PRAGMA import_database('{tmp_path}')",
         "INSTALL httpfs",
     ]
 
@@ -85,6 +86,10 @@ def test_connect_is_sandboxed_unless_write_is_asked_for(saved, tmp_path):
     "WITH r AS (SELECT * FROM runs) SELECT count(*) FROM r",
     "PRAGMA table_info('runs')",
     "SELECT json_extract_string(params, '$.scale') FROM runs",
+    "DESCRIBE timeseries",
+    "SUMMARIZE detained",
+    "PIVOT events ON kind USING sum(count)",
+    "SELECT 1 AS a; SELECT count(*) FROM tellings",
 ])
 def test_reading_statements_run(saved, sql):
     store, _, _ = saved

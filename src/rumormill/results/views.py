@@ -72,9 +72,11 @@ def screen(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as err:
-        raise QueryError(f"query failed: {_first_line(err)} in: {sql.strip()}") from err
+        raise refused(err) or QueryError(f"query failed: {_first_line(err)} in: {sql.strip()}") from err
     for statement in statements:
         kind = statement.type.name
+        if kind == "CREATE" and not statement.query.strip():
+            continue  # DuckDB before 1.1 runs PIVOT as a CREATE TYPE it writes itself (no text), then a SELECT
         if kind not in READING:
             raise QueryError(f"query refused: {kind} statements cannot run here; {_HINT}: it never changes the "
                              "catalog or a run's files, writes no file, and reads no file outside the runs.")
@@ -84,7 +86,8 @@ def refused(err: duckdb.Error) -> QueryError | None:
     """The sandbox's refusal of a reading statement (a file outside the views, a
     setting), in one line; None for any other error."""
     text = _first_line(err)
-    if isinstance(err, duckdb.PermissionException) or "configuration has been locked" in text:
+    if (isinstance(err, duckdb.PermissionException) or text.startswith("Permission Error")
+            or "configuration has been locked" in text):
         return QueryError(f"query refused: {_HINT} ({text}).")
     return None
 
