@@ -75,7 +75,7 @@ def _kernel_reach(net, model, runs, seed, substeps=1):
 def _assert_same(ref, fast):
     """Same mean (Welch, t-corrected 3 s.e.) and same distribution (KS at the same level)."""
     gap = validation.combine((1, validation.mean_of(fast)), (-1, validation.mean_of(ref)))
-    assert abs(gap.value) <= gap.tolerance + 1e-12, f"mean reach {fast.mean():.4f} vs {ref.mean():.4f} ± {gap.tolerance:.4f}"
+    assert abs(gap.value) <= gap.tolerance + 1e-12, f"mean {fast.mean():.4f} vs {ref.mean():.4f} ± {gap.tolerance:.4f}"
     ks = validation.same_distribution("twin", "reach", fast, ref, len(ref))
     assert ks.passed, f"KS distance {ks.measured:.3f} > {ks.tolerance:.3f}"
 
@@ -106,7 +106,8 @@ def test_kernel_matches_per_edge_definition_when_it_skips_steps(model):
     dt = 1.0 / SMALL_STEPS
     # the kernel skips a spreader whose steps are quiet more often than exp(LOG_BUSY):
     # make sure that is most of them, so the skipping path carries this test
-    log_quiet = net.degrees() * np.log1p(-step_probability(rules.rate, dt)) + np.log1p(-step_probability(rules.forget, dt))
+    log_quiet = (net.degrees() * np.log1p(-step_probability(rules.rate, dt))
+                 + np.log1p(-step_probability(rules.forget, dt)))
     assert np.mean(log_quiet >= LOG_BUSY) > 0.6
     runs = 150
     ref = _reference_reach(net, model, runs, 3, substeps=SMALL_STEPS)
