@@ -2,6 +2,8 @@
 names the argument and says how to fix it. The CLI prints these without a
 traceback."""
 
+import re
+
 
 class RumormillError(Exception):
     """Base class of every error rumormill raises on purpose."""
@@ -21,3 +23,21 @@ class CapacityError(RumormillError, MemoryError):
 
 class ScenarioError(RumormillError, ValueError):
     """A scenario file is malformed or inconsistent."""
+
+
+#: C0 and C1 control characters (but tab and newline), and the bidirectional
+#: overrides and isolates that reorder what a terminal shows
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters written out (``\\x1b``, ``\\u202e``).
+
+    Messages and scenario summaries quote what users wrote; printed raw, an
+    escape sequence in a name would drive the terminal (clear it, retitle it,
+    hide text). Tabs and newlines are kept.
+
+    >>> printable("a\\x1b[2Jb\\n")
+    'a\\\\x1b[2Jb\\n'
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

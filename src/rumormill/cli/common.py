@@ -1,14 +1,36 @@
-"""What the subcommands share: the console and atomic file writing."""
+"""What the subcommands share: the console, atomic file writing, the
+``--max-memory`` size, and the note of what a command has stored so far
+(printed if it is interrupted)."""
 
 from __future__ import annotations
 
+import errno
+import re
+import shutil
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
+from ..errors import RumormillError
+
 #: wide enough for the summary tables when the output is a file or a pipe
 console = Console(width=None if sys.stdout.isatty() else 140)
+
+#: what the running command has stored so far; ``main`` prints it after "interrupted:"
+_stored = ["nothing was stored"]
+
+MAX_MEMORY_HELP = ("Most memory one step may take, e.g. 8G or 500M (default: half of the memory free "
+                   "when it starts, so the machine stays usable).")
+
+
+def stored(note: str) -> None:
+    """Say what is on disk now, in words, for the line printed if the command is interrupted."""
+    _stored[0] = note
+
+
+def stored_note() -> str:
+    return _stored[0]
 
 
 def atomic_write(path: Path, write) -> None:
@@ -17,6 +39,40 @@ def atomic_write(path: Path, write) -> None:
     try:
         write(tmp)
         tmp.replace(path)
+    except OSError as err:
+        if err.errno in DISK_FULL:
+            raise RumormillError(disk_full(path, err)) from err
+        raise RumormillError(f"cannot write {path}: {err.strerror or err}; choose another path.") from err
     finally:
         tmp.unlink(missing_ok=True)
     console.print(f"wrote {path}")
+
+
+#: errno values that mean the disk (or the user's quota on it) is full
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+def disk_full(path, err: OSError) -> str:
+    """What a full disk stopped, where, and how much room is left there."""
+    target = Path(err.filename) if err.filename else Path(path)
+    folder = target.parent
+    try:
+        left = f", {shutil.disk_usage(folder).free / 2**20:,.0f} MB left there"
+    except OSError:
+        left = ""
+    return (f"cannot write {path}: the disk holding {folder} is full ({err.strerror or err}{left}); "
+            "free some space there, or write to another folder.")
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def parse_size(text: str | None, option: str = "--max-memory") -> int | None:
+    """``"8G"`` -> bytes (powers of 1024; ``k``, ``M``, ``G``, ``T``, optional ``B`` or ``iB``)."""
+    if text is None:
+        return None
+    m = _SIZE.fullmatch(text)
+    size = float(m.group(1)) * 1024 ** " kmgt".index(m.group(2).lower() or " ") if m else 0.0
+    if not m or size < 2**20 or size > 2**60:
+        raise RumormillError(f"{option} {text}: give a size between 1M and 1024P, such as 8G or 500M.")
+    return int(size)

@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 
 from ..errors import RumormillError
-from .common import console
+from ..scenario.schema import MAX_DAYS
+from .common import MAX_MEMORY_HELP, console, parse_size, stored, stored_note
 
 DEFAULT = "kpa-2025"
 
@@ -92,6 +93,7 @@ def _print_summary(result) -> None:
 
 
 OUT_HELP = "Results folder: holds runs.duckdb and one folder per run."
+DAYS_HELP = f"Days to simulate, 1 to {MAX_DAYS:,} (default: the scenario's calendar)."
 REPORT_HELP = "Write the report page and PNG figures (default: on for built-in scenarios)."
 
 
@@ -115,8 +117,11 @@ def _report(store, run_id, wanted, scenario) -> None:
         return
     from .. import report
 
+    note = stored_note()
+    stored(f"{note}; its report was not written")
     with console.status("writing the report..."):
         files = report.write(store, run_id)
+    stored(f"{note}, with its report")
     console.print(f"report: {files[0]}" + (f" (and {len(files) - 1} PNG figures beside it)" if len(files) > 1 else ""))
 
 
@@ -124,20 +129,25 @@ def run(
     scenario: str = typer.Argument(DEFAULT, help="A built-in scenario name or a TOML file."),
     scale: float = typer.Option(None, help="Fraction of the census population (default: the scenario's)."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
-    days: int = typer.Option(None, help="Days to simulate (default: the scenario's calendar)."),
+    days: int = typer.Option(None, min=1, max=MAX_DAYS, help=DAYS_HELP),
     order: str = typer.Option(None, help="How the crackdown starts: 'date' or 'trigger' (default: the scenario's)."),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
+    max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
 ):
     """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained."""
+    from ..networks.network import memory_limit
     from ..results import content_hash
 
-    built = _build(scenario, scale, seed, order)
-    store = _store(out)
-    with store.begin(scenario=built.name, scenario_hash=content_hash(built.scenario), params=_params(built, days),
-                     seed=built.seed, engine=built.engine) as recording:
-        result = _simulate(built, days)
-        run_id = recording.finish(result)
+    with memory_limit(parse_size(max_memory)):
+        built = _build(scenario, scale, seed, order)
+        store = _store(out)
+        with store.begin(scenario=built.name, scenario_hash=content_hash(built.scenario), params=_params(built, days),
+                         seed=built.seed, engine=built.engine) as recording:
+            stored(f"run {recording.run_id} is marked failed (interrupted) in {store.folder}; no results were stored")
+            result = _simulate(built, days)
+            run_id = recording.finish(result)
+    stored(f"run {run_id} is stored in {store.folder}")
     _print_summary(result)
     console.print(f"stored as run {run_id} in {store.folder}")
     _report(store, run_id, report, scenario)
@@ -148,12 +158,20 @@ def compare(
     without: list[str] = typer.Option(..., "--without", help="Measure(s) to leave out; repeatable."),
     scale: float = typer.Option(None, help="Fraction of the census population."),
     seed: int = typer.Option(None, help="Random seed."),
-    days: int = typer.Option(None, help="Days to simulate."),
+    days: int = typer.Option(None, min=1, max=MAX_DAYS, help=DAYS_HELP),
     order: str = typer.Option(None, help="'date' or 'trigger'."),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
+    max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
 ):
     """Run a scenario with and without some measures, on the same random numbers, and print the difference."""
+    from ..networks.network import memory_limit
+
+    with memory_limit(parse_size(max_memory)):
+        _compare(scenario, without, scale, seed, days, order, out, report)
+
+
+def _compare(scenario, without, scale, seed, days, order, out, report) -> None:
     from .. import summary
     from ..results import content_hash
 
@@ -180,5 +198,6 @@ def compare(
     run_id = store.save(with_all, scenario=built.name, scenario_hash=content_hash(built.scenario),
                         params={**_params(built, days), "without": list(without)}, baseline=without_some,
                         info={"compare": {"label": label}})
+    stored(f"run {run_id} and its baseline are stored in {store.folder}")
     console.print(f"stored as run {run_id} (with its baseline, {label}) in {store.folder}")
     _report(store, run_id, report, scenario)

@@ -9,7 +9,9 @@ from pathlib import Path
 import typer
 
 from ..errors import RumormillError
-from .common import atomic_write, console
+from ..networks.network import MAX_AGENTS
+from ..scenario.schema import MAX_DAYS, MAX_DEGREE, MAX_RATE
+from .common import MAX_MEMORY_HELP, atomic_write, console, parse_size
 
 
 def register(app: typer.Typer) -> None:
@@ -35,21 +37,31 @@ class NetworkName(str, Enum):
 def simulate(
     n: int = typer.Option(100_000, help="Number of agents."),
     network: NetworkName = typer.Option(NetworkName.poisson, help="Contact network."),
-    mean_degree: float = typer.Option(10.0, help="Mean degree (poisson, er, ba: 2m, ws: k)."),
+    mean_degree: float = typer.Option(10.0, min=0.0, max=MAX_DEGREE, help="Mean degree (poisson, er, ba: 2m, ws: k)."),
     edges: Path = typer.Option(None, help="Read the network from an edge list (CSV or Parquet) instead."),
     model: ModelName = typer.Option(ModelName.mt, help="Telling rules."),
-    rate: float = typer.Option(0.05, help="Meeting rate per edge per day (per agent on 'complete')."),
-    recovery: float = typer.Option(0.1, help="SIR recovery rate / rumour forgetting rate, per day."),
-    stifle: float = typer.Option(1.0, help="ISR: chance a spreader meeting a knower stops."),
+    rate: float = typer.Option(0.05, min=0.0, max=MAX_RATE, help="Meeting rate per edge per day (per agent on 'complete')."),
+    recovery: float = typer.Option(0.1, min=0.0, max=MAX_RATE, help="SIR recovery rate / rumour forgetting rate, per day."),
+    stifle: float = typer.Option(1.0, min=0.0, max=1.0, help="ISR: chance a spreader meeting a knower stops."),
     engine: str = typer.Option("daily", help="daily, exact or meanfield."),
-    days: int = typer.Option(None, help="Days to run (default: until the story dies out)."),
-    substeps: int = typer.Option(1, help="Steps a day (daily engine)."),
-    initial: float = typer.Option(1, help="Initial spreaders: a count, or a fraction below 1."),
-    seed: int = typer.Option(0, help="Random seed."),
+    days: int = typer.Option(None, min=0, max=MAX_DAYS, help=f"Days to run, up to {MAX_DAYS:,} (default: until the story dies out)."),
+    substeps: int = typer.Option(1, min=1, max=1_000, help="Steps a day (daily engine)."),
+    initial: float = typer.Option(1, min=0.0, max=float(MAX_AGENTS), help="Initial spreaders: a count, or a fraction below 1."),
+    seed: int = typer.Option(0, min=0, max=2**63 - 1, help="Random seed."),
     plot: Path = typer.Option(None, help="Save a PNG of the curves here."),
     csv: Path = typer.Option(None, help="Save the tidy time series here (CSV)."),
+    max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
 ):
     """Run one story on a generated (or loaded) network and print its summary."""
+    from ..networks.network import memory_limit
+
+    with memory_limit(parse_size(max_memory)):
+        _simulate(n, network, mean_degree, edges, model, rate, recovery, stifle, engine, days, substeps, initial,
+                  seed, plot, csv)
+
+
+def _simulate(n, network, mean_degree, edges, model, rate, recovery, stifle, engine, days, substeps, initial,
+              seed, plot, csv) -> None:
     from .. import models as m
     from .. import networks as nw
     from ..simulate import simulate as run

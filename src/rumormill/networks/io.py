@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import NetworkError
-from .network import Network, check_size, from_edges
+from .network import Network, check_size, csr_bytes, from_edges, require_memory
 
 #: suffixes read as Parquet; anything else must be CSV
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -73,19 +73,93 @@ def from_edgelist(path, n: int | None = None) -> Network:
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"{path}: no such file; check the path of the edge list.")
+    rows, largest = edgelist_size(path)
+    if n is not None:
+        n = check_size("n", n)
+        if largest >= n:
+            raise NetworkError(f"{path}: node id {largest} is >= n = {n}; raise n or renumber the nodes from 0.")
+    elif largest >= 0:
+        n = check_size("the largest node id + 1", largest + 1)
+    if n is not None:
+        require_memory(f"the edge list {path.name} ({rows:,} edges over {n:,} agents)", 16 * rows + csr_bytes(n, 2 * rows))
     table = _read_table(path)
     source, target = _edge_columns(path, table)
     src = _ids(path, table, source)
     dst = _ids(path, table, target)
     largest = int(max(src.max(), dst.max())) if src.size else -1
     if n is None:
-        if largest < 0:
-            raise NetworkError(f"{path}: the edge list is empty; pass n to build a network with no edges.")
-        n = largest + 1
-    n = check_size("n", n)
+        raise NetworkError(f"{path}: the edge list is empty; pass n to build a network with no edges.")
     if largest >= n:
         raise NetworkError(f"{path}: node id {largest} is >= n = {n}; raise n or renumber the nodes from 0.")
     return from_edges(n, src, dst, path.stem)
+
+
+def edgelist_size(path) -> tuple[int, int]:
+    """Rows and largest node id of an edge list (-1 when it has no rows), found
+    without loading it: from a Parquet file's statistics (or its columns one row
+    group at a time), or in one streaming pass over a CSV file.
+
+    The largest id sets the size of the network, so it is read before anything
+    is allocated: a two-line file naming agent 300,000,000 is refused in
+    milliseconds instead of after gigabytes. Ids that are not integers are
+    left for ``from_edgelist`` to report.
+    """
+    import pyarrow as pa
+
+    path = Path(path)
+    name = path.name.lower()
+    try:
+        if name.endswith(PARQUET_SUFFIXES):
+            return _parquet_size(path)
+        if name.endswith(CSV_SUFFIXES):
+            return _csv_size(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise NetworkError(f"{path}: cannot be read as an edge list ({exc}); check the file format.") from None
+    return 0, -1  # an unknown suffix: _read_table says which are accepted
+
+
+def _largest(batch_columns) -> int:
+    """Largest value over integer columns (-1 when empty or not integers)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    best = -1
+    for col in batch_columns:
+        if pa.types.is_integer(col.type) and len(col) > col.null_count:
+            best = max(best, int(pc.max(col).as_py()))
+    return best
+
+
+def _parquet_size(path: Path) -> tuple[int, int]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    names = pf.schema_arrow.names
+    source, target = _edge_columns(path, pf.schema_arrow.empty_table())
+    where = [names.index(source), names.index(target)]
+    meta, largest = pf.metadata, -1
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        stats = [group.column(i).statistics for i in where]
+        if all(st is not None and st.has_min_max and isinstance(st.max, int) for st in stats):
+            largest = max(largest, *(st.max for st in stats))
+        elif group.num_rows:
+            largest = max(largest, _largest(pf.read_row_group(g, columns=[source, target]).columns))
+    return meta.num_rows, largest
+
+
+def _csv_size(path: Path) -> tuple[int, int]:
+    import pyarrow.csv as pacsv
+
+    options = pacsv.ReadOptions(autogenerate_column_names=not _has_header(path))
+    rows, largest, columns = 0, -1, None
+    with pacsv.open_csv(path, read_options=options) as reader:
+        for batch in reader:
+            if columns is None:
+                columns = _edge_columns(path, batch.schema.empty_table())
+            rows += batch.num_rows
+            largest = max(largest, _largest([batch.column(c) for c in columns]))
+    return rows, largest
 
 
 def _read_table(path: Path):

@@ -10,6 +10,7 @@ draw partners uniformly at random, so it costs no memory at any size.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numba
@@ -123,14 +124,61 @@ def available_memory() -> int:
         return 2**40
 
 
-def require_memory(what: str, nbytes: int) -> None:
-    """Refuse work that cannot fit, before any of it is allocated."""
+#: share of the free memory one step may take unless a limit is set: the rest
+#: stays with the machine (its desktop, browser and other jobs)
+DEFAULT_MEMORY_SHARE = 0.5
+#: bytes set by ``memory_limit`` (None: ``DEFAULT_MEMORY_SHARE`` of what is free)
+_limit: list[int | None] = [None]
+
+
+@contextmanager
+def memory_limit(nbytes: int | None):
+    """Within the block, ``require_memory`` admits up to ``nbytes`` (``None``:
+    the default, half of the free memory). What is not free is refused either way.
+
+    >>> with memory_limit(2**20):
+    ...     require_memory("a test", 2**21)
+    Traceback (most recent call last):
+    rumormill.errors.CapacityError: a test needs about 2.0 MiB, above the limit of 1.0 MiB (set by --max-memory or memory_limit): use fewer agents, a lower mean degree, or a smaller scale; or raise the limit.
+    """
+    before = _limit[0]
+    _limit[0] = None if nbytes is None else int(nbytes)
+    try:
+        yield
+    finally:
+        _limit[0] = before
+
+
+def _size(nbytes: float) -> str:
+    return f"{nbytes / 2**30:.1f} GiB" if nbytes >= 2**30 else f"{nbytes / 2**20:.1f} MiB"
+
+
+def memory_ceiling() -> int:
+    """Bytes one step may take now: the limit set by ``memory_limit``, or half
+    of the free memory; never more than 90% of what is free."""
     free = available_memory()
-    if nbytes > 0.9 * free:
+    limit = DEFAULT_MEMORY_SHARE * free if _limit[0] is None else _limit[0]
+    return int(min(limit, 0.9 * free))
+
+
+def require_memory(what: str, nbytes: int) -> None:
+    """Refuse work above ``memory_ceiling()``, before any of it is allocated,
+    with the sizes, where the ceiling comes from, and the way out."""
+    if nbytes <= memory_ceiling():
+        return
+    free = available_memory()
+    need = f"{what} needs about {_size(nbytes)}"
+    fix = "use fewer agents, a lower mean degree, or a smaller scale"
+    if _limit[0] is None and nbytes <= 0.9 * free:
         raise CapacityError(
-            f"{what} needs about {nbytes / 2**30:.1f} GiB but only {free / 2**30:.1f} GiB is free: "
-            "use fewer agents, a lower mean degree, or a smaller scale."
+            f"{need}, above the default limit of {_size(DEFAULT_MEMORY_SHARE * free)} (half of the "
+            f"{_size(free)} free, so the machine stays usable): {fix}; or raise the limit with "
+            "--max-memory (memory_limit in Python)."
         )
+    if _limit[0] is not None and nbytes > _limit[0]:
+        raise CapacityError(f"{need}, above the limit of {_size(_limit[0])} (set by --max-memory or "
+                            f"memory_limit): {fix}; or raise the limit.")
+    raise CapacityError(f"{need}, but only {_size(free)} is free: {fix}.")
 
 
 def csr_bytes(n: int, directed_edges: int) -> int:

@@ -21,7 +21,8 @@ import numpy as np
 from .. import models as _models
 from ..errors import CapacityError, NetworkError, ParameterError, ScenarioError
 from ..networks import Layer, Multiplex, bipartite, cliques, from_edgelist, from_edges, within
-from ..networks.network import MAX_AGENTS, Network, available_memory, require_memory
+from ..networks.io import edgelist_size
+from ..networks.network import MAX_AGENTS, Network, memory_ceiling, require_memory
 from ..population import Population
 from ..seeding import stream
 from .checks import check, resolve_sizes
@@ -165,6 +166,12 @@ def _option(name, value, ok, what):
 def _scaled_sizes(sc: Scenario, scale: float) -> np.ndarray:
     """Agents per cell (group-major, as ``Population`` lays them out) at ``scale``."""
     full = resolve_sizes(sc)
+    people = sum(full.values())
+    if not people * scale <= MAX_AGENTS:  # also refuses an infinite product before int() meets it
+        raise CapacityError(
+            f"scenario {sc.name!r} at scale = {scale:g} would have {people * scale:.3g} agents, more than the "
+            f"{MAX_AGENTS:,} agents a network can index: lower scale (to at most {MAX_AGENTS / people:.2g})."
+        )
     return np.array([int(round(v * scale)) for v in full.values()], dtype=np.int64)
 
 
@@ -221,16 +228,17 @@ def _clique_degree(labels: dict, lab) -> float:
 
 
 def _require(sc: Scenario, scale: float, est: Estimate) -> None:
-    free = available_memory()
-    fits = scale * 0.9 * free / max(est.nbytes, 1)
+    fits = scale * memory_ceiling() / max(est.nbytes, 1)
     what = (f"scenario {sc.name!r} at scale = {scale:g} ({est.agents:,} agents, about {est.contacts:,} contacts)")
-    fix = f"lower scale (about {fits:.2g} fits here) in [scenario] or with build(..., scale=...)"
+    fix = f"lower scale (about {fits:.2g} fits here) with --scale, in [scenario], or with build(..., scale=...)"
     if est.agents > MAX_AGENTS:
         raise CapacityError(f"{what} exceeds the {MAX_AGENTS:,} agents a network can index: {fix}.")
     try:
         require_memory(what, est.nbytes)
     except CapacityError as err:
-        raise CapacityError(f"{err.args[0].split(': use')[0]}: {fix}.") from None
+        head = err.args[0].split(": use")[0]
+        more = "; or raise the limit with --max-memory (memory_limit in Python)" if "limit" in head else ""
+        raise CapacityError(f"{head}: {fix}{more}.") from None
 
 
 # ------------------------------------------------------------ labels
@@ -355,12 +363,14 @@ def _bipartite(sc, spec, pop, region, scale, rng) -> Network:
 
 def _edgelist(sc, spec, pop, region, scale, rng) -> Network:
     members = pop.agents_of(spec.groups, spec.regions)
-    net = from_edgelist(Path(sc.folder) / spec.path, n=None)
-    if net.n > members.size:
+    path = Path(sc.folder) / spec.path
+    _, largest = edgelist_size(path)  # before anything is allocated
+    if largest >= members.size:
         raise ScenarioError(
-            f"{spec.path} numbers {net.n:,} agents, but the layer has {members.size:,} members at scale = "
+            f"{spec.path} numbers {largest + 1:,} agents, but the layer has {members.size:,} members at scale = "
             f"{scale:g}; edge-list ids number the layer's members 0, 1, ..., so build at the scale the file was made for."
         )
+    net = from_edgelist(path, n=None)
     rows = np.repeat(np.arange(net.n), np.diff(net.indptr))
     keep = rows < net.indices
     return from_edges(pop.n, members[rows[keep]], members[net.indices[keep]], "edgelist")

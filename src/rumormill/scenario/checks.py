@@ -170,6 +170,10 @@ def _layers(c: _Checker) -> None:
 
 
 def _edgelist(c: _Checker, path, name: str) -> None:
+    bad = re.search(r"[\x00-\x1f\x7f]", name)
+    if bad:
+        c.add(path, f"path = {name!r} holds the control character {bad.group()!r}; give a plain file name.")
+        return
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", name) or Path(name).is_absolute() or name.startswith("~"):
         c.add(path, f"path = {name!r}: give a path relative to the scenario file's folder (no absolute paths or URLs).")
         return
@@ -178,7 +182,11 @@ def _edgelist(c: _Checker, path, name: str) -> None:
                     "load the scenario from a file (rumormill.scenario.load).")
         return
     folder = Path(c.sc.folder).resolve()
-    target = (folder / name).resolve()
+    try:
+        target = (folder / name).resolve()
+    except (OSError, ValueError) as err:
+        c.add(path, f"path = {name!r} cannot be followed ({err}); give the name of a file beside the scenario.")
+        return
     if folder != target and folder not in target.parents:
         c.add(path, f"path = {name!r} leaves the scenario's folder {folder}; "
                     "keep edge lists beside the scenario or below it.")

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from ..errors import ScenarioError
 from .checks import Problem, check, resolve_at, suggest
 from .locate import format_path, key_lines, line_of
-from .schema import REGISTRIES, Scenario
+from .schema import MAX_RATE, REGISTRIES, Scenario
 
 try:
     import tomllib
@@ -89,7 +89,40 @@ def loads(text: str, source: str = "<string>", folder: str | None = None) -> Sce
             f"{source}: not valid TOML: {err}. Fix the syntax there (common slips: a string without "
             "quotes, a missing comma in an array, or the same key set twice)."
         ) from None
+    except RecursionError:
+        raise ScenarioError(_too_deep(source, text)) from None
     return validate(data, source=source, text=text, folder=folder)
+
+
+#: arrays and inline tables nested deeper than this are refused (a scenario needs three levels)
+MAX_DEPTH = 64
+
+
+def _too_deep(source: str, text: str) -> str:
+    """Where arrays or inline tables first nest deeper than ``MAX_DEPTH`` (strings and comments skipped)."""
+    depth, quote = 0, None
+    for n, line in enumerate(text.splitlines(), start=1):
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if quote:
+                if c == "\\" and quote == '"':
+                    i += 1
+                elif c == quote:
+                    quote = None
+            elif c in "\"'":
+                quote = c
+            elif c == "#":
+                break
+            elif c in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return (f"{source}, line {n}: arrays or tables nest more than {MAX_DEPTH} deep here; a scenario "
+                            "needs at most three levels: flatten the value.")
+            elif c in "]}":
+                depth = max(depth - 1, 0)
+            i += 1
+    return f"{source}: arrays or tables nest too deeply to read; a scenario needs at most three levels: flatten them."
 
 
 def validate(data: dict, source: str = "<dict>", text: str | None = None, folder: str | None = None) -> Scenario:
@@ -100,6 +133,8 @@ def validate(data: dict, source: str = "<dict>", text: str | None = None, folder
         sc = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(_report(source, text, data, [_problem(e, data) for e in err.errors()])) from None
+    except RecursionError:
+        raise ScenarioError(_too_deep(source, text or "")) from None
     sc._source = source
     sc._folder = folder
     problems = check(sc)
@@ -295,12 +330,17 @@ def _problem(e: dict, data: dict) -> Problem:
         hi = [m.le for m in meta if hasattr(m, "le")]
         if lo == [0.0] and hi == [1.0]:
             return path, f"{_show(got)} is not a probability: give a number in [0, 1]."
+        if hi == [MAX_RATE] and kind == "less_than_equal":
+            return path, (f"{_show(got)} is too fast: a rate is per day, at most {MAX_RATE:g} (an event every "
+                          f"{86_400 / MAX_RATE:g} seconds); give a rate per day <= {MAX_RATE:g}.")
         op = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}[kind]
         bound = next(iter(ctx.values()), "")
+        bound = f"{bound:,.12g}" if isinstance(bound, (int, float)) and not isinstance(bound, bool) else bound
         what = "a size" if key in ("count",) or str(key) in _region_names(data) else "it"
         return path, f"{_show(got)} is out of range: {what} must be {op} {bound}; give a value {op} {bound}."
     if kind in _EXPECTED:
-        return path, f"{_show(got)} is {_kind(got)}, but it should be {_EXPECTED[kind]}."
+        what = f"this is {_kind(got)}" if isinstance(got, (list, dict)) else f"{_show(got)} is {_kind(got)}"
+        return path, f"{what}, but it should be {_EXPECTED[kind]}."
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]

@@ -20,12 +20,23 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+#: the longest calendar, in days (a century); the command line's --days has the same cap
+MAX_DAYS = 36_500
+#: the fastest rate, per day (an event every 8.64 seconds): faster is a slip of
+#: the exponent, and products of such rates overflow in the engines
+MAX_RATE = 10_000.0
+#: the most people one count may hold (above the world's population)
+MAX_PEOPLE = 10**10
+#: the most contacts per person a layer may ask for
+MAX_DEGREE = 1e6
+
 #: a name used to refer to a table from another (letters, digits, spaces, "_" and "-")
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^\w[\w \-]*$")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
-Rate = Annotated[float, Field(ge=0.0, allow_inf_nan=False, description="per day")]
-Degree = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0)]
+Rate = Annotated[float, Field(ge=0.0, le=MAX_RATE, allow_inf_nan=False, description="per day")]
+Degree = Annotated[float, Field(ge=0.0, le=MAX_DEGREE, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
+Days = Annotated[int, Field(ge=0, le=MAX_DAYS)]
 Names = Annotated[list[Name], Field(min_length=1)]
 
 
@@ -74,9 +85,9 @@ class ScenarioInfo(Table):
     name: Name
     description: str = ""
     start: dt.date = Field(description="first simulated day, a TOML date such as 2024-10-01")
-    days: int = Field(ge=1, le=36_500, description="days simulated; the calendar runs from start to start + days")
+    days: int = Field(ge=1, le=MAX_DAYS, description="days simulated; the calendar runs from start to start + days")
     scale: float = Field(0.1, gt=0.0, allow_inf_nan=False, description="fraction of the census sizes built as agents")
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     substeps: int = Field(1, ge=1, le=1_000, description="steps a day of the daily engine")
     engine: Literal["daily", "exact", "meanfield"] = "daily"
     order: Literal["date", "trigger"] = Field(
@@ -85,6 +96,13 @@ class ScenarioInfo(Table):
         "starts wait for it (their start dates are ignored)",
     )
     key_dates: dict[str, dt.date] = Field(default_factory=dict, description="label -> date, marked on reports")
+
+    @model_validator(mode="after")
+    def _calendar(self):
+        if self.start > dt.date.max - dt.timedelta(days=self.days):
+            raise ValueError(f"start = {self.start} and days = {self.days} run past {dt.date.max}, the last date "
+                             "there is; start earlier or simulate fewer days")
+        return self
 
     @property
     def end(self) -> dt.date:
@@ -144,7 +162,7 @@ class BlocksLabel(Table):
     type: Literal["blocks"]
     name: Name
     of: Name
-    size: list[Annotated[int, Field(ge=1)]] = Field(min_length=2, max_length=2)
+    size: list[Annotated[int, Field(ge=1, le=MAX_PEOPLE)]] = Field(min_length=2, max_length=2)
     note: str = ""
 
     @model_validator(mode="after")
@@ -161,7 +179,7 @@ class UnitsLabel(Table):
     type: Literal["units"]
     name: Name
     groups: Names
-    size: int = Field(ge=1)
+    size: int = Field(ge=1, le=MAX_PEOPLE)
     note: str = ""
 
 
@@ -329,7 +347,7 @@ class MonitorMeasure(Cohort):
 
     engine_class: ClassVar[str] = "Monitor"
     type: Literal["monitor"]
-    every: int = Field(ge=1)
+    every: int = Field(ge=1, le=MAX_DAYS)
     probability: Probability
 
 
@@ -351,9 +369,10 @@ class Trigger(Table):
 
     name: Name
     observe: Literal["interceptions", "detentions", "reports"]
-    threshold: float = Field(gt=0.0, allow_inf_nan=False, description="cumulative count at scale 1 (scaled at build)")
+    threshold: float = Field(gt=0.0, le=MAX_PEOPLE, allow_inf_nan=False,
+                             description="cumulative count at scale 1 (scaled at build)")
     regions: Names | None = None
-    delay: int = Field(0, ge=0, description="days from the report to the measures")
+    delay: Days = Field(0, description="days from the report to the measures")
     starts: list[Name] = Field(default_factory=list, description="names of the measures it starts")
     layer: Name | None = Field(None, description='layer whose tellings are reported (observe = "reports")')
     report_probability: Probability = 1.0
