@@ -109,7 +109,7 @@ def test_a_crash_while_writing_leaves_no_files(store, fake, monkeypatch):
         return real(table, where, **kw)
 
     monkeypatch.setattr(pq, "write_table", failing)
-    with pytest.raises(StoreError, match="No space left on device"):
+    with pytest.raises(StoreError, match=f"disk holding {store.folder / 'runs'} is full .*No space left on device"):
         store.save(fake)
     row = store.runs().iloc[0]
     assert row["status"] == "failed" and "No space" in row["error"]

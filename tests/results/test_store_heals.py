@@ -53,6 +53,7 @@ def test_an_open_reader_never_holds_up_a_run(store, fake):
 
 
 def test_a_writer_waits_as_long_as_it_takes_and_says_so(store, fake, monkeypatch, capsys):
+    store.save(fake)
     real, refusals = duckdb.connect, []
 
     def held(database=":memory:", *args, **kw):
@@ -250,3 +251,12 @@ def test_seeds_are_recorded(store, fake):
     older = store.save(Older())
     assert (store.run(older)["seed_entropy"], store.run(older)["spawn_key"]) == (None, None)
     assert store.meta(older)["spawn_key"] == []
+
+
+def test_a_baseline_removed_by_hand_is_named_not_fatal(store, capsys):
+    main = store.save(fake_result(days=20, damp=0.6), baseline=fake_result(days=20, seed=2))
+    baseline = store.run(main)["baseline_id"]
+    edit(store, "DELETE FROM runs WHERE run_id = ?", [baseline])
+    meta = store.meta(main)
+    assert meta["baseline_id"] is None and meta["baseline_missing"] == baseline
+    assert cli_main(["report", main, "--out", str(store.folder), "--no-png"]) == 0

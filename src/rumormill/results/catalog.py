@@ -10,6 +10,7 @@ notebook never holds up a run.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -70,31 +71,59 @@ _clock, _sleep = time.monotonic, time.sleep
 def connect_write(path: Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the catalog for writing, after checking its
     version; an older catalog gains the columns it lacks."""
-    from .. import __version__
-
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise StoreError(f"cannot create the results folder {path.parent}: {err.strerror or err}; "
                          "choose another folder with --out, or fix its permissions.") from err
+    if not path.exists():
+        _create(path)
     con = wait_for(lambda: duckdb.connect(str(path)), path)
+    return _prepared(con, path, lambda: _set_up(con, path))
 
-    def prepare():
-        found = _check_version(con, "", path)
-        con.execute(META_DDL)
-        con.execute(RUNS_DDL.format(prefix=""))
-        have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
-                                          "WHERE database_name = current_database() AND table_name = 'runs'").fetchall()}
-        for name, kind in ADDED.items():
-            if name not in have:
-                con.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
-        if found is None:
-            con.execute("INSERT OR IGNORE INTO catalog_meta VALUES ('schema_version', ?), ('created_by', ?)",
-                        [str(SCHEMA_VERSION), f"rumormill {__version__}"])
-        elif found < SCHEMA_VERSION:
-            con.execute("UPDATE catalog_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
-    return _prepared(con, path, prepare)
+def _create(path: Path) -> None:
+    """A new, empty catalog, made under a temporary name and linked into place,
+    so that no process ever opens a half-created one (two processes creating
+    it at once: the first link wins, the other's copy is dropped)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp")
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            _set_up(con, path)
+        finally:
+            con.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: rename, unless another process was first
+            if not path.exists():
+                os.replace(tmp, path)
+    except (OSError, duckdb.Error) as err:
+        raise translate(err, path) from err
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _set_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create the tables, or bring an older catalog's up to date."""
+    from .. import __version__
+
+    found = _check_version(con, "", path)
+    con.execute(META_DDL)
+    con.execute(RUNS_DDL.format(prefix=""))
+    have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                      "WHERE database_name = current_database() AND table_name = 'runs'").fetchall()}
+    for name, kind in ADDED.items():
+        if name not in have:
+            con.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+    if found is None:
+        con.execute("INSERT OR IGNORE INTO catalog_meta VALUES ('schema_version', ?), ('created_by', ?)",
+                    [str(SCHEMA_VERSION), f"rumormill {__version__}"])
+    elif found < SCHEMA_VERSION:
+        con.execute("UPDATE catalog_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 
 
 def snapshot(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> "pa.Table":
@@ -165,9 +194,9 @@ def write(path: Path, action):
         con.close()
 
 
-def rows(con: duckdb.DuckDBPyConnection, table: str = "runs", where: str = "", args=()) -> list[dict]:
-    """Catalog rows as dicts (every column the table has)."""
-    cur = con.execute(f"SELECT * FROM {table} {where}", list(args))
+def rows(con: duckdb.DuckDBPyConnection, table: str = "runs", where: str = "", args=(), columns: str = "*") -> list[dict]:
+    """Catalog rows as dicts (every column the table has, or ``columns``)."""
+    cur = con.execute(f"SELECT {columns} FROM {table} {where}", list(args))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 

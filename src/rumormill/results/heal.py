@@ -32,6 +32,8 @@ from .recording import catalog_row
 from .tables import TABLES
 
 _TMP = re.compile(rf"\.({RUN_ID.pattern})\.tmp")
+#: the catalog columns a plan reads
+NEEDS = ("run_id", "status", "path", "host", "pid", "started")
 
 
 @dataclass
@@ -92,7 +94,7 @@ def plan(folder: Path, rows: list[dict]) -> Repair:
 
 def apply(con, folder: Path) -> Repair:
     """Plan from the rows as they are now (``con`` holds the catalog open for writing), then act."""
-    todo = plan(folder, catalog.rows(con))
+    todo = plan(folder, catalog.rows(con, columns=", ".join(NEEDS)))
     for run_id in todo.set_aside:
         catalog.update(con, run_id, status="failed", path=None,
                        error="set aside: its run id or folder is not one rumormill writes (changed by hand)")

@@ -42,6 +42,8 @@ def run_folder(folder: Path, run_id, path) -> Path:
                          f"writes (the catalog was changed by hand); `rumormill runs --repair --out {folder}` "
                          "sets such rows aside.")
     expected = folder / "runs" / run_id
+    if path == f"runs/{run_id}":  # as rumormill writes it: nothing to resolve
+        return expected
     if path is None or (folder / str(path)).resolve() != expected.resolve():
         raise StoreError(f"the catalog's row for run {run_id} gives its folder as {str(path)[:200]!r}, not "
                          f"runs/{run_id} (the catalog was changed by hand); `rumormill runs --repair --out {folder}` "
