@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .engine.driver import DailyRun
+from .engine.driver import DailyInputs, DailyRun
 from .engine.exact_run import ExactInputs, ExactRun
 from .errors import ParameterError
 from .measures.inflow import Inflow
@@ -27,8 +27,6 @@ from .seeding import as_seed_sequence, seed_record, stream
 ENGINES = ("daily", "exact", "meanfield")
 #: a run with ``days=None`` stops when no spreader is left, or at this bound
 MAX_DAYS = 36_500
-#: degrees below this use a table for the chance of meeting no one
-MISS_TABLE = 256
 
 
 class CoarseStepWarning(UserWarning):
@@ -241,33 +239,18 @@ def _warn_if_coarse(mux, rules, dt, mean_deg, complete):
 
 
 def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar, measures, triggers, population) -> Result:
-    n = mux.n
-    n_stories = len(rules)
     indptrs, indicess, complete, mean_deg, _ = _layer_arrays(mux)
-    dt = 1.0 / substeps
-    _warn_if_coarse(mux, rules, dt, mean_deg, complete)
-    log_miss = np.zeros((n_stories, len(complete)))
-    for s, rule in enumerate(rules):
-        rates = _edge_rates(mux, rule)
-        rates = np.where(complete, rates / max(n - 1, 1), rates)
-        p = step_probability(rates, dt)
-        with np.errstate(divide="ignore"):
-            log_miss[s] = np.where(p >= 1.0, -np.inf, np.log1p(-np.minimum(p, 1.0)))
-    with np.errstate(invalid="ignore"):
-        miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
-    miss_pow[np.isnan(miss_pow)] = 1.0  # p = 1: (1 - p) ** 0
-    base_rules = (log_miss, miss_pow, np.array([r.stifle for r in rules]), np.array([r.pair for r in rules]),
-                  np.array([r.one_step for r in rules]))
-    channels = [lay.channel for lay in mux.layers.values()]
-    run = DailyRun((indptrs, indicess, complete), base_rules, np.array([r.forget for r in rules]), seeds, cell,
-                   len(meta["cells"]), mux.names, channels, meta["stories"], measures, triggers, population,
-                   substeps, ss)
-    rec = run.run(days, MAX_DAYS, bar)
-    meta["layers"] = run.layer_names
+    _warn_if_coarse(mux, rules, 1.0 / substeps, mean_deg, complete)
+    inputs = DailyInputs(
+        graph=(indptrs, indicess, complete), rates=np.stack([_edge_rates(mux, rule) for rule in rules]),
+        stifle=np.array([r.stifle for r in rules], dtype=np.float64), pair=np.array([r.pair for r in rules]),
+        one_step=np.array([r.one_step for r in rules]), forget=np.array([r.forget for r in rules], dtype=np.float64),
+        seeds=seeds, cell=cell, n_cells=len(meta["cells"]), layer_names=mux.names,
+        channels=[lay.channel for lay in mux.layers.values()], story_names=meta["stories"], substeps=substeps,
+        measures=tuple(measures), triggers=tuple(triggers), population=population,
+    )
     meta["info"] = {**meta["info"], "substeps": substeps}
-    return Result(np.arange(len(rec["counts"])), rec["counts"], np.diff(rec["tellings"], axis=0, prepend=0),
-                  intercepts=np.diff(rec["intercepts"], axis=0, prepend=0), detained=rec["detained"],
-                  events=run.events, **meta)
+    return DailyRun(inputs, ss).run(days, MAX_DAYS, bar, **meta)
 
 
 def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar, measures, triggers, population) -> Result:

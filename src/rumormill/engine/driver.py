@@ -1,8 +1,9 @@
 """The daily engine's calendar: measures switch on and off, triggers watch,
 the kernel steps, and a recorder keeps one row per day.
 
-Per day: measures due today switch on or off (levers recomputed only then;
-only spreaders whose own rates changed draw their waits again) → dawn
+Per day (the order written once, in ``calendar`` for the measures and here
+for the steps): measures due today switch on or off (levers recomputed only
+then; only spreaders whose own rates changed draw their waits again) → dawn
 (inflow) → ``substeps`` kernel steps → dusk (monitoring) → record → triggers
 observe the day. Measures compile to arrays here; the kernel stays generic.
 
@@ -14,53 +15,100 @@ only the random numbers of the agents it acts on, from the day it acts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..errors import ParameterError
 from ..measures.base import Context, Levers
-from ..measures.inflow import Inflow
-from ..measures.inspect import Inspect
-from ..measures.triggers import Watch
 from ..rates import step_probability
 from ..seeding import stream
-from . import boundary
+from . import boundary, calendar
 from .counter_rng import stream_key
 from .daily import SPREADER, tell_step_parallel, tell_step_serial
+from .recorder import Recorder
 
-#: the tellings column for news from outside (inflow)
-OUTSIDE = "outside"
+#: degrees below this use a table for the chance of meeting no one
+MISS_TABLE = 256
+
+
+@dataclass(frozen=True)
+class DailyInputs:
+    """What one run of the daily engine needs, resolved to arrays.
+
+    graph : (indptrs, indicess, complete[L])
+        Per layer: CSR arrays (placeholders for a well-mixed layer) and the flag.
+    rates : float[S, L]
+        Per-edge meeting rate per day, per story and layer (per agent on a
+        well-mixed layer).
+    stifle, pair, one_step, forget : per story
+        The model's rules (see ``models``).
+    seeds : list of int32 arrays
+        Initial spreaders per story.
+    cell : int32[n]
+        Each agent's cell (group × region); ``n_cells`` of them.
+    """
+
+    graph: tuple
+    rates: np.ndarray
+    stifle: np.ndarray
+    pair: np.ndarray
+    one_step: np.ndarray
+    forget: np.ndarray
+    seeds: list
+    cell: np.ndarray
+    n_cells: int
+    layer_names: list[str]
+    channels: list[str]
+    story_names: list[str]
+    substeps: int = 1
+    measures: tuple = ()
+    triggers: tuple = ()
+    population: object | None = None
+
+    def step_rules(self) -> tuple:
+        """(log_miss[S, L], miss_pow[S, L, D], stifle, pair, one_step): the per-step
+        chance of not meeting a neighbour, as the kernel reads it."""
+        n = len(self.cell)
+        complete = self.graph[2]
+        rates = np.where(complete[None, :], self.rates / max(n - 1, 1), self.rates)
+        p = step_probability(rates, 1.0 / self.substeps)
+        with np.errstate(divide="ignore"):
+            log_miss = np.where(p >= 1.0, -np.inf, np.log1p(-np.minimum(p, 1.0)))
+        with np.errstate(invalid="ignore"):
+            miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
+        miss_pow[np.isnan(miss_pow)] = 1.0  # p = 1: (1 - p) ** 0
+        return (log_miss, miss_pow, np.asarray(self.stifle, dtype=np.float64), np.asarray(self.pair, dtype=np.bool_),
+                np.asarray(self.one_step, dtype=np.bool_))
 
 
 class DailyRun:
     """One run of the daily engine. Cheap to construct; ``run()`` does the work."""
 
-    def __init__(self, graph, base_rules, model_forget, seeds, cell, n_cells, layer_names, channels,
-                 story_names, measures, triggers, population, substeps, seed_seq):
-        self.graph = graph
-        self.base_rules = base_rules  # (log_miss, miss_pow, stifle, pair, one_step)
-        self.model_forget = model_forget  # per-day stopping rate per story
-        self.cell = cell
-        self.substeps = substeps
-        self.measures = list(measures)
-        self.triggers = list(triggers)
-        self.population = population
-        n_stories, n = len(story_names), len(cell)
-        n_layers = len(layer_names)
-        seen = set()
-        for m in self.measures:
-            if m.name in seen:
-                raise ParameterError(f"two measures are named {m.name!r}: give each measure its own name.")
-            seen.add(m.name)
-        inspections = tuple(m.name for m in self.measures if isinstance(m, Inspect))
-        self.ctx = Context(population, list(layer_names), list(channels), list(story_names), n_cells, inspections)
+    def __init__(self, inputs: DailyInputs, seed_seq):
+        inp = self.inputs = inputs
+        self.graph = inp.graph
+        self.base_rules = inp.step_rules()
+        self.model_forget = np.asarray(inp.forget, dtype=np.float64)  # per-day stopping rate per story
+        cell = self.cell = inp.cell
+        n_cells = inp.n_cells
+        self.substeps = inp.substeps
+        self.measures = list(inp.measures)
+        self.triggers = list(inp.triggers)
+        self.population = inp.population
+        n_stories, n = len(inp.story_names), len(cell)
+        n_layers = len(inp.layer_names)
+        calendar.check_names(self.measures)
+        inspections = calendar.inspections(self.measures)
+        self.ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), n_cells,
+                           inspections)
         for m in self.measures:
             m.check(self.ctx)
         for t in self.triggers:
             t.check(self.ctx, [m.name for m in self.measures])
-        has_inflow = any(isinstance(m, Inflow) for m in self.measures)
-        self.layer_names = list(layer_names) + ([OUTSIDE] if has_inflow else [])
-        self.outside = n_layers
-        self.starts = population.starts if population is not None else np.array([0, n])
+        inflow = calendar.has_inflow(self.measures)
+        self.layer_names = list(inp.layer_names) + ([calendar.OUTSIDE] if inflow else [])
+        self.outside = n_layers if inflow else None
+        self.starts = inp.population.starts if inp.population is not None else np.array([0, n])
 
         self.state = np.zeros((n_stories, n), dtype=np.int8)
         self.active = np.zeros((n_stories, n), dtype=np.int32)
@@ -73,7 +121,7 @@ class DailyRun:
         self.det_counts = np.zeros(n_cells, dtype=np.int64)
         self.buf = np.zeros(n, dtype=np.int32)
         self.new_buf = np.zeros((n_stories, n), dtype=np.int32)
-        for s, ids in enumerate(seeds):
+        for s, ids in enumerate(inp.seeds):
             self.state[s, ids] = SPREADER
             self.active[s, : ids.size] = ids
             self.n_active[s] = ids.size
@@ -98,8 +146,7 @@ class DailyRun:
         accept = self.levers[3]
         boundary.inflow(np.uint64(day), s, lo, hi, log_miss, accept, self.state, self.active, self.due, self.n_active,
                         self.cell, self.detained, self.counts, self.tellings, self.outside,
-                        self._key(f"inflow:{name}"), self._key(f"inflow-accept:{name}"),
-                        self.buf)
+                        self._key(f"inflow:{name}"), self._key(f"inflow-accept:{name}"), self.buf)
 
     def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str) -> int:
         return boundary.monitor(np.uint64(day), cohort, probability, self.state, self.active, self.due, self.n_active,
@@ -128,29 +175,16 @@ class DailyRun:
             log_keep = np.log1p(-p_forget)
         return (lv.spread, p_forget, log_keep, lv.accept, lv.intercept, lv.detain)
 
-    def run(self, days: int | None, max_days: int, bar) -> dict:
-        rec = {"counts": [self.counts.copy()], "tellings": [self.tellings.copy()],
-               "intercepts": [self.intercepts.copy()], "detained": [self.det_counts.copy()]}
-        watches = [Watch(t, self.ctx.cells(None, t.regions),
-                         None if t.layer is None else self.ctx.layers.index(t.layer),
-                         None if t.story is None else self.ctx.story(t.story)) for t in self.triggers]
+    def run(self, days: int | None, max_days: int, bar, **meta):
+        """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""
+        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts)
+        watched = calendar.watches(self.triggers, self.ctx)
         on_since: dict[str, int] = {}
+        tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
         day = 0
         while (days is None and self.n_active.sum() > 0 and day < max_days) or (days is not None and day < days):
-            ordered = self._orders(watches)
-            now_on = [m for m in self.measures if m.is_on(day, ordered.get(m.name))]
-            changed = {m.name for m in now_on} != set(on_since) or self.levers is None
-            for m in now_on:
-                if m.name not in on_since:
-                    on_since[m.name] = day
-                    self.events.append((day, "measure-start", "", -1, 0, m.name))
-            for name in [k for k in on_since if k not in {m.name for m in now_on}]:
-                del on_since[name]
-                self.events.append((day, "measure-stop", "", -1, 0, name))
-            for w in watches:
-                if w.order_on == day and w.trigger.starts:
-                    self.events.append((day, "order", "", -1, 0, f"{w.trigger.name}: " + ", ".join(w.trigger.starts)))
-            if changed:
+            now_on, changed = calendar.switch(day, self.measures, watched, on_since, self.events)
+            if changed or self.levers is None:
                 new = self._levers(now_on)
                 if self.levers is not None:
                     # only spreaders whose own rates changed draw their waits again
@@ -158,53 +192,19 @@ class DailyRun:
                     if moved.any():
                         boundary.redraw(self.due, self.active, self.n_active, self.cell, moved)
                 self.levers = new
-            levers = self.levers
             for m in now_on:
                 m.at_dawn(day, self, self.ctx)
-            tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
             for _ in range(self.substeps):
                 tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf, self.cell,
-                          self.detained, self.graph, self.base_rules, levers,
+                          self.detained, self.graph, self.base_rules, self.levers,
                           (self.counts, self.tellings, self.intercepts, self.det_counts), self.keys)
                 self.step += 1
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)
             boundary.leave(self.state, self.active, self.due, self.n_active, self.cell, self.detained, self.counts)
-            self._record(rec, day, watches)
+            new_int, new_det, new_tell = rec.record(self.counts, self.tellings, self.intercepts, self.det_counts)
+            calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
+                                watched, self.report_rng)
             day += 1
             bar.advance()
-        return {k: np.stack(v) for k, v in rec.items()}
-
-    @staticmethod
-    def _orders(watches) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for w in watches:
-            if w.order_on is None:
-                continue
-            for name in w.trigger.starts:
-                out[name] = min(out.get(name, w.order_on), w.order_on)
-        return out
-
-    def _record(self, rec, day, watches) -> None:
-        """Row ``day + 1`` is the state at the end of ``day``; events carry the day they happened."""
-        prev_int, prev_det, prev_tell = rec["intercepts"][-1], rec["detained"][-1], rec["tellings"][-1]
-        rec["counts"].append(self.counts.copy())
-        rec["tellings"].append(self.tellings.copy())
-        rec["intercepts"].append(self.intercepts.copy())
-        rec["detained"].append(self.det_counts.copy())
-        new_int = self.intercepts - prev_int
-        new_det = self.det_counts - prev_det
-        new_tell = self.tellings - prev_tell
-        names = self.ctx.stories
-        for s, c in zip(*np.nonzero(new_int.sum(axis=1))):
-            self.events.append((day, "interception", names[s], int(c), int(new_int[s, :, c].sum()), ""))
-        for c in np.flatnonzero(new_det):
-            self.events.append((day, "detention", "", int(c), int(new_det[c]), ""))
-        if len(self.layer_names) > len(self.ctx.layers):
-            for s, c in zip(*np.nonzero(new_tell[:, self.outside])):
-                self.events.append((day, "inflow", names[s], int(c), int(new_tell[s, self.outside, c]), ""))
-        for w in watches:
-            rng = self.report_rng(w.trigger.name, day) if w.trigger.observe == "reports" else None
-            if w.observe(day, new_int, new_det, new_tell, rng):
-                self.events.append((day, "report", "", -1, int(w.seen),
-                                    f"{w.trigger.name}: {w.trigger.observe} reached {w.trigger.threshold:g}"))
+        return rec.result(self.events, **{**meta, "layers": self.layer_names})
