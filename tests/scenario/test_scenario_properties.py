@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import string
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rumormill.errors import ScenarioError
-from rumormill.scenario import validate
+from rumormill.errors import RumormillError, ScenarioError
+from rumormill.scenario import build, describe, validate
 from rumormill.scenario.load import _walk, tomllib
 from rumormill.scenario.locate import format_path
 
+#: what ``describe`` may never print raw (tab and newline aside)
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 #: tables whose keys are names chosen by the user, not fields
 FREE_FORM = {("population", "regions"), ("scenario", "key_dates"), ("parameters",)}
@@ -162,16 +166,36 @@ def test_date_out_of_calendar(base, data, day):
     expect_error(mutated, path)
 
 
+def nested(depth: int) -> list:
+    """An array ``depth`` arrays deep (built without recursion)."""
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+#: values that pass a type check but not a build, by the type they replace:
+#: huge finite numbers, far dates, control characters
+HUGE_FLOATS = st.floats(min_value=1e15, max_value=sys.float_info.max) | st.floats(-sys.float_info.max, -1e15)
+HUGE_INTS = st.integers(min_value=10**12, max_value=10**30) | st.integers(min_value=-10**30, max_value=-10**12)
+FAR_DATES = st.dates(min_value=dt.date(9000, 1, 1)) | st.dates(max_value=dt.date(100, 1, 1))
+CONTROL_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x1F) | st.sampled_from("\x7f\x9b\u202e\u2066"),
+                       min_size=1, max_size=6)
+EXTREMES = st.one_of(HUGE_FLOATS, HUGE_INTS, FAR_DATES, CONTROL_TEXT)
+EXTREME_FOR = {float: HUGE_FLOATS, int: HUGE_INTS, dt.date: FAR_DATES, str: CONTROL_TEXT}
+#: arrays nested hundreds deep (a 100,000-deep one, in TOML text, is in test_scenario_limits.py)
+DEEP = st.integers(100, 900).map(nested)
+
 TOML_VALUES = st.recursive(
     st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False), st.text(max_size=8), st.booleans(),
-              st.dates(), st.datetimes()),
+              st.dates(), st.datetimes(), EXTREMES),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
     max_leaves=6,
 )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.data(), TOML_VALUES)
+@given(st.data(), st.one_of(TOML_VALUES, DEEP))
 def test_any_value_anywhere_gives_a_scenario_or_a_scenario_error(base, data, value):
     path = data.draw(st.sampled_from(list(leaves(base))))
     mutated = copy.deepcopy(base)
@@ -180,3 +204,25 @@ def test_any_value_anywhere_gives_a_scenario_or_a_scenario_error(base, data, val
         validate(mutated, source="mutated.toml")
     except ScenarioError as err:
         assert type(err) is ScenarioError and str(err).startswith("mutated.toml")
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_extreme_values_build_and_run_or_give_one_error(mini_path, mini_text, data):
+    """Past validation nothing may overflow: the small scenario with one extreme
+    value either builds, describes itself and runs a day, or raises one
+    ``RumormillError`` that names the file; nothing it prints drives the terminal."""
+    base = tomllib.loads(mini_text)
+    path = data.draw(st.sampled_from(list(leaves(base))))
+    value = data.draw(EXTREME_FOR.get(type(get(base, path)), EXTREMES) | DEEP)
+    mutated = copy.deepcopy(base)
+    put(mutated, path, value)
+    try:
+        sc = validate(mutated, source="mutated.toml", folder=str(mini_path.parent))
+        shown = describe(sc)
+        build(sc).run(days=1)
+    except RumormillError as err:
+        assert str(err).startswith("mutated.toml") or "scale = 1" in str(err), (format_path(path), str(err))
+        return
+    assert not CONTROL.search(shown), format_path(path)

@@ -44,7 +44,7 @@ def simulate(
     recovery: float = typer.Option(0.1, min=0.0, max=MAX_RATE, help="SIR recovery rate / rumour forgetting rate, per day."),
     stifle: float = typer.Option(1.0, min=0.0, max=1.0, help="ISR: chance a spreader meeting a knower stops."),
     engine: str = typer.Option("daily", help="daily, exact or meanfield."),
-    days: int = typer.Option(None, min=0, max=MAX_DAYS, help=f"Days to run, up to {MAX_DAYS:,} (default: until the story dies out)."),
+    days: int = typer.Option(None, min=1, max=MAX_DAYS, help=f"Days to run, up to {MAX_DAYS:,} (default: until the story dies out)."),
     substeps: int = typer.Option(1, min=1, max=1_000, help="Steps a day (daily engine)."),
     initial: float = typer.Option(1, min=0.0, max=float(MAX_AGENTS), help="Initial spreaders: a count, or a fraction below 1."),
     seed: int = typer.Option(0, min=0, max=2**63 - 1, help="Random seed."),
@@ -66,8 +66,12 @@ def _simulate(n, network, mean_degree, edges, model, rate, recovery, stifle, eng
     from .. import networks as nw
     from ..simulate import simulate as run
 
-    for path in (plot, csv):
-        if path is not None and not path.parent.exists():
+    for option, path in (("--plot", plot), ("--csv", csv)):
+        if path is None:
+            continue
+        if not path.name or path.is_dir():
+            raise RumormillError(f"{option} {str(path)!r}: give a file name, not a folder.")
+        if not path.parent.is_dir():
             raise RumormillError(f"{path}: folder {path.parent} does not exist; create it or choose another path.")
     t0 = time.perf_counter()
     if edges is not None:

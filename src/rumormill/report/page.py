@@ -66,7 +66,7 @@ def render(run: data.RunData, map_date=None) -> str:
                     f'<div class="chart" id="fig-{key}"></div></section>')
     nav = " ".join(f'<a href="#{k}">{html.escape(SECTIONS[k][0])}</a>' for k in SECTIONS
                    if f"fig-{k}" in figures)
-    payload = json.dumps(figures, separators=(",", ":")).replace("</", "<\\/")
+    payload = _script_json(figures)
     title = f"rumormill report: {run.meta.get('scenario') or 'run'} {run.run_id}"
     return "\n".join([
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -77,6 +77,15 @@ def render(run: data.RunData, map_date=None) -> str:
         f'<script type="application/json" id="rumormill-figures">{payload}</script>',
         f"<script>{_DRAW}</script></body></html>",
     ])
+
+
+def _script_json(value) -> str:
+    """JSON to embed in a ``<script>`` block: ``<``, ``>`` and ``&`` as ``\\u003c``,
+    ``\\u003e`` and ``\\u0026``, so no text in it (a label such as ``<!--<script>``)
+    can end the block or open a comment that swallows the scripts after it.
+    ``JSON.parse`` reads the escapes back as the same characters."""
+    text = json.dumps(value, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _header(run: data.RunData) -> str:

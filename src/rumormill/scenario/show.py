@@ -1,11 +1,14 @@
 """Plain-text views of scenarios, for the command line (``rumormill scenarios``,
 ``rumormill show NAME``, ``rumormill schema``). Each returns a string; the CLI
-only prints it."""
+only prints it. Text from a scenario file (names, notes, descriptions) comes
+out with its control characters written as escapes (``\\x1b``): a file must
+not be able to drive the terminal that shows it."""
 
 from __future__ import annotations
 
 import json
 
+from ..errors import printable
 from .build import estimate
 from .checks import resolve_at, resolve_sizes
 from .load import builtin_names, json_schema, load
@@ -24,7 +27,7 @@ def builtins_text() -> str:
         sc = load(name)
         first = sc.scenario.description.split(". ")[0].strip().rstrip(".")
         rows.append(f"{name:<16} {sc.scenario.start} + {sc.scenario.days} days  {first}")
-    return "\n".join(rows)
+    return printable("\n".join(rows))
 
 
 def parameter_values(sc: Scenario) -> dict[str, float]:
@@ -113,4 +116,4 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
         for name, value in parameter_values(sc).items():
             p = sc.parameters[name]
             out.append(f"  {name:<26} {value:<10g} [{p.low:g}, {p.high:g}]  {p.note}")
-    return "\n".join(out)
+    return printable("\n".join(out))
