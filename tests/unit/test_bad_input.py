@@ -93,3 +93,47 @@ def test_no_global_numpy_random_in_the_package():
     for path in root.rglob("*.py"):
         for name in re.findall(r"np\.random\.(\w+)", path.read_text()):
             assert name in allowed, f"{path.name} calls the global np.random.{name}"
+
+
+GiB = 2**30
+
+
+@pytest.fixture
+def ten_gib_free(monkeypatch):
+    """A machine with 10 GiB free, whatever this one has."""
+    import rumormill.networks.network as network
+
+    monkeypatch.setattr(network, "available_memory", lambda: 10 * GiB)
+    return network
+
+
+def test_the_memory_guard_leaves_half_the_free_memory(ten_gib_free):
+    network = ten_gib_free
+    network.require_memory("a small step", 4 * GiB)
+    with pytest.raises(rm.CapacityError, match=r"a big step needs about 6.0 GiB, above the default limit of 5.0 GiB "
+                                               r"\(half of the 10.0 GiB free.*--max-memory"):
+        network.require_memory("a big step", 6 * GiB)
+
+
+def test_memory_limit_raises_or_lowers_the_ceiling_but_never_past_what_is_free(ten_gib_free):
+    network = ten_gib_free
+    with network.memory_limit(8 * GiB):
+        network.require_memory("a big step", 6 * GiB)
+    with network.memory_limit(GiB), pytest.raises(rm.CapacityError, match=r"above the limit of 1.0 GiB"):
+        network.require_memory("a step", 2 * GiB)
+    with network.memory_limit(20 * GiB), pytest.raises(rm.CapacityError, match=r"but only 10.0 GiB is free"):
+        network.require_memory("a huge step", 9.5 * GiB)
+    network.require_memory("the default again", 4 * GiB)
+    with pytest.raises(rm.CapacityError):
+        network.require_memory("the default again", 6 * GiB)
+
+
+def test_max_memory_on_the_command_line(ten_gib_free, capsys):
+    from rumormill.cli import main
+
+    assert main(["simulate", "--n", "100000", "--days", "2", "--max-memory", "2M"]) == 2
+    err = capsys.readouterr().err
+    assert "above the limit of 2.0 MiB" in err and "Traceback" not in err
+    assert main(["run", "--scale", "0.5", "--max-memory", "1G", "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert "above the limit of 1.0 GiB" in err and "lower scale" in err and "--max-memory" in err
