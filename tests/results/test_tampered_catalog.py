@@ -4,7 +4,7 @@ the store: every id must be a run id and every path ``runs/<run_id>``."""
 import duckdb
 import pytest
 
-from fake_runs import cli_main
+from fake_runs import cli_main, fake_result
 from rumormill.results import StoreError
 
 
@@ -40,21 +40,31 @@ def test_a_tampered_id_never_deletes_outside_the_store(store, fake, victim, caps
 
 
 @pytest.mark.parametrize("path", ["../../victim", "{victim}", "runs/{other}", "runs", "runs/{run_id}/../../../victim"])
-def test_a_tampered_path_is_refused_then_repaired(store, fake, victim, path, capsys):
-    other = store.save(fake)
-    run_id = store.save(fake)
+def test_a_tampered_path_is_refused_then_repaired(store, victim, path, capsys):
+    other = store.save(fake_result(days=5))
+    run_id = store.save(fake_result(days=5))
     tamper(store, "UPDATE runs SET path = ? WHERE run_id = ?",
            [path.format(victim=victim, other=other, run_id=run_id), run_id])
     with pytest.raises(StoreError, match=f"row for run {run_id} .*changed by hand"):
         store.run_dir(run_id)
+    with pytest.raises(StoreError, match=f"row for run {run_id} .*changed by hand"):
+        store.query("SELECT count(*) FROM detained")
     assert cli_main(["report", run_id, "--out", str(store.folder), "--no-png"]) == 2
     assert "changed by hand" in " ".join(capsys.readouterr().err.split())
     assert sorted(p.name for p in victim.iterdir()) == ["thesis.txt"]
     assert not (store.folder / "runs" / other / "report.html").exists()
     assert cli_main(["runs", "--repair", "--out", str(store.folder)]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert f"set aside 1 catalog row(s)" in out and f"registered 1 complete run(s) from their run.json: {run_id}" in out
+    assert "set aside 1 catalog row(s)" in out and f"registered 1 complete run(s) from their run.json: {run_id}" in out
     assert store.run(run_id)["path"] == f"runs/{run_id}"
+    assert store.query("SELECT count(DISTINCT run_id) AS k FROM detained")["k"][0] == 2
+
+
+def test_the_report_lands_in_the_run_folder_once_repaired(store, victim):
+    run_id = store.save(fake_result(days=5))
+    tamper(store, "UPDATE runs SET path = ?", [str(victim)])
+    assert cli_main(["report", run_id, "--out", str(store.folder), "--no-png"]) == 2
+    store.repair()
     assert cli_main(["report", run_id, "--out", str(store.folder), "--no-png"]) == 0
     assert (store.folder / "runs" / run_id / "report.html").is_file()
     assert sorted(p.name for p in victim.iterdir()) == ["thesis.txt"]
