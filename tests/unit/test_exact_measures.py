@@ -250,3 +250,70 @@ def test_weighted_totals_match_their_exact_rebuild():
     assert run.detained.sum() > 0 and run.n_active.sum() > 0
     assert np.allclose(W, run.W, rtol=1e-9, atol=1e-9) and np.allclose(F, run.F, rtol=1e-9, atol=1e-9)
     assert (run.counts.sum(axis=(1, 2)) == 600).all()
+
+
+# -- the kernel against its twin written from the definition ------------------------------------------------------
+
+
+def _twin_setting():
+    """Six agents, two layers: face is a triangle 0-1-2 with a tail 2-3-4; mail a star from 0 to 3, 4, 5.
+    Soldiers 0-2 (cell 0), family 3-5 (cell 1); two stories, one with Daley–Kendall pairs."""
+    face = from_edges(6, np.array([0, 1, 2, 2, 3]), np.array([1, 2, 0, 3, 4]))
+    mail = from_edges(6, np.array([0, 0, 0]), np.array([3, 4, 5]))
+    cell = np.array([0, 0, 0, 1, 1, 1], dtype=np.int32)
+    rates = np.array([[0.8, 1.5], [0.6, 1.0]])
+    stifle, pair = np.array([0.5, 1.0]), np.array([False, True])
+    spread = np.array([[1.0, 0.5], [0.7, 1.0]])
+    forget = np.array([[0.1, 0.4], [0.0, 0.3]])
+    accept = np.array([[1.0, 0.6], [0.8, 1.0]])
+    intercept = np.array([[0.0, 0.4], [0.0, 0.3]])
+    detain = np.array([[0.0, 0.5], [0.0, 0.2]])
+    inflow = np.array([[0.0, 0.3], [0.0, 0.0]])
+    levers = (spread, forget, accept, intercept, detain, inflow)
+    return (face, mail), cell, rates, stifle, pair, levers
+
+
+def _outcome(st, detained, tellings, intercepts):
+    return [*(st == 0).sum(axis=1), *(st == 1).sum(axis=1), detained.sum(), intercepts.sum(),
+            tellings[:, 2].sum(), tellings[:, 1].sum()]
+
+
+def test_exact_kernel_matches_its_twin_in_distribution():
+    from rumormill.engine import exact as kernel
+    from rumormill.engine.exact_run import ExactInputs, ExactRun
+    from rumormill.simulate import _layer_arrays
+    from rumormill.validation_exact import mean_gap
+
+    (face, mail), cell, rates, stifle, pair, levers = _twin_setting()
+    mux = Multiplex({"face": Layer(face), "mail": Layer(mail, channel="mail")})
+    indptrs, indicess, complete, _, max_deg = _layer_arrays(mux)
+    seeds0 = [np.array([0], dtype=np.int32), np.array([2, 4], dtype=np.int32)]
+    fast, twin = [], []
+    for ss in seeds("twin", 500):
+        inp = ExactInputs((indptrs, indicess, complete, max_deg), rates, stifle, pair, np.zeros(2), seeds0, cell, 2,
+                          ["face", "mail"], ["face", "mail"], ["a", "b"])
+        run = ExactRun(inp, ss)
+        run.inflow_rate[:] = levers[5]
+        spread, forget = levers[0], levers[1]
+        kernel.rebuild_totals(run.degc, run.counts, run.det_ign, spread, forget, run.inflow_rate, run.W, run.F, run.I)
+        tel = np.zeros((2, 3, 2), dtype=np.int64)
+        run.tellings = tel
+        kernel.run_day(0.0, 2.0, run._state(), (run.counts, tel, run.intercepts, run.det_counts), inp.graph,
+                       (rates, stifle, pair), levers, run.cells, run.rng)
+        fast.append(_outcome(run.st, run.detained, tel, run.intercepts))
+
+        rng = np.random.default_rng(ss)
+        st = np.zeros((2, 6), dtype=np.int8)
+        st[0, seeds0[0]] = 1
+        st[1, seeds0[1]] = 1
+        detained = np.zeros(6, dtype=bool)
+        tallies = (np.zeros((2, 3, 2), dtype=np.int64), np.zeros((2, 2, 2), dtype=np.int64), np.zeros(2, dtype=np.int64))
+        kernel.reference_day(0.0, 2.0, st, detained, lambda lay, i: (face, mail)[lay].neighbours(i), rates, stifle,
+                             pair, levers, cell, rng, tallies)
+        twin.append(_outcome(st, detained, tallies[0], tallies[1]))
+    fast, twin = np.array(fast, dtype=float), np.array(twin, dtype=float)
+    for k in range(fast.shape[1]):
+        gap, tol = mean_gap(fast[:, k], twin[:, k])
+        assert abs(gap) <= tol, (k, fast[:, k].mean(), twin[:, k].mean(), tol)
+    # the setting exercises every rule
+    assert fast[:, 4].mean() > 0.1 and fast[:, 5].mean() > 0.3 and fast[:, 6].mean() > 0.1

@@ -388,3 +388,71 @@ def monitor(in_cohort, probability, st, active, pos, n_active, degc, W, F, count
                    detained, det_counts, det_ign, inflow, I)
             found += 1
     return found
+
+
+def reference_day(t, t_end, st, detained, neighbours, rates, stifle, pair, levers, cell, rng, tallies):
+    """Plain-Python twin of ``run_day``, written from the definition: every
+    (story, spreader, layer, neighbour) meeting, every spreader's stopping and
+    every free ignorant's arrival from outside is its own event channel with
+    its own rate, listed afresh before each event.
+
+    Used only in tests, on tiny graphs, to check ``run_day`` in distribution.
+    ``neighbours(l, i)`` returns agent ``i``'s neighbours on layer ``l``;
+    ``st[S, n]`` and ``detained[n]`` are changed in place, and
+    ``tallies = (tellings[S, L + 1, C], intercepts[S, L, C], det_counts[C])``.
+    """
+    spread, forget, accept, intercept, detain_p, inflow = levers
+    tellings, intercepts, det_counts = tallies
+    n_stories, n = st.shape
+    n_layers = rates.shape[1]
+    while True:
+        events, weights = [], []
+        for s in range(n_stories):
+            for i in range(n):
+                if st[s, i] == IGNORANT and not detained[i] and inflow[s, cell[i]] > 0:
+                    events.append(("outside", s, i, -1, -1))
+                    weights.append(inflow[s, cell[i]])
+                if st[s, i] != SPREADER:
+                    continue
+                if forget[s, cell[i]] > 0:
+                    events.append(("stop", s, i, -1, -1))
+                    weights.append(forget[s, cell[i]])
+                for lay in range(n_layers):
+                    w = rates[s, lay] * spread[s, cell[i]]
+                    for j in neighbours(lay, i):
+                        if w > 0 and not detained[j]:
+                            events.append(("meet", s, i, lay, j))
+                            weights.append(w)
+        total = float(np.sum(weights)) if weights else 0.0
+        if total <= 0.0:
+            return
+        t += rng.exponential(1.0 / total)
+        if t >= t_end:
+            return
+        kind, s, i, lay, j = events[rng.choice(len(events), p=np.asarray(weights) / total)]
+        if kind == "stop":
+            st[s, i] = STIFLER
+            continue
+        if kind == "outside":
+            _reference_hear(st, s, i, n_layers, accept, cell, tellings, rng)
+            continue
+        read = rng.random(intercept.shape[0]) < intercept[:, lay]
+        if read.any():
+            intercepts[s, lay, cell[i]] += 1
+            if (rng.random(intercept.shape[0]) < detain_p[:, lay])[read].any():
+                detained[i] = True
+                det_counts[cell[i]] += 1
+                st[:, i] = np.where(st[:, i] == SPREADER, STIFLER, st[:, i])
+            continue
+        if st[s, j] == IGNORANT:
+            _reference_hear(st, s, j, lay, accept, cell, tellings, rng)
+        elif pair[s] and st[s, j] == SPREADER:
+            if rng.random() < 0.5:
+                st[s, i] = st[s, j] = STIFLER
+        elif rng.random() < stifle[s]:
+            st[s, i] = STIFLER
+
+
+def _reference_hear(st, s, j, column, accept, cell, tellings, rng):
+    tellings[s, column, cell[j]] += 1
+    st[s, j] = SPREADER if rng.random() < accept[s, cell[j]] else STIFLER
