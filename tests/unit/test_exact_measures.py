@@ -317,3 +317,31 @@ def test_exact_kernel_matches_its_twin_in_distribution():
         assert abs(gap) <= tol, (k, fast[:, k].mean(), twin[:, k].mean(), tol)
     # the setting exercises every rule
     assert fast[:, 4].mean() > 0.1 and fast[:, 5].mean() > 0.3 and fast[:, 6].mean() > 0.1
+
+
+JIT_SCRIPT = """
+import json, numpy as np, rumormill as rm
+from rumormill.networks import erdos_renyi, Layer, Multiplex
+pop = rm.Population.from_sizes({("s", "n"): 30, ("f", "n"): 30})
+mux = Multiplex({"face": Layer(erdos_renyi(60, 4.0, 3)),
+                 "mail": Layer(erdos_renyi(60, 2.0, 4), rate=2.0, channel="mail")})
+ms = [rm.Inspect("i", channel="mail", probability=0.4, detain=0.3), rm.Deter("d", factor=0.5, groups=["s"]),
+      rm.Indoctrinate("x", stifle_rate=0.2, acceptance=0.7, groups=["f"]),
+      rm.Monitor("m", every=3, probability=0.3, groups=["f"]), rm.Inflow("in", story="a", rate=0.05, groups=["f"])]
+r = rm.simulate(mux, {"a": rm.ISR(0.4, 0.5, 0.1), "b": rm.DaleyKendall(0.4)}, engine="exact", population=pop,
+                measures=ms, days=12, initial=3, seed=11)
+print(json.dumps([r.counts.tolist(), r.intercepts.tolist(), r.detained.tolist(), r.tellings.tolist()]))
+"""
+
+
+def test_exact_kernel_with_and_without_jit_agree_bit_for_bit():
+    import os
+    import subprocess
+    import sys
+
+    def run(extra):
+        env = dict(os.environ, PYTHONWARNINGS="ignore", **extra)
+        return subprocess.run([sys.executable, "-c", JIT_SCRIPT], capture_output=True, text=True, env=env,
+                              check=True).stdout
+
+    assert run({}) == run({"NUMBA_DISABLE_JIT": "1"})
