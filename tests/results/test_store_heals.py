@@ -191,6 +191,9 @@ def test_a_catalog_that_cannot_record_a_finished_run(store, fake, dead_pid, monk
         with run:
             run.finish(fake)
     monkeypatch.setattr(catalog, "write", real)
+    with pytest.raises(StoreError, match="already stored"):
+        run.finish(fake)
+    run.fail("too late")
     assert store.run(run.run_id)["status"] == "running"
     assert sorted(p.name for p in (store.folder / "runs").iterdir()) == [run.run_id]
     as_if_killed(store, run.run_id, dead_pid)  # the process has ended since

@@ -37,16 +37,19 @@ class Recording:
         return self
 
     def __exit__(self, kind, error, tb) -> bool:
-        if not self.done and not self.placed:
+        if not self.done:
             self.fail(error if error is not None else "ended without a result")
         return False
 
     def finish(self, result, baseline=None) -> str:
         """Write the result's tables, rename them into place, then mark the run finished."""
-        if self.done:
-            raise StoreError(f"run {self.run_id} is already {self.done}.")
         runs = self.store.folder / "runs"
         final, tmp = runs / self.run_id, runs / f".{self.run_id}.tmp"
+        if self.placed:
+            raise StoreError(f"run {self.run_id} is already stored in {final}; if the catalog does not list it, "
+                             f"`rumormill runs --repair --out {self.store.folder}` registers it.")
+        if self.done:
+            raise StoreError(f"run {self.run_id} is already {self.done}.")
         try:
             baseline_id = self._baseline(result, baseline)
             tables = result_tables(result, self.run_id)
@@ -72,7 +75,10 @@ class Recording:
         return self.run_id
 
     def fail(self, error) -> None:
-        """Mark the run failed with ``error``'s text (best effort: never hides the first error)."""
+        """Mark the run failed with ``error``'s text (best effort: never hides the first error);
+        nothing once its files are in place (a repair registers those)."""
+        if self.placed:
+            return
         self.done = "failed"
         text = "interrupted" if isinstance(error, KeyboardInterrupt) else (str(error) or type(error).__name__)
         try:
