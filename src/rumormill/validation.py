@@ -110,7 +110,7 @@ def compare(case, what, expected, est: Estimate, requested: int) -> Check:
     tol = est.tolerance
     ok = enough and abs(est.value - expected) <= tol
     if not enough:
-        what += f" [too few runs: {est.runs} < {MIN_RUNS}]"
+        what += f" (too few runs: {est.runs} < {MIN_RUNS})"
     return Check(case, what, float(expected), float(est.value), float(tol), bool(ok), est.runs, requested)
 
 
@@ -130,7 +130,7 @@ def same_distribution(case, what, a, b, requested: int) -> Check:
 
     n, m = len(a), len(b)
     if min(n, m) < MIN_RUNS:
-        return Check(case, what + f" [too few runs: {min(n, m)} < {MIN_RUNS}]", 0.0, math.nan, math.nan, False,
+        return Check(case, what + f" (too few runs: {min(n, m)} < {MIN_RUNS})", 0.0, math.nan, math.nan, False,
                      min(n, m), requested)
     d = float(ks_2samp(a, b).statistic)
     crit = float(kolmogi(2.0 * norm.sf(Z)) * math.sqrt((n + m) / (n * m)))

@@ -6,6 +6,7 @@ import time
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import RumormillError
@@ -48,7 +49,7 @@ def validate(
     for _name, case_checks, spent in done:
         for k, c in enumerate(case_checks):
             runs = f"{c.runs}/{c.requested}" if c.requested and c.requested != c.runs else str(c.runs)
-            table.add_row(c.case, c.what, f"{c.expected:.5f}", f"{c.measured:.5f}", f"±{c.tolerance:.5f}", runs,
+            table.add_row(c.case, escape(c.what), f"{c.expected:.5f}", f"{c.measured:.5f}", f"±{c.tolerance:.5f}", runs,
                           "[green]pass[/]" if c.passed else "[red]FAIL[/]", f"{spent:.1f} s" if k == 0 else "")
     Console(width=max(110, console.width)).print(table)
     failed = [c for c in checks if not c.passed]
