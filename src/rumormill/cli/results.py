@@ -75,8 +75,7 @@ def runs(
         table.add_row(row.run_id, f"[{colours.get(row.status, 'white')}]{row.status}[/]", _text(row.scenario),
                       _text(row.engine), _text(row.seed), f"{int(row.n):,}" if _given(row.n) else "",
                       _text(row.days), str(row.started)[:19], f"{took:.1f} s" if took is not None else "",
-                      _text(row.baseline_id) or (f"(is the baseline of {row.baseline_of})"
-                                                 if _given(row.baseline_of) else ""))
+                      _text(row.baseline_id) or ("(is one)" if _given(row.baseline_of) else ""))
     _wide().print(table)
 
 
