@@ -263,3 +263,14 @@ def test_a_baseline_removed_by_hand_is_named_not_fatal(store, capsys):
     meta = store.meta(main)
     assert meta["baseline_id"] is None and meta["baseline_missing"] == baseline
     assert cli_main(["report", main, "--out", str(store.folder), "--no-png"]) == 0
+
+
+def test_running_rows_this_host_cannot_check(store):
+    """On another host: refused, pointing there. From an older rumormill (no pid): deletable."""
+    elsewhere, older = store.begin().run_id, store.begin().run_id
+    edit(store, "UPDATE runs SET host = 'node-7', pid = 4242 WHERE run_id = ?", [elsewhere])
+    edit(store, "UPDATE runs SET host = NULL, pid = NULL WHERE run_id = ?", [older])
+    assert not store.repair()
+    with pytest.raises(StoreError, match="on node-7.*--repair` on that host"):
+        store.delete(elsewhere)
+    assert store.delete(older) == [older]

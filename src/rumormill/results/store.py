@@ -118,7 +118,8 @@ class Store:
     def delete(self, run_id: str) -> list[str]:
         """Remove a run: its catalog row, then its folder; return the ids removed.
 
-        A running run is refused, and so is a baseline another run is compared
+        A running run is refused (unless it was started by a rumormill that did
+        not record its process), and so is a baseline another run is compared
         with; a compare's own baseline goes with it. A row whose id is not a
         run id (the catalog was changed by hand) is removed without touching any file.
         """
@@ -132,9 +133,12 @@ class Store:
             if not is_run_id(wanted):  # never a folder name: remove the row only
                 con.execute("DELETE FROM runs WHERE run_id = ?", [wanted])
                 return [wanted], []
-            if row["status"] == "running" and heal.alive(row):
-                raise StoreError(f"run {wanted} is still running (process {row.get('pid') or '?'} on "
-                                 f"{row.get('host') or 'an unknown host'}); let it finish, or stop it, then delete it.")
+            if row["status"] == "running" and row.get("pid") is not None and heal.alive(row):
+                here = row.get("host") == socket.gethostname()
+                raise StoreError(f"run {wanted} is still running (process {row['pid']} on {row.get('host')})"
+                                 + ("; let it finish, or stop it, then delete it." if here else
+                                    ", as far as this host can tell; if it was killed, `rumormill runs --repair` "
+                                    "on that host marks it interrupted, then delete it."))
             users = sorted(r["run_id"] for r in rows if r["baseline_id"] == wanted and r["run_id"] != wanted)
             if users:
                 raise StoreError(f"run {wanted} is the baseline of {', '.join(users)}: delete "
