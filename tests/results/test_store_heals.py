@@ -3,6 +3,7 @@ hold it, and what a killed process leaves behind is put right."""
 
 import dataclasses
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -113,7 +114,7 @@ def test_a_run_whose_process_is_gone_is_interrupted(store, fake, dead_pid):
         (runs / f".{run_id}.tmp" / "timeseries.parquet").write_bytes(b"half")
     done_now = store.repair()
     assert done_now.interrupted == [gone] and done_now.registered == []
-    assert done_now.removed == sorted([f".{gone}.tmp", ".20250101-000000-000-abcdef.tmp"])
+    assert done_now.removed == sorted([f"runs/.{gone}.tmp", "runs/.20250101-000000-000-abcdef.tmp"])
     rows = store.runs().set_index("run_id")
     assert rows.loc[gone, "status"] == "failed" and rows.loc[gone, "error"].startswith("interrupted")
     assert rows.loc[live, "status"] == "running" and rows.loc[done, "status"] == "finished"
@@ -274,3 +275,13 @@ def test_running_rows_this_host_cannot_check(store):
     with pytest.raises(StoreError, match="on node-7.*--repair` on that host"):
         store.delete(elsewhere)
     assert store.delete(older) == [older]
+
+
+def test_a_half_created_catalog_of_a_gone_process_is_removed(store, fake, dead_pid):
+    store.save(fake)
+    stale = store.folder / f".runs.duckdb.{dead_pid}.a1b2c3.tmp"
+    ours = store.folder / f".runs.duckdb.{os.getpid()}.d4e5f6.tmp"
+    for path in (stale, stale.with_name(stale.name + ".wal"), ours):
+        path.write_bytes(b"DUCK")
+    assert store.repair().removed == sorted([stale.name, stale.name + ".wal"])
+    assert ours.exists() and not stale.exists()

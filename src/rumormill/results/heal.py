@@ -5,7 +5,8 @@ put right, so that a finished run is never lost.
   the rename, or the catalog moved aside) is registered from its ``run.json``;
 - a ``running`` row whose process is gone (same host, pid no longer that
   process) becomes ``failed`` with the error ``interrupted``;
-- a hidden ``runs/.<run_id>.tmp`` folder whose run is not running is removed;
+- a hidden ``runs/.<run_id>.tmp`` folder whose run is not running is removed,
+  and so is a catalog left half-created by a process that is gone;
 - a row whose id or folder rumormill never writes is set aside (``failed``).
 
 ``plan`` only looks, so a folder that needs nothing is never written to;
@@ -32,6 +33,8 @@ from .recording import catalog_row
 from .tables import TABLES
 
 _TMP = re.compile(rf"\.({RUN_ID.pattern})\.tmp")
+#: a catalog being created by process (group 1); see ``catalog._create``
+_NEW_CATALOG = re.compile(r"\.runs\.duckdb\.(\d+)\.[0-9a-f]{6}\.tmp(?:\.wal)?")
 #: the catalog columns a plan reads
 NEEDS = ("run_id", "status", "path", "host", "pid", "started")
 
@@ -42,7 +45,7 @@ class Repair:
 
     registered: list[str] = field(default_factory=list)   # complete folders, now finished
     interrupted: list[str] = field(default_factory=list)  # running rows whose process is gone, now failed
-    removed: list[str] = field(default_factory=list)      # stale temporary folders, now removed
+    removed: list[str] = field(default_factory=list)      # stale temporary files, now removed (relative paths)
     set_aside: list[str] = field(default_factory=list)    # rows with an id or folder not rumormill's, now failed
     found: dict = field(default_factory=dict, repr=False)  # run id -> run.json of each folder to register
 
@@ -53,7 +56,7 @@ class Repair:
         """One line per kind of change, for the command line."""
         said = [("registered {} complete run(s) from their run.json: {}", self.registered),
                 ("marked {} run(s) whose process is gone as failed (interrupted): {}", self.interrupted),
-                ("removed {} unfinished temporary folder(s): {}", self.removed),
+                ("removed {} unfinished temporary file(s) or folder(s): {}", self.removed),
                 ("set aside {} catalog row(s) with an id or folder rumormill never writes: {}", self.set_aside)]
         return [text.format(len(ids), ", ".join(ids)) for text, ids in said if ids]
 
@@ -88,6 +91,14 @@ def plan(folder: Path, rows: list[dict]) -> Repair:
         tmp = _TMP.fullmatch(name)
         row = by_id.get(tmp.group(1)) if tmp else None
         if tmp and not (row is not None and row["status"] == "running" and alive(row)):
+            out.removed.append(f"runs/{name}")
+    try:
+        loose = sorted(p.name for p in folder.iterdir() if p.name.endswith((".tmp", ".tmp.wal")))
+    except OSError:
+        loose = []
+    for name in loose:
+        made = _NEW_CATALOG.fullmatch(name)
+        if made and not process_alive(int(made.group(1))):
             out.removed.append(name)
     return out
 
@@ -103,7 +114,11 @@ def apply(con, folder: Path) -> Repair:
     for run_id in todo.interrupted:
         catalog.update(con, run_id, status="failed", error="interrupted: its process ended without finishing")
     for name in todo.removed:
-        shutil.rmtree(folder / "runs" / name, ignore_errors=True)
+        target = folder / name
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
     return todo
 
 
