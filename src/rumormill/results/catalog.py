@@ -1,4 +1,5 @@
-"""The DuckDB catalog (``runs.duckdb``): one row per run, and its version.
+"""The DuckDB catalog (``runs.duckdb``): one row per run, one per ensemble
+and one per stored replicate of an ensemble, and its version.
 
 Connections are short: opened for one insert or update and closed, so several
 processes can share a folder. A writer that finds another process holding the
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 #: bumped when the catalog's tables change shape; a newer catalog is refused
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: seconds of waiting for another process's lock before saying so (then every NOTICE_EVERY)
 NOTICE_AFTER = 5.0
 NOTICE_EVERY = 60.0
@@ -59,6 +60,51 @@ CREATE TABLE IF NOT EXISTS {prefix}runs (
 #: columns added in schema 2: an older catalog gains them when it is next written
 ADDED = {"baseline_of": "VARCHAR", "host": "VARCHAR", "pid": "BIGINT", "seed_entropy": "VARCHAR",
          "spawn_key": "VARCHAR"}
+#: tables added in schema 3: an ensemble (its id derived from its plan) and its stored replicates
+ENSEMBLES_DDL = """
+CREATE TABLE IF NOT EXISTS ensembles (
+    ensemble_id   VARCHAR PRIMARY KEY,  -- the plan's id, a hash of its content
+    kind          VARCHAR NOT NULL,     -- ensemble or compare
+    status        VARCHAR NOT NULL,     -- running, finished, interrupted or failed
+    scenario      VARCHAR,
+    scenario_hash VARCHAR,
+    seed          BIGINT,
+    scale         DOUBLE,
+    vary          VARCHAR,              -- the parameters drawn per replicate, comma-separated
+    without       VARCHAR,              -- for a compare: the measures left out, comma-separated
+    runs_wanted   INTEGER,
+    runs_done     INTEGER,
+    executor      VARCHAR,              -- where its replicates ran, last time
+    params        VARCHAR,              -- JSON text: scale, seed, order, runs, vary, without
+    info          VARCHAR,              -- JSON text: start_date, groups, regions, stories, layers
+    version       VARCHAR,
+    started       TIMESTAMP,            -- UTC, the first start
+    finished      TIMESTAMP,            -- UTC, when its last replicate was stored
+    host          VARCHAR,
+    pid           BIGINT,
+    path          VARCHAR,              -- its folder, relative to the store: ensembles/<ensemble_id>
+    error         VARCHAR
+)"""
+REPLICATES_DDL = """
+CREATE TABLE IF NOT EXISTS replicates (
+    ensemble_id   VARCHAR NOT NULL,
+    replicate     INTEGER NOT NULL,
+    seed_entropy  VARCHAR,
+    spawn_key     VARCHAR,
+    params        VARCHAR,              -- JSON text: the parameter values drawn for it
+    report_day    INTEGER,
+    order_day     INTEGER,
+    info          VARCHAR,              -- JSON text: for a compare, the report and order days without
+    seconds       DOUBLE,               -- how long it ran (NULL when registered from its file)
+    stored        TIMESTAMP,            -- UTC
+    path          VARCHAR,              -- its file, relative to the store
+    PRIMARY KEY (ensemble_id, replicate)
+)"""
+ENSEMBLE_COLUMNS = ("ensemble_id", "kind", "status", "scenario", "scenario_hash", "seed", "scale", "vary", "without",
+                    "runs_wanted", "runs_done", "executor", "params", "info", "version", "started", "finished",
+                    "host", "pid", "path", "error")
+REPLICATE_COLUMNS = ("ensemble_id", "replicate", "seed_entropy", "spawn_key", "params", "report_day", "order_day",
+                     "info", "seconds", "stored", "path")
 META_DDL = "CREATE TABLE IF NOT EXISTS catalog_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 COLUMNS = ("run_id", "status", "scenario", "scenario_hash", "params", "seed", "engine", "n", "days", "stories",
            "baseline_id", "version", "started", "finished", "path", "error", "info", *ADDED)
@@ -114,6 +160,8 @@ def _set_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     found = _check_version(con, "", path)
     con.execute(META_DDL)
     con.execute(RUNS_DDL.format(prefix=""))
+    con.execute(ENSEMBLES_DDL)
+    con.execute(REPLICATES_DDL)
     have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
                                       "WHERE database_name = current_database() AND table_name = 'runs'").fetchall()}
     for name, kind in ADDED.items():
@@ -133,28 +181,45 @@ def snapshot(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> "pa.Ta
     Reads through ``con`` (an in-memory connection) when given, else a new one.
     A folder without a catalog reads as one with no runs.
     """
+    return snapshot_tables(path, con, ("runs",))["runs"]
+
+
+#: each catalog table: its DDL and the columns a snapshot has
+_TABLES = {"runs": (RUNS_DDL.format(prefix=""), COLUMNS), "ensembles": (ENSEMBLES_DDL, ENSEMBLE_COLUMNS),
+           "replicates": (REPLICATES_DDL, REPLICATE_COLUMNS)}
+
+
+def snapshot_tables(path: Path, con: duckdb.DuckDBPyConnection | None = None,
+                    tables=("runs", "ensembles", "replicates")) -> dict[str, "pa.Table"]:
+    """``snapshot`` of several catalog tables at once, by name, in one opening
+    of the file; a table an older catalog lacks reads as empty."""
     own = con is None
     con = duckdb.connect() if own else con
 
-    def empty():
-        con.execute(RUNS_DDL.format(prefix="").replace("TABLE IF NOT EXISTS runs (", "TEMP TABLE empty_runs (", 1))
+    def empty(name):
+        ddl, columns = _TABLES[name]
+        con.execute(ddl.replace(f"TABLE IF NOT EXISTS {name} (", f"TEMP TABLE empty_{name} (", 1))
         try:
-            return arrow(con.sql(f"SELECT {', '.join(COLUMNS)} FROM temp.empty_runs"))
+            return arrow(con.sql(f"SELECT {', '.join(columns)} FROM temp.empty_{name}"))
         finally:
-            con.execute("DROP TABLE temp.empty_runs")
+            con.execute(f"DROP TABLE temp.empty_{name}")
 
     def read():
         if not path.exists():
-            return empty()
+            return {name: empty(name) for name in tables}
         wait_for(lambda: con.execute(f"ATTACH {quote(path)} AS catalog (READ_ONLY)"), path)
         try:
             _check_version(con, "catalog.", path)
-            have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
-                                              "WHERE database_name = 'catalog' AND table_name = 'runs'").fetchall()}
-            if not have:  # a catalog file without its table: no runs yet
-                return empty()
-            cols = [c if c in have else f"NULL::{ADDED[c]} AS {c}" for c in COLUMNS]
-            return arrow(con.sql(f"SELECT {', '.join(cols)} FROM catalog.runs"))
+            out = {}
+            for name in tables:
+                have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                                  "'catalog' AND table_name = ?", [name]).fetchall()}
+                if not have:  # a catalog file without this table: nothing of that kind yet
+                    out[name] = empty(name)
+                    continue
+                cols = [c if c in have else f"NULL::{ADDED[c]} AS {c}" for c in _TABLES[name][1]]
+                out[name] = arrow(con.sql(f"SELECT {', '.join(cols)} FROM catalog.{name}"))
+            return out
         finally:
             con.execute("DETACH catalog")
 

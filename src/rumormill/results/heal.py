@@ -7,7 +7,13 @@ put right, so that a finished run is never lost.
   process) becomes ``failed`` with the error ``interrupted``;
 - a hidden ``runs/.<run_id>.tmp`` folder whose run is not running is removed,
   and so is a catalog left half-created by a process that is gone;
-- a row whose id or folder rumormill never writes is set aside (``failed``).
+- a row whose id or folder rumormill never writes is set aside (``failed``);
+- for ensembles (see ``ensembles``): a replicate file the catalog does not
+  list (killed between the rename and the insert) is listed from its
+  metadata, an ensemble folder the catalog lacks is listed again from its
+  ``ensemble.json``, a listed replicate whose file is gone is dropped (a
+  resume runs it again), a ``running`` ensemble whose process is gone becomes
+  ``interrupted``, and temporary files of processes that are gone are removed.
 
 ``plan`` only looks, so a folder that needs nothing is never written to;
 ``apply`` acts, with the catalog open for writing so no other process
@@ -35,6 +41,8 @@ from .tables import TABLES
 _TMP = re.compile(rf"\.({RUN_ID.pattern})\.tmp")
 #: a catalog being created by process (group 1); see ``catalog._create``
 _NEW_CATALOG = re.compile(r"\.runs\.duckdb\.(\d+)\.[0-9a-f]{6}\.tmp(?:\.wal)?")
+#: a file being written by process (group 1) under an ensemble's folder (see ``ensembles.write_atomic``)
+_LOOSE_TMP = re.compile(r"\..+\.(\d+)\.[0-9a-f]{6}\.tmp")
 #: the catalog columns a plan reads
 NEEDS = ("run_id", "status", "path", "host", "pid", "started")
 
@@ -48,22 +56,35 @@ class Repair:
     removed: list[str] = field(default_factory=list)      # stale temporary files, now removed (relative paths)
     set_aside: list[str] = field(default_factory=list)    # rows with an id or folder not rumormill's, now failed
     found: dict = field(default_factory=dict, repr=False)  # run id -> run.json of each folder to register
+    replicates: list[str] = field(default_factory=list)   # replicate files, now listed ("<ensemble_id>/<file>")
+    ensembles: list[str] = field(default_factory=list)    # ensemble folders the catalog lacked, now listed
+    stopped: list[str] = field(default_factory=list)      # running ensembles whose process is gone, now interrupted
+    dropped: list[str] = field(default_factory=list)      # listed replicates whose file is gone, now unlisted
+    found_replicates: list = field(default_factory=list, repr=False)
+    found_ensembles: dict = field(default_factory=dict, repr=False)
 
     def __bool__(self) -> bool:
-        return bool(self.registered or self.interrupted or self.removed or self.set_aside)
+        return bool(self.registered or self.interrupted or self.removed or self.set_aside or self.replicates
+                    or self.ensembles or self.stopped or self.dropped)
 
     def lines(self) -> list[str]:
         """One line per kind of change, for the command line."""
         said = [("registered {} complete run(s) from their run.json: {}", self.registered),
                 ("marked {} run(s) whose process is gone as failed (interrupted): {}", self.interrupted),
                 ("removed {} unfinished temporary file(s) or folder(s): {}", self.removed),
-                ("set aside {} catalog row(s) with an id or folder rumormill never writes: {}", self.set_aside)]
+                ("set aside {} catalog row(s) with an id or folder rumormill never writes: {}", self.set_aside),
+                ("listed {} ensemble(s) again from their ensemble.json: {}", self.ensembles),
+                ("listed {} stored replicate(s) the catalog lacked: {}", self.replicates),
+                ("marked {} ensemble(s) whose process is gone as interrupted: {}", self.stopped),
+                ("dropped {} listed replicate(s) whose file is gone (a resume runs them again): {}", self.dropped)]
         return [text.format(len(ids), ", ".join(ids)) for text, ids in said if ids]
 
 
-def plan(folder: Path, rows: list[dict]) -> Repair:
-    """What needs doing, from the catalog's ``rows`` and the folders in ``runs/``."""
+def plan(folder: Path, rows: list[dict], ensembles: list[dict] = (), replicates: list[dict] = ()) -> Repair:
+    """What needs doing, from the catalog's ``rows`` (and its ``ensembles`` and
+    ``replicates`` rows) and the folders in ``runs/`` and ``ensembles/``."""
     out = Repair()
+    _plan_ensembles(folder, out, ensembles, replicates)
     runs = folder / "runs"
     try:
         names = sorted(p.name for p in runs.iterdir())
@@ -105,7 +126,9 @@ def plan(folder: Path, rows: list[dict]) -> Repair:
 
 def apply(con, folder: Path) -> Repair:
     """Plan from the rows as they are now (``con`` holds the catalog open for writing), then act."""
-    todo = plan(folder, catalog.rows(con, columns=", ".join(NEEDS)))
+    todo = plan(folder, catalog.rows(con, columns=", ".join(NEEDS)), catalog.rows(con, "ensembles"),
+                catalog.rows(con, "replicates", columns="ensemble_id, replicate"))
+    _apply_ensembles(con, todo)
     for run_id in todo.set_aside:
         catalog.update(con, run_id, status="failed", path=None,
                        error="set aside: its run id or folder is not one rumormill writes (changed by hand)")
@@ -120,6 +143,68 @@ def apply(con, folder: Path) -> Repair:
         else:
             target.unlink(missing_ok=True)
     return todo
+
+
+def _plan_ensembles(folder: Path, out: Repair, ensembles, replicates) -> None:
+    from .ensembles import REPLICATE_FILE, is_ensemble_id, replicate_facts, replicate_path, saved_row
+
+    base = folder / "ensembles"
+    try:
+        names = sorted(p.name for p in base.iterdir())
+    except OSError:  # no ensembles yet
+        names = []
+    listed = {(r["ensemble_id"], r["replicate"]) for r in replicates}
+    known = {r["ensemble_id"] for r in ensembles}
+    for name in names:
+        if not is_ensemble_id(name):
+            continue
+        try:
+            files = sorted(os.listdir(base / name))
+        except OSError:
+            continue
+        for file in files:
+            number = REPLICATE_FILE.fullmatch(file)
+            if number and (name, int(number.group(1))) not in listed:
+                facts = replicate_facts(base / name / file)
+                if facts is not None:
+                    out.replicates.append(f"{name}/{file}")
+                    out.found_replicates.append(facts)
+            tmp = _LOOSE_TMP.fullmatch(file)
+            if tmp and not process_alive(int(tmp.group(1))):
+                out.removed.append(f"ensembles/{name}/{file}")
+        if name not in known:
+            row = saved_row(base / name)
+            if row is not None:
+                out.ensembles.append(name)
+                out.found_ensembles[name] = row
+    for r in replicates:
+        ok = is_ensemble_id(r["ensemble_id"]) and isinstance(r["replicate"], int) and 0 <= r["replicate"] < 10**6
+        if not ok or not (folder / replicate_path(r["ensemble_id"], r["replicate"])).is_file():
+            out.dropped.append(f"{r['ensemble_id']}/{r['replicate']}")
+    for r in ensembles:
+        if r["status"] == "running" and not alive(r):
+            out.stopped.append(r["ensemble_id"])
+
+
+def _apply_ensembles(con, todo: Repair) -> None:
+    from .ensembles import insert, register
+
+    for name, row in todo.found_ensembles.items():
+        insert(con, "ensembles", {**row, "status": "interrupted", "runs_done": 0,
+                                  "error": "listed again from its ensemble.json"})
+    for facts in todo.found_replicates:
+        register(con, facts["ensemble_id"], [facts])
+    for key in todo.dropped:
+        ensemble_id, _, index = key.rpartition("/")
+        con.execute("DELETE FROM replicates WHERE ensemble_id = ? AND replicate = ?", [ensemble_id, int(index)])
+    for ensemble_id in todo.stopped:
+        con.execute("UPDATE ensembles SET status = 'interrupted', error = ? WHERE ensemble_id = ?",
+                    ["interrupted: its process ended without finishing", ensemble_id])
+    if todo.found_replicates or todo.dropped or todo.found_ensembles:
+        con.execute("UPDATE ensembles SET runs_done = (SELECT count(*) FROM replicates r "
+                    "WHERE r.ensemble_id = ensembles.ensemble_id)")
+        con.execute("UPDATE ensembles SET status = CASE WHEN runs_done >= runs_wanted THEN 'finished' "
+                    "ELSE 'interrupted' END WHERE status IN ('finished', 'interrupted')")
 
 
 def complete(run_dir: Path) -> dict | None:

@@ -1,9 +1,10 @@
 """A results folder: one folder of Parquet files per run, and the catalog.
 
     rumormill-runs/
-      runs.duckdb                 catalog: one row per run
+      runs.duckdb                 catalog: one row per run, ensemble and stored replicate
       runs/<run_id>/              timeseries, tellings, intercepts, detained,
                                   events (.parquet), run.json, report.html, *.png
+      ensembles/<ensemble_id>/    ensemble.json, replicate-00000.parquet, ... (see ``ensembles``)
 
 A run is registered as ``running`` when it starts. Its files are written into
 a hidden temporary folder which is renamed into place in one step; only then
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from . import catalog, heal, views
+from . import catalog, ensembles, heal, views
 from .errors import DamagedRunError, QueryError, RunNotFoundError, StoreError
 from .ids import content_hash, is_run_id, new_run_id, plain, run_folder, started, to_json
 from .recording import Recording, bigint
@@ -111,7 +112,9 @@ class Store:
         needs it; returns what was done."""
         if not self.folder.is_dir():
             return heal.Repair()
-        if not heal.plan(self.folder, catalog.snapshot(self.catalog_path).to_pylist()):
+        now = catalog.snapshot_tables(self.catalog_path)
+        if not heal.plan(self.folder, now["runs"].to_pylist(), now["ensembles"].to_pylist(),
+                         now["replicates"].select(["ensemble_id", "replicate"]).to_pylist()):
             return heal.Repair()
         return catalog.write(self.catalog_path, lambda con: heal.apply(con, self.folder))
 
@@ -165,6 +168,68 @@ class Store:
         for folder in gone:
             shutil.rmtree(folder, ignore_errors=True)
         return removed
+
+    # ensembles -----------------------------------------------------------
+    def begin_ensemble(self, plan, *, scenario_hash: str | None = None,
+                       executor: str | None = None) -> ensembles.EnsembleRecording:
+        """Register ensemble ``plan`` as ``running`` (new, or resumed: its id is
+        the plan's); returns a recording to ``add(index, summary)`` each
+        replicate to as it arrives, then ``finish(executor)``.
+
+        Repairs the store first (a replicate file a killed driver renamed into
+        place but did not list is listed). ``recording.stored`` names the
+        replicates already stored and ``recording.todo`` the rest;
+        ``recording.note()`` says ``resuming ensemble …: k of N runs already
+        stored``. An ensemble still running in another process is refused.
+        ``scenario_hash`` defaults to the hash of the validated scenario.
+        """
+        return ensembles.begin(self, plan, scenario_hash=scenario_hash, executor=executor)
+
+    def ensemble_stored(self, plan_or_id) -> list[int]:
+        """The replicates of an ensemble (a ``Plan`` or its id) that are stored, in order."""
+        ensemble_id = getattr(plan_or_id, "id", plan_or_id)
+        rows = catalog.snapshot_tables(self.catalog_path, tables=("replicates",))["replicates"]
+        return sorted(r["replicate"] for r in rows.select(["ensemble_id", "replicate"]).to_pylist()
+                      if r["ensemble_id"] == ensemble_id)
+
+    def ensemble_done(self, plan_or_id, indices=None) -> dict:
+        """Stored replicates read back, ``{index: Summary}`` (``(with, without)``
+        pairs for a compare), equal array for array to what was stored: pass it
+        as ``run_plan(plan, done=...)`` to resume. ``indices`` limits which are read."""
+        import pyarrow.parquet as pq
+
+        from .summaries import summary_from_table
+
+        ensemble_id = getattr(plan_or_id, "id", plan_or_id)
+        wanted = self.ensemble_stored(ensemble_id) if indices is None else sorted(indices)
+        out = {}
+        for index in wanted:
+            file = self.folder / ensembles.replicate_path(ensemble_id, index)
+            try:
+                out[index] = summary_from_table(pq.read_table(file))
+            except Exception as err:  # pyarrow raises several kinds for a missing or damaged file
+                raise DamagedRunError(f"ensemble {ensemble_id}: replicate file {file} is missing or damaged "
+                                      f"({err}); remove it, and `rumormill runs --repair --out {self.folder}` drops "
+                                      "it from the catalog, so that resuming the ensemble runs it again.") from err
+        return out
+
+    def ensembles(self) -> "pd.DataFrame":
+        """The ``ensembles`` table, one row per ensemble, in the order they started."""
+        with closing(views.connect(self.folder, tables=())) as con:
+            return con.execute("SELECT * FROM ensembles ORDER BY started, ensemble_id").df()
+
+    def ensemble(self, ensemble_id: str) -> dict:
+        """One ``ensembles`` row, by id or a unique prefix of one."""
+        with closing(views.connect(self.folder, tables=())) as con:
+            rows = catalog.rows(con, "ensembles", "WHERE starts_with(ensemble_id, ?) ORDER BY ensemble_id LIMIT 2",
+                                [ensemble_id or ""])
+        exact = [r for r in rows if r["ensemble_id"] == ensemble_id]
+        if exact or len(rows) == 1:
+            return (exact or rows)[0]
+        if not rows or not ensemble_id:
+            raise RunNotFoundError(f"no ensemble {ensemble_id!r} in {self.folder}.")
+        raise StoreError(f"ensemble id prefix {ensemble_id!r} matches several ensembles ({rows[0]['ensemble_id']}, "
+                         f"{rows[1]['ensemble_id']}, ...); give more of the id.")
 
     # reading -------------------------------------------------------------
     def runs(self, status: str | None = None) -> "pd.DataFrame":

@@ -11,6 +11,11 @@ lets it read, so ``COPY ... TO`` could overwrite a run's files.)
 Only the views the SQL names are built (that reads every file's footer, and a
 damaged file in one table should not block queries on the others). Running,
 failed and interrupted runs are in ``runs`` but never in the data views.
+
+Ensembles: ``ensembles`` and ``replicates`` are the catalog's rows;
+``summaries`` is every listed replicate's file; ``bands`` and ``effects`` are
+SQL views over it — ``quantile_cont`` (numpy's default, 'linear') across the
+replicates, and for a compare of the paired differences (with − without).
 """
 
 from __future__ import annotations
@@ -26,10 +31,25 @@ from .ids import run_folder
 from .tables import SCHEMAS, TABLES
 
 #: every name a query can use (and the macro ``latest_run()``: the run finished last, not a baseline)
-VIEWS = ("runs",) + TABLES
+VIEWS = ("runs",) + TABLES + ("ensembles", "replicates", "summaries", "bands", "effects")
+#: the quantiles of ``bands`` and ``effects`` (as ``Ensemble.bands``)
+QUANTILES = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
+_KEYS = "ensemble_id, day, date, story, level, name, metric"
+_STATS = ", ".join(f"q[{i + 1}] AS {c}" for i, c in enumerate(QUANTILES)) + ", mean, runs"
+_QLIST = "[" + ", ".join(str(q) for q in QUANTILES.values()) + "]"
+ENSEMBLE_VIEWS = {
+    "bands": f"""SELECT {_KEYS}, {_STATS} FROM (
+        SELECT {_KEYS}, quantile_cont(value, {_QLIST}) AS q, avg(value) AS mean, count(*) AS runs
+        FROM summaries GROUP BY {_KEYS})""",
+    "effects": f"""SELECT {_KEYS}, {_STATS} FROM (
+        SELECT {_KEYS}, quantile_cont(value - value_without, {_QLIST}) AS q, avg(value - value_without) AS mean,
+               count(*) AS runs
+        FROM summaries WHERE value_without IS NOT NULL GROUP BY {_KEYS})""",
+}
 #: statements ``query`` runs; every other kind is refused before it reaches DuckDB
 READING = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}
-_HINT = "a query reads the views runs, timeseries, tellings, intercepts, detained, events and nothing else"
+_HINT = ("a query reads the views runs, timeseries, tellings, intercepts, detained, events, ensembles, "
+         "replicates, summaries, bands, effects and nothing else")
 
 
 def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPyConnection:
@@ -44,17 +64,26 @@ def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPy
         catalog.write(path, lambda con: None)  # create it, or bring an older one up to date
     con = duckdb.connect()
     try:
-        rows = catalog.snapshot(path, con)
+        every = catalog.snapshot_tables(path, con)
+        rows = every["runs"]
         if write:
             catalog.wait_for(lambda: con.execute(f"ATTACH {catalog.quote(path)} AS catalog"), path)
-            con.execute("CREATE VIEW runs AS SELECT * FROM catalog.runs")
+            for name in ("runs", "ensembles", "replicates"):
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM catalog.{name}")
         else:
             con.register("runs", rows)
+            con.register("ensembles", every["ensembles"])
+            con.register("replicates", every["replicates"])
         con.execute(f"CREATE MACRO latest_run() AS (SELECT run_id FROM runs WHERE {catalog.LATEST} "
                     "ORDER BY finished DESC, run_id DESC LIMIT 1)")
         finished = finished_runs(folder, rows) if tables else []
         for name in tables:
-            con.register(name, dataset(folder, finished, name))
+            if name == "summaries":
+                con.register(name, summaries(folder, every["replicates"]))
+                for view, sql in ENSEMBLE_VIEWS.items():
+                    con.execute(f"CREATE VIEW {view} AS {sql}")
+            else:
+                con.register(name, dataset(folder, finished, name))
         if not write:
             for setting in ("temp_directory = ''", "enable_external_access = false", "lock_configuration = true"):
                 con.execute(f"SET {setting}")
@@ -122,10 +151,41 @@ def dataset(folder: Path, finished, name: str):
 
 
 def named(sql: str | None) -> list[str]:
-    """The data tables ``sql`` mentions (all when ``sql`` is None)."""
+    """The data tables ``sql`` mentions (all when ``sql`` is None); ``bands``
+    and ``effects`` need ``summaries``."""
     if sql is None:
-        return list(TABLES)
-    return [name for name in TABLES if re.search(rf"\b{name}\b", sql, re.IGNORECASE)]
+        return list(TABLES) + ["summaries"]
+    out = [name for name in TABLES if re.search(rf"\b{name}\b", sql, re.IGNORECASE)]
+    if re.search(r"\b(summaries|bands|effects)\b", sql, re.IGNORECASE):
+        out.append("summaries")
+    return out
+
+
+def replicate_files(folder: Path, replicates) -> list[tuple[str, Path]]:
+    """``(ensemble_id, file)`` of each listed replicate, in order; a row whose
+    id rumormill never writes is skipped (a repair drops it)."""
+    from .ensembles import is_ensemble_id, replicate_path
+
+    keys = sorted((r["ensemble_id"], r["replicate"]) for r in replicates.select(["ensemble_id", "replicate"]).to_pylist()
+                  if is_ensemble_id(r["ensemble_id"]) and r["replicate"] is not None and 0 <= r["replicate"] < 10**6)
+    return [(e, folder / replicate_path(e, i)) for e, i in keys]
+
+
+def summaries(folder: Path, replicates):
+    """Every listed replicate's summary rows, as one pyarrow dataset (every file
+    has the one schema ``summaries.SCHEMA``, so no footer is read here)."""
+    import pyarrow.dataset as ds
+
+    from .summaries import SCHEMA
+
+    files = replicate_files(folder, replicates)
+    for ensemble_id, file in files:
+        if not file.is_file():
+            raise DamagedRunError(f"ensemble {ensemble_id}: {file} is listed but missing; "
+                                  f"`rumormill runs --repair --out {folder}` drops it (a resume runs it again).")
+    if not files:
+        return SCHEMA.empty_table()
+    return ds.dataset([str(f) for _, f in files], schema=SCHEMA, format="parquet")
 
 
 def run_files(finished, name: str) -> list[tuple[str, Path]]:
@@ -151,9 +211,12 @@ def diagnose(folder: Path, sql: str | None, err: Exception) -> Exception:
         return QueryError(f"query failed: {err} in: {(sql or '').strip()}\nviews: {', '.join(VIEWS)} "
                           "(see docs/results.md).")
     try:
-        finished = finished_runs(folder, catalog.snapshot(folder / "runs.duckdb"))
+        every = catalog.snapshot_tables(folder / "runs.duckdb")
+        finished = finished_runs(folder, every["runs"])
         for name in named(sql):
-            for run_id, file in run_files(finished, name):
+            pairs = (replicate_files(folder, every["replicates"]) if name == "summaries"
+                     else run_files(finished, name))
+            for run_id, file in pairs:
                 try:
                     pq.read_table(file)
                 except Exception as bad:  # pyarrow raises several kinds for a damaged file
@@ -165,6 +228,9 @@ def diagnose(folder: Path, sql: str | None, err: Exception) -> Exception:
 
 
 def _damaged(run_id: str, file: Path, err: Exception) -> DamagedRunError:
+    if run_id.startswith("e") and "ensembles" in file.parts:
+        return DamagedRunError(f"ensemble {run_id}: {file} is damaged ({err}); remove it, and `rumormill runs "
+                               "--repair` drops it from the catalog, so that resuming the ensemble runs it again.")
     return DamagedRunError(f"run {run_id}: {file} is damaged ({err}); restore it, or remove the run with "
                            f"`rumormill runs --delete {run_id}`.")
 
