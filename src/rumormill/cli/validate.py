@@ -33,8 +33,12 @@ def validate(
     if unknown:
         raise RumormillError(f"--case {unknown[0]}: unknown case; choose from {', '.join(validation.CASES)}.")
     table = Table(title="rumormill validate" + (" --quick" if quick else ""), caption=validation.V5_RULE)
+    # the description wraps; the numbers never shrink
     for col in ("case", "what", "expected", "measured", "tolerance", "runs", "result", "time"):
-        table.add_column(col, justify="left" if col in ("case", "what") else "right", no_wrap=True)
+        if col == "what":
+            table.add_column(col, justify="left", overflow="fold")
+        else:
+            table.add_column(col, justify="left" if col == "case" else "right", no_wrap=True, min_width=len(col))
     start = time.perf_counter()
     done: list[tuple[str, list, float]] = []
     with console.status("running validation cases...") as status:
