@@ -23,6 +23,7 @@ points), so the evaluations already made are kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from dataclasses import dataclass, field
@@ -192,6 +193,7 @@ def default_outputs(scenario) -> list[Quantity]:
     (its first inflow, or day 0 when it starts with spreaders), each
     trigger's report day, and everyone detained at the end of the calendar."""
     info = scenario.scenario
+    last = info.end - dt.timedelta(days=1)  # the calendar's last day (its end is the morning after)
     out = []
     for story in scenario.stories:
         starts = [m.start or info.start for m in scenario.measures
@@ -201,10 +203,10 @@ def default_outputs(scenario) -> list[Quantity]:
             if date > first:
                 out.append(Quantity("reach", date, story.name))
         if not info.key_dates:
-            out.append(Quantity("reach", info.end, story.name))
+            out.append(Quantity("reach", last, story.name))
     out += [Quantity("report", trigger=t.name) for t in scenario.triggers]
     if any(getattr(m, "type", "") in ("inspect", "monitor") for m in scenario.measures):
-        out.append(Quantity("detained", info.end))
+        out.append(Quantity("detained", last))
     return out
 
 
