@@ -232,7 +232,9 @@ def test_a_schema_1_catalog_is_read_then_migrated(store, fake):
     assert store.run(first)["baseline_of"] is None and store.run("latest")["run_id"] == first
     second = store.save(dataclasses.replace(fake, seed_entropy=2**100 + 3, spawn_key=(3, 1)))
     con = duckdb.connect(str(store.catalog_path), read_only=True)
-    assert con.execute("SELECT value FROM catalog_meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    assert con.execute("SELECT value FROM catalog_meta WHERE key = 'schema_version'").fetchone() == (
+        str(catalog.SCHEMA_VERSION),)
+    assert con.execute("SELECT count(*) FROM ensembles").fetchone() == (0,)  # schema 3's tables, empty
     assert con.execute("SELECT seed_entropy, spawn_key FROM runs WHERE run_id = ?", [second]).fetchone() == (
         str(2**100 + 3), "3,1")
     con.close()

@@ -1,0 +1,235 @@
+"""Ensembles in the store: each replicate stored as it arrives; the bands and
+effects views equal ``Ensemble.bands()``/``effects()``; an ensemble killed
+(SIGKILL) or stopped part way and resumed, on another executor, leaves the
+same tables, row for row, as one run straight through."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import rumormill
+from rumormill.ensemble import plan_for, run_plan
+from rumormill.ensemble.stored import run_stored
+from rumormill.results import QueryError, Store, StoreError, catalog
+from rumormill.results.summaries import METRICS
+
+HERE = Path(__file__).parent
+VILLAGE = HERE.parent / "ensemble" / "village.toml"
+RUNS = 5
+QCOLS = ["q05", "q25", "q50", "q75", "q95", "mean"]
+#: columns of ``replicates`` that say how a run went, not what it stored
+TIMING = ["seconds", "stored"]
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    """An ensemble stored straight through, in this process: (store, plan, Ensemble)."""
+    store = Store(tmp_path_factory.mktemp("whole"))
+    plan = plan_for(VILLAGE, runs=RUNS)
+    with store.begin_ensemble(plan) as recording:
+        ens = run_plan(plan, workers=1, on_done=recording.add)
+        assert recording.finish(ens.executor) == "finished"
+    return store, plan, ens
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    """A comparison (without the checks) stored as it runs: (store, plan, Ensemble)."""
+    store = Store(tmp_path_factory.mktemp("compare"))
+    plan = plan_for(VILLAGE, runs=4, without=["checks"])
+    with store.begin_ensemble(plan) as recording:
+        ens = run_plan(plan, workers=1, on_done=recording.add)
+        recording.finish(ens.executor)
+    return store, plan, ens
+
+
+def stored_tables(store, ensemble_id) -> dict:
+    """Everything stored for an ensemble, sorted, less the columns about timing."""
+    where = f"WHERE ensemble_id = '{ensemble_id}'"
+    out = {name: store.query(f"SELECT * FROM {name} {where} ORDER BY ALL")
+           for name in ("summaries", "bands")}
+    out["replicates"] = store.query(f"SELECT * EXCLUDE ({', '.join(TIMING)}) FROM replicates {where} ORDER BY ALL")
+    out["ensembles"] = store.query(f"SELECT ensemble_id, kind, status, scenario, scenario_hash, seed, scale, vary, "
+                                   f"without, runs_wanted, runs_done, params, info, path FROM ensembles {where}")
+    return out
+
+
+def files(store, ensemble_id) -> dict:
+    folder = store.folder / "ensembles" / ensemble_id
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.name.startswith("replicate-")}
+
+
+def as_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """``Ensemble.bands()``/``effects()`` in the views' terms: ``by`` is ``level``."""
+    out = frame.rename(columns={"by": "level"})
+    out["date"] = pd.to_datetime(out["date"])
+    return out.sort_values(["day", "story", "level", "name"]).reset_index(drop=True)
+
+
+def view(store, name, ensemble_id, metric) -> pd.DataFrame:
+    got = store.query(f"SELECT * FROM {name} WHERE ensemble_id = '{ensemble_id}' AND metric = '{metric}'")
+    return got.sort_values(["day", "story", "level", "name"]).reset_index(drop=True)
+
+
+def same_quantiles(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    assert len(got) == len(want) > 0
+    for col in ("day", "date", "story", "level", "name", "metric", "runs"):
+        assert got[col].tolist() == want[col].tolist(), col
+    for col in QCOLS:  # quantile_cont and numpy's 'linear' interpolate the same two values (up to an ulp)
+        np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_the_bands_view_is_ensemble_bands(whole, metric):
+    store, plan, ens = whole
+    same_quantiles(view(store, "bands", plan.id, metric), as_view(ens.bands(metric)))
+
+
+@pytest.mark.parametrize("metric", METRICS)
+def test_the_effects_view_is_ensemble_effects(compared, metric):
+    store, plan, ens = compared
+    same_quantiles(view(store, "effects", plan.id, metric), as_view(ens.effects(metric)))
+    same_quantiles(view(store, "bands", plan.id, metric), as_view(ens.bands(metric)))  # the side with the measures
+
+
+def test_the_catalog_lists_the_ensemble_and_each_replicate(whole):
+    store, plan, ens = whole
+    row = store.ensemble(plan.id[:6])
+    assert (row["status"], row["kind"], row["runs_wanted"], row["runs_done"]) == ("finished", "ensemble", RUNS, RUNS)
+    assert (row["scenario"], row["seed"], row["executor"], row["path"]) == (
+        "village", 11, "this process", f"ensembles/{plan.id}")
+    assert row["started"] <= row["finished"]
+    reps = store.query("SELECT * FROM replicates ORDER BY replicate")
+    assert reps["replicate"].tolist() == list(range(RUNS))
+    assert reps["spawn_key"].tolist() == [str(i) for i in range(RUNS)]
+    assert reps["seed_entropy"].tolist() == ["11"] * RUNS
+    assert [None if pd.isna(d) else int(d) for d in reps["report_day"]] == [s.report_day for s in ens.summaries]
+    assert store.ensemble_stored(plan) == list(range(RUNS))
+
+
+def test_stored_replicates_read_back_exactly_and_resume_to_the_same_ensemble(whole, compared):
+    for store, plan, ens in (whole, compared):
+        done = store.ensemble_done(plan)
+        assert sorted(done) == list(range(plan.runs))
+        for i, pair in done.items():
+            for got, want in zip(pair if isinstance(pair, tuple) else (pair,),
+                                 ens.summaries[i] if isinstance(pair, tuple) else (ens.summaries[i],)):
+                for name in METRICS:
+                    a, b = getattr(got, name), getattr(want, name)
+                    assert a.dtype == b.dtype and np.array_equal(a, b), name
+                assert (got.index, got.seed_entropy, got.spawn_key, got.values, got.report_day, got.order_day) == (
+                    want.index, want.seed_entropy, want.spawn_key, want.values, want.report_day, want.order_day)
+        again = run_plan(plan, workers=1, done=done, on_done=lambda i, s: pytest.fail("nothing is left to run"))
+        assert again.resumed == plan.runs
+        pd.testing.assert_frame_equal(again.bands("reach"), ens.bands("reach"))
+
+
+def test_a_stopped_ensemble_resumes_and_stores_the_same_rows(whole, tmp_path):
+    store0, plan, ens = whole
+    store = Store(tmp_path / "stopped")
+    recording = store.begin_ensemble(plan)
+    for i in (3, 1):  # two replicates arrive, then the driver dies
+        recording.add(i, ens.summaries[i])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with store.connect(write=True) as con:  # the row as a driver killed with SIGKILL leaves it
+        con.execute("UPDATE catalog.ensembles SET pid = ?", [gone.pid])
+    assert store.repair().stopped == [plan.id]
+    assert store.ensemble(plan.id)["status"] == "interrupted"
+    said = []
+    result = run_stored(plan, store, workers=1, say=said.append)
+    assert said == [f"resuming ensemble {plan.id}: 2 of {RUNS} runs already stored"]
+    assert (result.status, result.resumed, result.ran) == ("finished", 2, RUNS - 2)
+    want, got = stored_tables(store0, plan.id), stored_tables(store, plan.id)
+    for name in want:
+        pd.testing.assert_frame_equal(got[name], want[name], check_exact=True, obj=name)
+    assert files(store, plan.id) == files(store0, plan.id)  # byte for byte
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_driver_killed_with_sigkill_loses_only_what_was_in_flight(whole, tmp_path):
+    store0, plan, ens = whole
+    folder = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(Path(rumormill.__file__).parents[1])}
+    # killed as replicate 3 is stored: its file renamed into place, not yet in the catalog
+    done = subprocess.run([sys.executable, str(HERE / "ensemble_kill_runner.py"), str(VILLAGE), str(folder),
+                           str(RUNS), "3"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-3000:]
+    store = Store(folder)
+    assert store.ensemble(plan.id)["status"] == "running" and store.ensemble_stored(plan) == [0, 1]
+    (folder / "ensembles" / plan.id / ".replicate-00004.parquet.999999999.abcdef.tmp").write_bytes(b"half")
+    said = []
+    result = run_stored(plan, store, workers=2, say=said.append)  # resumed on a local pool
+    assert said == [f"resuming ensemble {plan.id}: 3 of {RUNS} runs already stored"]
+    assert (result.status, result.ran) == ("finished", RUNS - 3) and result.executor.startswith("local pool")
+    want, got = stored_tables(store0, plan.id), stored_tables(store, plan.id)
+    for name in want:
+        pd.testing.assert_frame_equal(got[name], want[name], check_exact=True, obj=name)
+    assert files(store, plan.id) == files(store0, plan.id)
+    assert not [p for p in (folder / "ensembles" / plan.id).iterdir() if p.name.endswith(".tmp")]
+    assert not store.repair()
+
+
+def test_repair_drops_a_replicate_whose_file_is_gone_and_resuming_runs_it_again(whole, tmp_path):
+    import shutil
+
+    store0, plan, ens = whole
+    shutil.copytree(store0.folder, tmp_path / "copy")
+    store = Store(tmp_path / "copy")
+    (store.folder / "ensembles" / plan.id / "replicate-00002.parquet").unlink()
+    with pytest.raises(StoreError, match="repair"):
+        store.query("SELECT count(*) FROM bands")
+    fixed = store.repair()
+    assert fixed.dropped == [f"{plan.id}/2"] and "dropped 1 listed replicate(s)" in fixed.lines()[0]
+    assert store.ensemble(plan.id)["status"] == "interrupted" and store.ensemble(plan.id)["runs_done"] == RUNS - 1
+    recording = store.begin_ensemble(plan)
+    assert recording.todo == [2] and "4 of 5" in recording.note()
+    recording.add(2, ens.summaries[2])
+    assert not recording.add(2, ens.summaries[2])  # never stored twice
+    assert recording.finish() == "finished"
+    pd.testing.assert_frame_equal(stored_tables(store, plan.id)["summaries"], stored_tables(store0, plan.id)["summaries"])
+
+
+def test_an_ensemble_running_elsewhere_is_not_started_twice(whole, tmp_path):
+    store0, plan, ens = whole
+    store = Store(tmp_path / "twice")
+    store.begin_ensemble(plan)
+    with store.connect(write=True) as con:  # as if our parent process were running it
+        con.execute("UPDATE catalog.ensembles SET pid = ?", [os.getppid()])
+    with pytest.raises(StoreError, match="already running"):
+        store.begin_ensemble(plan)
+
+
+def test_an_older_catalog_gains_the_ensemble_tables(whole, tmp_path):
+    import duckdb
+
+    store0, plan, ens = whole
+    store = Store(tmp_path / "old")
+    store.folder.mkdir()
+    con = duckdb.connect(str(store.catalog_path))
+    con.execute(catalog.RUNS_DDL.format(prefix=""))
+    con.execute(catalog.META_DDL)
+    con.execute("INSERT INTO catalog_meta VALUES ('schema_version', '2')")
+    con.close()
+    assert store.ensembles().empty and store.query("SELECT * FROM bands").empty  # read as it is
+    store.begin_ensemble(plan).add(0, ens.summaries[0])
+    con = duckdb.connect(str(store.catalog_path), read_only=True)
+    assert con.execute("SELECT value FROM catalog_meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    con.close()
+    assert store.ensemble_stored(plan) == [0]
+
+
+def test_the_ensemble_views_stay_in_the_sandbox(whole):
+    store, plan, ens = whole
+    file = store.folder / "ensembles" / plan.id / "replicate-00000.parquet"
+    with pytest.raises(QueryError, match="query refused"):
+        store.query(f"SELECT * FROM bands, read_parquet('{file}')")
+    with pytest.raises(QueryError, match="refused"):
+        store.query("DELETE FROM replicates")
