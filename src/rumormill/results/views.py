@@ -30,7 +30,8 @@ from .errors import DamagedRunError, QueryError
 from .ids import run_folder
 from .tables import SCHEMAS, TABLES
 
-#: every name a query can use (and the macro ``latest_run()``: the run finished last, not a baseline)
+#: every name a query can use (and the macros ``latest_run()``: the run finished last, not a baseline;
+#: ``latest_ensemble()``: the ensemble started, resumed or finished last)
 VIEWS = ("runs",) + TABLES + ("ensembles", "replicates", "summaries", "bands", "effects")
 #: the quantiles of ``bands`` and ``effects`` (as ``Ensemble.bands``)
 QUANTILES = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
@@ -76,6 +77,8 @@ def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPy
             con.register("replicates", every["replicates"])
         con.execute(f"CREATE MACRO latest_run() AS (SELECT run_id FROM runs WHERE {catalog.LATEST} "
                     "ORDER BY finished DESC, run_id DESC LIMIT 1)")
+        con.execute("CREATE MACRO latest_ensemble() AS (SELECT ensemble_id FROM ensembles "
+                    "ORDER BY greatest(started, coalesce(finished, started)) DESC, ensemble_id DESC LIMIT 1)")
         finished = finished_runs(folder, rows) if tables else []
         for name in tables:
             if name == "summaries":
