@@ -205,6 +205,19 @@ def test_an_ensemble_running_elsewhere_is_not_started_twice(whole, tmp_path):
         con.execute("UPDATE catalog.ensembles SET pid = ?", [os.getppid()])
     with pytest.raises(StoreError, match="already running"):
         store.begin_ensemble(plan)
+    with pytest.raises(StoreError, match="still running"):
+        store.delete_ensemble(plan.id)
+
+
+def test_deleting_an_ensemble_removes_its_rows_then_its_files(whole, tmp_path):
+    import shutil
+
+    store0, plan, ens = whole
+    shutil.copytree(store0.folder, tmp_path / "copy")
+    store = Store(tmp_path / "copy")
+    assert store.delete_ensemble(plan.id[:5]) == plan.id
+    assert store.ensembles().empty and store.query("SELECT * FROM summaries").empty
+    assert list((store.folder / "ensembles").iterdir()) == [] and not store.repair()
 
 
 def test_an_older_catalog_gains_the_ensemble_tables(whole, tmp_path):

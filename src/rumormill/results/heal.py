@@ -43,6 +43,8 @@ _TMP = re.compile(rf"\.({RUN_ID.pattern})\.tmp")
 _NEW_CATALOG = re.compile(r"\.runs\.duckdb\.(\d+)\.[0-9a-f]{6}\.tmp(?:\.wal)?")
 #: a file being written by process (group 1) under an ensemble's folder (see ``ensembles.write_atomic``)
 _LOOSE_TMP = re.compile(r"\..+\.(\d+)\.[0-9a-f]{6}\.tmp")
+#: an ensemble folder being deleted (see ``Store.delete_ensemble``)
+_DELETED = re.compile(r"\.e[0-9a-f]{11}\.tmp")
 #: the catalog columns a plan reads
 NEEDS = ("run_id", "status", "path", "host", "pid", "started")
 
@@ -156,6 +158,9 @@ def _plan_ensembles(folder: Path, out: Repair, ensembles, replicates) -> None:
     listed = {(r["ensemble_id"], r["replicate"]) for r in replicates}
     known = {r["ensemble_id"] for r in ensembles}
     for name in names:
+        deleted = _DELETED.fullmatch(name)
+        if deleted:  # a delete killed between the rename and the removal
+            out.removed.append(f"ensembles/{name}")
         if not is_ensemble_id(name):
             continue
         try:

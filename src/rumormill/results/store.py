@@ -213,6 +213,37 @@ class Store:
                                       "it from the catalog, so that resuming the ensemble runs it again.") from err
         return out
 
+    def delete_ensemble(self, ensemble_id: str) -> str:
+        """Remove an ensemble: its catalog rows, then its folder; returns its id.
+        One still running in a live process is refused."""
+        wanted = self.ensemble(ensemble_id)["ensemble_id"]
+
+        def remove(con):
+            rows = catalog.rows(con, "ensembles", "WHERE ensemble_id = ?", [wanted])
+            if not rows:
+                raise RunNotFoundError(f"ensemble {wanted} is no longer in {self.folder}; another process removed it.")
+            row = rows[0]
+            if row["status"] == "running" and row.get("pid") != os.getpid() and heal.alive(row):
+                raise StoreError(f"ensemble {wanted} is still running (process {row['pid']} on {row.get('host')}); "
+                                 "let it finish, or stop it, then delete it.")
+            con.execute("DELETE FROM replicates WHERE ensemble_id = ?", [wanted])
+            con.execute("DELETE FROM ensembles WHERE ensemble_id = ?", [wanted])
+            final = self.folder / "ensembles" / wanted
+            if not ensembles.is_ensemble_id(wanted) or not final.exists():
+                return None
+            gone = final.with_name(f".{wanted}.tmp")
+            os.replace(final, gone)
+            return gone
+
+        try:
+            gone = catalog.write(self.catalog_path, remove)
+        except OSError as err:
+            raise StoreError(f"cannot remove ensemble {wanted} from {self.folder / 'ensembles'}: "
+                             f"{err.strerror or err}; fix the folder's permissions and try again.") from err
+        if gone is not None:
+            shutil.rmtree(gone, ignore_errors=True)
+        return wanted
+
     def ensembles(self) -> "pd.DataFrame":
         """The ``ensembles`` table, one row per ensemble, in the order they started."""
         with closing(views.connect(self.folder, tables=())) as con:
