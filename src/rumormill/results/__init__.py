@@ -6,9 +6,11 @@ catalog, and queried with SQL (see docs/results.md).
     >>> run_id = store.save(result, scenario="kpa-2025")        # doctest: +SKIP
     >>> store.runs()                                            # doctest: +SKIP
     >>> store.query("SELECT * FROM events WHERE kind = 'order'")  # doctest: +SKIP
+    >>> store.query("SELECT * FROM bands WHERE ensemble_id = latest_ensemble()")  # doctest: +SKIP
 """
 
 from .catalog import SCHEMA_VERSION
+from .ensembles import EnsembleRecording
 from .errors import CatalogVersionError, DamagedRunError, QueryError, RunNotFoundError, StoreError
 from .ids import content_hash, new_run_id
 from .heal import Repair
@@ -18,7 +20,7 @@ from .tables import SCHEMAS, TABLES, result_tables
 from .views import VIEWS
 
 __all__ = [
-    "CatalogVersionError", "DEFAULT_FOLDER", "DamagedRunError", "QueryError", "Recording", "Repair", "RunNotFoundError",
+    "CatalogVersionError", "DEFAULT_FOLDER", "DamagedRunError", "EnsembleRecording", "QueryError", "Recording", "Repair", "RunNotFoundError",
     "SCHEMAS", "SCHEMA_VERSION", "Store", "StoreError", "TABLES", "VIEWS", "content_hash", "new_run_id",
     "result_tables",
 ]
