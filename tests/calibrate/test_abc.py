@@ -66,6 +66,8 @@ def test_thresholds_fall_and_the_record_is_complete(fit):
     assert np.allclose(again, parts["distance"])
     assert fit.evaluations <= 900
     assert list(fit.observations()["quantity"]) == labels
+    fig = fit.plot(truth=TRUTH)
+    assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["ln telling_rate", "ln radio_rate"]
 
 
 def test_same_particles_in_this_process_and_a_pool(synthetic):

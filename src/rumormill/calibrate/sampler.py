@@ -8,7 +8,7 @@ weights, the threshold schedule. What it hands a *sampler* is a function
 was accepted; a sampler calls it until ``n`` particles are accepted.
 
 pyabc's parallel samplers reseed numpy's global stream from the operating
-system in every worker before each call (``np.random.seed()`` with no
+system in every worker before each call (numpy's legacy ``seed()`` with no
 argument), and the proposals are drawn from that stream, so their particles
 cannot be repeated. ``SeededSampler`` instead runs evaluation ``j`` of
 generation ``t`` with numpy's global stream seeded from
