@@ -6,6 +6,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
+pytest.importorskip("pyabc")  # a dependency of rumormill.calibrate (pyproject.toml)
+
 import rumormill.calibrate as cal
 from rumormill.errors import ParameterError
 from rumormill.scenario import with_values

@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
+pytest.importorskip("SALib")  # a dependency of rumormill.calibrate (pyproject.toml)
+
 import rumormill.calibrate as cal
 from rumormill.calibrate.sobol import Ishigami, analyse
 from rumormill.errors import ParameterError
