@@ -194,7 +194,8 @@ def test_repair_drops_a_replicate_whose_file_is_gone_and_resuming_runs_it_again(
     recording.add(2, ens.summaries[2])
     assert not recording.add(2, ens.summaries[2])  # never stored twice
     assert recording.finish() == "finished"
-    pd.testing.assert_frame_equal(stored_tables(store, plan.id)["summaries"], stored_tables(store0, plan.id)["summaries"])
+    pd.testing.assert_frame_equal(stored_tables(store, plan.id)["summaries"],
+                                  stored_tables(store0, plan.id)["summaries"])
 
 
 def test_an_ensemble_running_elsewhere_is_not_started_twice(whole, tmp_path):

@@ -20,7 +20,8 @@ from .tables import SCHEMAS, TABLES, result_tables
 from .views import VIEWS
 
 __all__ = [
-    "CatalogVersionError", "DEFAULT_FOLDER", "DamagedRunError", "EnsembleRecording", "QueryError", "Recording", "Repair", "RunNotFoundError",
+    "CatalogVersionError", "DEFAULT_FOLDER", "DamagedRunError", "EnsembleRecording", "QueryError", "Recording",
+    "Repair", "RunNotFoundError",
     "SCHEMAS", "SCHEMA_VERSION", "Store", "StoreError", "TABLES", "VIEWS", "content_hash", "new_run_id",
     "result_tables",
 ]

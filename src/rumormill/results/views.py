@@ -169,7 +169,8 @@ def replicate_files(folder: Path, replicates) -> list[tuple[str, Path]]:
     id rumormill never writes is skipped (a repair drops it)."""
     from .ensembles import is_ensemble_id, replicate_path
 
-    keys = sorted((r["ensemble_id"], r["replicate"]) for r in replicates.select(["ensemble_id", "replicate"]).to_pylist()
+    rows = replicates.select(["ensemble_id", "replicate"]).to_pylist()
+    keys = sorted((r["ensemble_id"], r["replicate"]) for r in rows
                   if is_ensemble_id(r["ensemble_id"]) and r["replicate"] is not None and 0 <= r["replicate"] < 10**6)
     return [(e, folder / replicate_path(e, i)) for e, i in keys]
 
