@@ -35,7 +35,7 @@ def step_probability(rate_per_day, dt: float):
     Works on scalars and arrays. This is the only place where rates become
     probabilities.
 
-    >>> round(step_probability(0.05, 1.0), 6)
+    >>> float(round(step_probability(0.05, 1.0), 6))
     0.048771
     """
     return -np.expm1(-np.asarray(rate_per_day, dtype=np.float64) * dt)[()]
