@@ -99,6 +99,14 @@ def test_the_effects_view_is_ensemble_effects(compared, metric):
     same_quantiles(view(store, "bands", plan.id, metric), as_view(ens.bands(metric)))  # the side with the measures
 
 
+def test_store_bands_reads_like_ensemble_bands(compared):
+    store, plan, ens = compared
+    got = store.bands(plan.id[:7], "detained", effects=True)
+    want = ens.effects("detained").sort_values(["day", "story", "by", "name"]).reset_index(drop=True)
+    assert list(got.columns) == list(want.columns) and got["name"].tolist() == want["name"].tolist()
+    np.testing.assert_allclose(got["q95"].to_numpy(float), want["q95"].to_numpy(float), rtol=1e-12)
+
+
 def test_the_catalog_lists_the_ensemble_and_each_replicate(whole):
     store, plan, ens = whole
     row = store.ensemble(plan.id[:6])

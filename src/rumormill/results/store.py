@@ -244,6 +244,20 @@ class Store:
             shutil.rmtree(gone, ignore_errors=True)
         return wanted
 
+    def bands(self, ensemble_id: str, metric: str = "reach", effects: bool = False) -> "pd.DataFrame":
+        """The ``bands`` view (``effects`` with ``effects=True``) of one ensemble
+        (id or prefix) and metric, as ``Ensemble.bands()`` gives it: columns
+        ``day, date, story, by, name, metric, q05 ... q95, mean, runs``."""
+        from .summaries import METRICS
+
+        if metric not in METRICS:
+            raise StoreError(f"metric = {metric!r}: choose one of {', '.join(METRICS)}.")
+        wanted = self.ensemble(ensemble_id)["ensemble_id"]
+        view = "effects" if effects else "bands"
+        frame = self.query(f"SELECT * EXCLUDE (ensemble_id) FROM {view} WHERE ensemble_id = '{wanted}' "
+                           f"AND metric = '{metric}' ORDER BY day, story, level, name")
+        return frame.rename(columns={"level": "by"})
+
     def ensembles(self) -> "pd.DataFrame":
         """The ``ensembles`` table, one row per ensemble, in the order they started."""
         with closing(views.connect(self.folder, tables=())) as con:
