@@ -299,7 +299,7 @@ def test_exact_kernel_matches_its_twin_in_distribution():
         tel = np.zeros((2, 3, 2), dtype=np.int64)
         run.tellings = tel
         kernel.run_day(0.0, 2.0, run._state(), (run.counts, tel, run.intercepts, run.det_counts), inp.graph,
-                       (rates, stifle, pair), levers, run.cells, run.rng)
+                       (rates, stifle, pair), levers, run.cells(), run.rng)
         fast.append(_outcome(run.st, run.detained, tel, run.intercepts))
 
         rng = np.random.default_rng(ss)

@@ -81,6 +81,15 @@ def add_spreader(s, i, st, active, pos, n_active, degc, W, F, cell, indptrs, com
     F[s] += forget[s, c]
 
 
+@numba.njit(cache=True)
+def add_spreaders(s, ids, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget):
+    """Ignorants ``ids`` become spreaders of story ``s`` (the initial ones)."""
+    for i in ids:
+        add_spreader(s, i, st, active, pos, n_active, degc, W, F, cell, indptrs, complete, spread, forget)
+        counts[s, IGNORANT, cell[i]] -= 1
+        counts[s, SPREADER, cell[i]] += 1
+
+
 @numba.njit(cache=True, inline="always")
 def stop_spreader(s, i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget):
     """Spreader ``i`` of story ``s`` becomes a stifler; O(layers)."""
@@ -266,7 +275,6 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
                 j = indicess[lay][indptrs[lay][i] + rng.integers(0, d)]
             if any_detained and detained[j]:
                 continue  # he is out of every layer: no meeting
-            ci = cell[i]
             # every inspection reads the message on its own draw; any one that
             # catches it stops it, and any catcher may detain the sender
             caught = False
@@ -280,7 +288,7 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
                 if q > 0.0 and rng.random() < q:
                     gone = True
             if caught:
-                intercepts[s, lay, ci] += 1
+                intercepts[s, lay, cell[i]] += 1
             if gone:
                 detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
                        detained, det_counts, det_ign, inflow, I)

@@ -80,9 +80,10 @@ class ExactRun:
         self.layer_names = list(inp.layer_names) + ([calendar.OUTSIDE] if inflow else [])
         self.outside = n_layers if inflow else None
         cell = np.ascontiguousarray(inp.cell, dtype=np.int32)
-        members = np.argsort(cell, kind="stable").astype(np.int32)
-        mstart = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=n_cells))]).astype(np.int64)
-        self.cells = (cell, members, mstart)
+        self.cell = cell
+        self._members = None
+        #: placeholders for a day with no inflow (the kernel never reads them then)
+        self._no_members = (np.zeros(1, dtype=np.int32), np.zeros(n_cells + 1, dtype=np.int64))
 
         self.st = np.zeros((n_stories, n), dtype=np.int8)
         self.active = np.zeros((n_stories, n), dtype=np.int32)
@@ -102,13 +103,10 @@ class ExactRun:
         self.levers = self._levers([])
         indptrs, _, complete, _ = inp.graph
         spread, forget = self.levers[0], self.levers[1]
+        self.counts[:, kernel.IGNORANT] = np.bincount(cell, minlength=n_cells)
         for s, ids in enumerate(inp.seeds):
-            self.counts[s, kernel.IGNORANT] = np.bincount(cell, minlength=n_cells)
-            for i in ids:
-                kernel.add_spreader(s, i, self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F,
-                                    cell, indptrs, complete, spread, forget)
-            np.subtract.at(self.counts[s, kernel.IGNORANT], cell[ids], 1)
-            np.add.at(self.counts[s, kernel.SPREADER], cell[ids], 1)
+            kernel.add_spreaders(s, np.asarray(ids, dtype=np.int32), self.st, self.active, self.pos, self.n_active,
+                                 self.degc, self.W, self.F, self.counts, cell, indptrs, complete, spread, forget)
         self.rng = stream(seed_seq, "exact")
         self._streams: dict[str, np.random.Generator] = {}
         self.events: list[tuple] = []
@@ -128,9 +126,18 @@ class ExactRun:
         indptrs, _, complete, _ = self.inputs.graph
         spread, forget = self.levers[0], self.levers[1]
         return int(kernel.monitor(np.asarray(cohort, dtype=np.bool_), float(probability), self.st, self.active,
-                                  self.pos, self.n_active, self.degc, self.W, self.F, self.counts, self.cells[0],
+                                  self.pos, self.n_active, self.degc, self.W, self.F, self.counts, self.cell,
                                   indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
                                   self.inflow_rate, self.I, self._streams[key]))
+
+    def cells(self) -> tuple:
+        """(cell, members, mstart): agents sorted by cell and where each cell
+        starts, which inflow draws its hearers from (built on first use)."""
+        if self._members is None:
+            n_cells = self.inputs.n_cells
+            self._members = (np.argsort(self.cell, kind="stable").astype(np.int32),
+                             np.concatenate([[0], np.cumsum(np.bincount(self.cell, minlength=n_cells))]).astype(np.int64))
+        return (self.cell, *self._members)
 
     def report_rng(self, trigger: str, day: int) -> np.random.Generator:
         """The stream a trigger's informants draw from on one day."""
@@ -174,8 +181,9 @@ class ExactRun:
             spread, forget, accept, intercept, detain = self.levers
             kernel.rebuild_totals(self.degc, self.counts, self.det_ign, spread, forget, self.inflow_rate,
                                   self.W, self.F, self.I)
+            cells = self.cells() if self.I[0] > 0 else (self.cell, self._no_members[0], self._no_members[1])
             kernel.run_day(float(day), float(day + 1), self._state(), tallies, inp.graph, rules,
-                           (spread, forget, accept, intercept, detain, self.inflow_rate), self.cells, self.rng)
+                           (spread, forget, accept, intercept, detain, self.inflow_rate), cells, self.rng)
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)
             self._record(rec, day, watched)
@@ -190,6 +198,8 @@ class ExactRun:
         rec["tellings"].append(self.tellings.copy())
         rec["intercepts"].append(self.intercepts.copy())
         rec["detained"].append(self.det_counts.copy())
+        if not (self.measures or self.triggers):
+            return  # nothing to intercept, detain, bring in or watch
         calendar.day_events(day, self.events, self.ctx.stories, self.intercepts - prev_int,
                             self.det_counts - prev_det, self.tellings - prev_tell, self.outside, watched,
                             self.report_rng)
