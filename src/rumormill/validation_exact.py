@@ -194,6 +194,28 @@ def v14(quick: bool, seed: int) -> list[Check]:
                               "indoctrinate: stiflers in the north", "spreaders at day 30"], runs, ks=(0,))
 
 
+def v14_arrivals(quick: bool, seed: int) -> list[Check]:
+    """When within the day news from outside arrives: a fast inflow (0.05 a day
+    to each of the north's families) into a fast story, reach on days 1 and 2.
+
+    The exact engine's arrivals are spread over the day (Poisson); the daily
+    engine lets the whole day's arrivals hear at dawn, a head start of half a
+    day on average that finer steps do not remove. This row fails until the
+    daily engine spreads inflow over its sub-steps."""
+    pop, mux = setting(seed)
+    ms = [Inflow("radio", story="story", rate=0.05, groups=["family"], regions=["north"])]
+
+    def one(engine, substeps, ss):
+        r = simulate(mux, MakiThompson(0.3), engine=engine, substeps=substeps, population=pop, measures=ms,
+                     days=2, initial=0, seed=ss)
+        return r.reach_curve()[1], r.reach_curve()[2]
+
+    runs = _runs(quick)
+    ens = _ensembles("V14a", runs, seed, one)
+    return _rows("V14", ens, ["inflow arrival times: reach by day 1", "inflow arrival times: reach by day 2"], runs,
+                 ks=())
+
+
 def v15(quick: bool, seed: int) -> list[Check]:
     """A trigger's firing day: 10 interceptions of the north's mail, then deterrence 3 days later."""
     pop, mux = setting(seed)
@@ -216,7 +238,11 @@ def v15(quick: bool, seed: int) -> list[Check]:
     return out
 
 
-CASES: dict[str, Callable[[bool, int], list[Check]]] = {"V7": v7, "V8": v8, "V9": v9, "V14": v14, "V15": v15}
+CASES: dict[str, Callable[[bool, int], list[Check]]] = {
+    "V7": v7, "V8": v8, "V9": v9, "V14": v14, "V14-arrivals": v14_arrivals, "V15": v15,
+}
+#: comparisons known to fail, and why (the test suite expects them to fail until fixed)
+KNOWN_GAPS = {"V14-arrivals": "the daily engine brings a day's inflow in at dawn, not over its sub-steps"}
 
 
 def run(cases=None, quick: bool = False, seed: int = 2025) -> list[Check]:
