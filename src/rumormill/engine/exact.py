@@ -44,8 +44,9 @@ discarded.
 
 References: Gillespie (1977), J. Phys. Chem. 81:2340 (the direct method);
 Cota & Ferreira (2017), Comput. Phys. Commun. 219:303 (degree-weighted
-rejection); Anderson (2007), J. Chem. Phys. 127:214107 (exactness of
-rates held constant between boundaries, and of thinning a bound on them).
+rejection); Anderson (2007), J. Chem. Phys. 127:214107 (rates that change
+at known times); Lewis & Shedler (1979), Nav. Res. Logist. Q. 26:403
+(thinning: a null event where the rate total was rounded up is exact).
 """
 
 from __future__ import annotations
