@@ -62,8 +62,9 @@ def _pool(plan, indices, on_done, workers) -> str:
     try:
         # worker processes share the cores: one numba thread each
         futures = {pool.submit(run_replicate, plan, i, 1): i for i in indices}
-        for fut in as_completed(futures):
-            on_done(futures[fut], fut.result())
+        for fut in as_completed(list(futures)):
+            # hand the summary on and let go of it: the coordinator's memory does not grow with the runs
+            on_done(futures.pop(fut), fut.result())
     finally:
         # on Ctrl-C or an error: drop what has not started, keep what is stored
         pool.shutdown(wait=True, cancel_futures=True)
@@ -93,8 +94,11 @@ def _dask(plan, indices, on_done, workers, cluster) -> str:
             futures = [client.submit(run_replicate, plan, i, 1, key=f"rumormill-{plan.id}-{i}", retries=RETRIES)
                        for i in indices]
             index = {f.key: i for f, i in zip(futures, indices)}
-            for fut in dask_completed(futures):
+            done = dask_completed(futures)
+            del futures  # as_completed holds each future until it is handed out, then lets it go
+            for fut in done:
                 on_done(index[fut.key], fut.result())
+                fut.release()
         return where
     finally:
         if local is not None:
