@@ -73,7 +73,7 @@ def test_thresholds_fall_and_the_record_is_complete(fit):
 
 
 def test_same_particles_in_this_process_and_a_pool(synthetic):
-    kw = dict(budget=60, population=12, generations=2)
+    kw = dict(budget=100, population=12, generations=2)
     here = cal.calibrate(synthetic, ["telling_rate", "radio_rate"], workers=1, **kw)
     pool = cal.calibrate(synthetic, ["telling_rate", "radio_rate"], workers=2, **kw)
     a, b = here.particles(), pool.particles()
