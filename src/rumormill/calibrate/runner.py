@@ -87,11 +87,14 @@ class Runner:
         fut = Future()
         try:
             fut.set_result(fn(*args))
-        except BaseException as err:  # noqa: BLE001 - handed to the caller through result()
-            if not isinstance(err, Exception):
-                raise
+        except Exception as err:  # handed to the caller through result(), as a pool would
             fut.set_exception(err)
         return fut
+
+    def share(self, data):
+        """``data`` as an argument many tasks take: sent once to every Dask
+        worker (a future standing for it), as it is elsewhere."""
+        return self._client.scatter(data, broadcast=True) if self._client is not None else data
 
     def map(self, fn, items) -> list:
         """``[fn(item) for item in items]``, in order, spread over the executor."""

@@ -100,8 +100,7 @@ def make_sampler(runner: Runner, entropy: int, budget: float = float("inf")):
             t0 = time.perf_counter()
             payload = cloudpickle.dumps(simulate_one)
             key = hashlib.sha1(payload).hexdigest()
-            if self.runner._client is not None:
-                payload = self.runner._client.scatter(payload, broadcast=True)
+            payload = self.runner.share(payload)
             results: dict = {}
             running: dict = {}
             accepted_ids: list[int] = []
