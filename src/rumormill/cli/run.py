@@ -17,6 +17,7 @@ from rich.table import Table
 from ..errors import RumormillError
 from ..scenario.schema import MAX_DAYS
 from .common import MAX_MEMORY_HELP, console, parse_size, stored, stored_note
+from .ensembles import CLUSTER_HELP, RUNS_HELP, VARY_HELP, WORKERS_HELP
 
 DEFAULT = "kpa-2025"
 
@@ -134,12 +135,23 @@ def run(
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
     max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
+    runs: int = typer.Option(1, help=RUNS_HELP),
+    workers: int = typer.Option(None, help=WORKERS_HELP),
+    cluster: str = typer.Option(None, help=CLUSTER_HELP),
+    vary: str = typer.Option(None, help=VARY_HELP),
 ):
-    """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained."""
+    """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained.
+
+    With --runs N: an ensemble of N replicates, printed as medians with 5-95% intervals."""
     from ..networks.network import memory_limit
     from ..results import content_hash
 
     with memory_limit(parse_size(max_memory)):
+        if _is_ensemble(runs, vary, cluster):
+            from . import ensembles
+
+            ensembles.run_ensemble(ensembles.plan(scenario, runs, scale, seed, days, order, vary), out, workers, cluster)
+            return
         built = _build(scenario, scale, seed, order)
         store = _store(out)
         with store.begin(scenario=built.name, scenario_hash=content_hash(built.scenario), params=_params(built, days),
@@ -163,12 +175,31 @@ def compare(
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
     max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
+    runs: int = typer.Option(1, help=RUNS_HELP),
+    workers: int = typer.Option(None, help=WORKERS_HELP),
+    cluster: str = typer.Option(None, help=CLUSTER_HELP),
+    vary: str = typer.Option(None, help=VARY_HELP),
 ):
-    """Run a scenario with and without some measures, on the same random numbers, and print the difference."""
+    """Run a scenario with and without some measures, on the same random numbers, and print the difference.
+
+    With --runs N: N such pairs, each on its own seed; the differences with their 5-95% intervals."""
     from ..networks.network import memory_limit
 
     with memory_limit(parse_size(max_memory)):
+        if _is_ensemble(runs, vary, cluster):
+            from . import ensembles
+
+            plan = ensembles.plan(scenario, runs, scale, seed, days, order, vary, without)
+            ensembles.run_ensemble(plan, out, workers, cluster)
+            return
         _compare(scenario, without, scale, seed, days, order, out, report)
+
+
+def _is_ensemble(runs, vary, cluster) -> bool:
+    """More than one replicate, or anything only an ensemble does."""
+    if runs < 1:
+        raise RumormillError(f"--runs {runs}: give a whole number of replicates >= 1.")
+    return runs > 1 or vary is not None or cluster is not None
 
 
 def _compare(scenario, without, scale, seed, days, order, out, report) -> None:

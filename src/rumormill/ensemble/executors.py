@@ -42,6 +42,24 @@ def check_workers(workers: int | None) -> int:
     return int(workers)
 
 
+def check_cluster(cluster: str | None) -> None:
+    """Fail fast, before anything is stored, when a scheduler does not answer."""
+    if cluster is None or cluster == "local":
+        return
+    from dask.distributed import Client
+
+    try:
+        Client(cluster, timeout=CONNECT_TIMEOUT).close()
+    except (OSError, TimeoutError) as err:
+        raise _unreachable(cluster, err) from None
+
+
+def _unreachable(cluster: str, err: Exception) -> ClusterError:
+    return ClusterError(f"cluster = {cluster!r}: no Dask scheduler answered within {CONNECT_TIMEOUT} s "
+                        f"({type(err).__name__}); start one with `dask scheduler` and give its address, "
+                        "e.g. tcp://127.0.0.1:8786, or use --cluster local.")
+
+
 def execute(plan: Plan, indices: Iterable[int], on_done: Callable, *, workers: int = 1,
             cluster: str | None = None) -> str:
     """Run replicates ``indices`` of ``plan``, calling ``on_done(index, summary)``
@@ -86,9 +104,7 @@ def _dask(plan, indices, on_done, workers, cluster) -> str:
             try:
                 client = Client(cluster, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as err:
-                raise ClusterError(f"cluster = {cluster!r}: no Dask scheduler answered within {CONNECT_TIMEOUT} s "
-                                   f"({type(err).__name__}); start one with `dask scheduler` and give its address, "
-                                   "e.g. tcp://127.0.0.1:8786, or use --cluster local.") from None
+                raise _unreachable(cluster, err) from None
             where = f"Dask cluster at {cluster}"
         with client:
             futures = [client.submit(run_replicate, plan, i, 1, key=f"rumormill-{plan.id}-{i}", retries=RETRIES)

@@ -35,10 +35,11 @@ class Stored:
 
 
 def run_stored(plan: Plan, store, *, workers=None, cluster=None, scenario_hash: str | None = None,
-               say: Callable[[str], None] | None = None) -> Stored:
+               say: Callable[[str], None] | None = None, progress: Callable[[int], None] | None = None) -> Stored:
     """Run every replicate of ``plan`` that ``store`` lacks, storing each as it
     arrives. ``say`` is given the line ``resuming ensemble …: k of N runs
-    already stored`` when there were some. On Ctrl-C (or any error) the
+    already stored`` when there were some; ``progress(index)`` is called as each
+    replicate is stored. On Ctrl-C (or any error) the
     ensemble is marked interrupted (failed) and the error re-raised; what was
     stored stays, and running the same plan again resumes it."""
     workers = check_workers(workers)
@@ -49,7 +50,12 @@ def run_stored(plan: Plan, store, *, workers=None, cluster=None, scenario_hash: 
     with recording:
         if todo:
             recording.running_on(describe(workers, cluster, len(todo)))
-            executor = execute(plan, todo, recording.add, workers=workers, cluster=cluster)
+            def add(index, summary):
+                recording.add(index, summary)
+                if progress is not None:
+                    progress(index)
+
+            executor = execute(plan, todo, add, workers=workers, cluster=cluster)
         else:
             executor = "nothing left to run"
         status = recording.finish(executor if todo else None)

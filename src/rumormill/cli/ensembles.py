@@ -1,0 +1,147 @@
+"""``rumormill run --runs N`` and ``rumormill compare --runs N``: ensembles
+from the command line, stored as they run (``rumormill.ensemble.stored``)
+and printed as medians with their 5–95% intervals.
+
+Thin: the plan, the executors and the store do the work; this module picks
+what to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .common import console, stored
+
+VARY_HELP = ("Also draw these [parameters] for each replicate from their ranges (Latin hypercube): "
+             "'all' or NAME,NAME,...")
+RUNS_HELP = "Replicates, each on its own seed spawned from the scenario's (1: a single run with its report)."
+WORKERS_HELP = "Worker processes on this machine (default: its cores)."
+CLUSTER_HELP = "Run the replicates on Dask: a scheduler address (tcp://HOST:8786) or 'local' for a LocalCluster."
+
+
+def plan(scenario, runs, scale, seed, days, order, vary, without=()):
+    """The ensemble's plan, with ``--days`` written into the scenario's calendar."""
+    from ..ensemble import plan_for
+    from ..scenario import load
+
+    sc = load(scenario)
+    if days is not None:
+        sc = sc.model_copy(update={"scenario": sc.scenario.model_copy(update={"days": days})})
+    return plan_for(sc, runs=runs, scale=scale, seed=seed, order=order, vary=vary, without=without)
+
+
+def run_ensemble(plan, out, workers, cluster) -> str:
+    """Run (or resume) the plan into the results folder; print its bands. Returns the ensemble id."""
+    from ..ensemble.executors import check_cluster, check_workers
+    from ..ensemble.stored import run_stored
+    from ..results import DEFAULT_FOLDER, Store, content_hash
+
+    workers = check_workers(workers)
+    check_cluster(cluster)
+    store = Store(out or DEFAULT_FOLDER)
+    kind = f"pairs (with and without {', '.join(plan.without)})" if plan.without else "replicates"
+    console.print(f"[bold]{plan.scenario.name}[/]: ensemble {plan.id} of {plan.runs} {kind} at scale {plan.scale:g}"
+                  + (f", varying {', '.join(plan.vary)}" if plan.vary else ""))
+    stored(f"ensemble {plan.id}: the replicates finished so far are stored in {store.folder}; "
+           "the same command resumes it")
+    bar = Progress(TextColumn("replicates"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"),
+                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console, transient=True)
+    with bar:
+        task = bar.add_task("replicates", total=plan.runs)
+        done = run_stored(plan, store, workers=workers, cluster=cluster, scenario_hash=content_hash(plan.scenario),
+                          say=console.print, progress=lambda i: bar.advance(task))
+    console.print(f"{done.ran} run now ({done.executor}), {done.resumed} already stored; status {done.status}")
+    stored(f"ensemble {done.ensemble_id} is stored in {store.folder}")
+    _print(store, plan, done.ensemble_id)
+    console.print(f"stored as ensemble {done.ensemble_id} in {store.folder}; query its quantiles with "
+                  f"SELECT * FROM bands WHERE ensemble_id = '{done.ensemble_id}'")
+    return done.ensemble_id
+
+
+def _key_dates(plan) -> list[tuple[str, dt.date]]:
+    info = plan.scenario.scenario
+    end = info.start + dt.timedelta(days=info.days - 1)
+    keys = [(name, day) for name, day in info.key_dates.items() if info.start <= day <= end]
+    return sorted(keys + [("last day", end)], key=lambda kv: kv[1])
+
+
+def _dated(frame):
+    """The ``date`` column as ``datetime.date`` (SQL gives timestamps)."""
+    import pandas as pd
+
+    return frame.assign(date=pd.to_datetime(frame["date"]).dt.date)
+
+
+def _cell(q50, q05, q95, fmt) -> str:
+    return f"{fmt(q50)} [{fmt(q05)}, {fmt(q95)}]"
+
+
+def _pct(v) -> str:
+    return f"{100 * v:.1f}%"
+
+
+def _pp(v) -> str:
+    return f"{100 * v:+.1f} pp"
+
+
+def _print(store, plan, ensemble_id) -> None:
+    effects = bool(plan.without)
+    keys = _key_dates(plan)
+    reach = _dated(store.bands(ensemble_id, "reach", effects=effects))
+    fmt = _pp if effects else _pct
+    what = "Change in who had heard it (with − without)" if effects else "Who had heard it"
+    console.print(f"Each cell: the median [5%, 95%] over {plan.runs} "
+                  + ("paired runs of (with − without), in percentage points (pp)." if effects else "runs."))
+    for by in ("group", "region"):
+        for story in [s.name for s in plan.scenario.stories]:
+            table = Table(title=f"{what}, by {by}: {story}", title_justify="left")
+            table.add_column(by)
+            for name, day in keys:
+                table.add_column(f"{name} {day.isoformat()}", justify="right")
+            rows = reach[(reach["by"] == by) & (reach["story"] == story)]
+            for name in dict.fromkeys(rows["name"]):
+                cells = []
+                for _, day in keys:
+                    r = rows[(rows["name"] == name) & (rows["date"] == day)]
+                    cells.append(_cell(r.q50.iloc[-1], r.q05.iloc[-1], r.q95.iloc[-1], fmt) if len(r) else "")
+                table.add_row(str(name), *cells)
+            console.print(table)
+    detained = store.bands(ensemble_id, "detained", effects=effects)
+    last = detained[(detained["day"] == detained["day"].max()) & (detained["by"].isin(["group", "all"]))]
+    table = Table(title=f"Detained by the end{' (with − without)' if effects else ''}", title_justify="left")
+    table.add_column("group")
+    table.add_column("detained", justify="right")
+    for r in last.itertuples():
+        table.add_row(str(r.name), _cell(r.q50, r.q05, r.q95, lambda v: f"{v:+,.0f}" if effects else f"{v:,.0f}"))
+    console.print(table)
+    reports = store.query(f"SELECT report_day FROM replicates WHERE ensemble_id = '{ensemble_id}'")["report_day"]
+    fired = reports.dropna()
+    if len(reports) and plan.scenario.triggers:
+        start = plan.scenario.scenario.start
+        if len(fired):
+            q = fired.quantile([0.05, 0.5, 0.95])
+            date = lambda d: (start + dt.timedelta(days=int(round(d)))).isoformat()
+            console.print(f"border report went up in {len(fired)} of {len(reports)} runs: median {date(q[0.5])} "
+                          f"[{date(q[0.05])}, {date(q[0.95])}]")
+        else:
+            console.print(f"no trigger's report went up in any of the {len(reports)} runs")
+    if effects:
+        _headline(reach, plan, keys)
+
+
+def _headline(reach, plan, keys) -> None:
+    """The largest median change among the groups on the last key date, in words."""
+    last_name, last_day = keys[-1]
+    rows = reach[(reach["by"] == "group") & (reach["date"] == last_day)]
+    if rows.empty:
+        return
+    r = rows.loc[rows["q50"].abs().idxmax()]
+    if r.q50 == 0:
+        console.print(f"without {', '.join(plan.without)}, no group's reach on {last_day} changes in the median run")
+        return
+    lo, hi = -100 * r.q95, -100 * r.q05
+    console.print(f"without {', '.join(plan.without)}, {r['name']}'s reach of {r.story} on {last_day} would change by "
+                  f"{-100 * r.q50:+.1f} points [{lo:+.1f}, {hi:+.1f}] (median [5%, 95%] of the paired runs)")
