@@ -10,7 +10,7 @@ from rumormill.scenario.load import validate
 HERE = pathlib.Path(__file__).parent
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="module")
 def one_numba_thread():
     """Runs this small are fastest on one thread (several threads per step
     cost more than they save on a thousand agents); no result depends on it."""
