@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from rumormill.errors import CapacityError, ScenarioError
-from rumormill.networks.io import edgelist_size
+from rumormill.networks import io as edge_io
 from rumormill.scenario import build, describe, load, loads
 
 
@@ -69,15 +69,15 @@ def test_edgelist_size_reads_parquet_statistics_or_row_groups(tmp_path, statisti
     path = tmp_path / "e.parquet"
     table = pa.table({"weight": [1.0, 2.0, 3.0], "source": [0, 5, 2], "target": [7, 2_100_000_000, 1]})
     pq.write_table(table, path, row_group_size=2, write_statistics=statistics)
-    assert edgelist_size(path) == (3, 2_100_000_000)
+    assert edge_io.edgelist_size(path) == (3, 2_100_000_000)
 
 
 def test_edgelist_size_streams_csv(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text("source,target\n" + "".join(f"{i},{i + 1}\n" for i in range(50_000)) + "3,123456789\n")
-    assert edgelist_size(path) == (50_001, 123_456_789)
+    assert edge_io.edgelist_size(path) == (50_001, 123_456_789)
     (tmp_path / "none.csv").write_text("source,target\n")
-    assert edgelist_size(tmp_path / "none.csv") == (0, -1)
+    assert edge_io.edgelist_size(tmp_path / "none.csv") == (0, -1)
 
 
 def test_from_edgelist_refuses_a_huge_id_before_reading_the_file(tmp_path, monkeypatch):
