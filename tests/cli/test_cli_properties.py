@@ -63,7 +63,7 @@ def here(tmp_path, monkeypatch):
     return tmp_path
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(argv=argument_lists())
 def test_any_argument_list_exits_0_or_2_without_a_traceback(here, capsys, argv):
