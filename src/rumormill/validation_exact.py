@@ -246,8 +246,6 @@ def v15(quick: bool, seed: int) -> list[Check]:
 CASES: dict[str, Callable[[bool, int], list[Check]]] = {
     "V7": v7, "V8": v8, "V9": v9, "V14": v14, "V14-arrivals": v14_arrivals, "V15": v15,
 }
-#: comparisons known to fail, and why (the test suite expects them to fail until fixed)
-KNOWN_GAPS = {"V14-arrivals": "the daily engine brings a day's inflow in at dawn, not over its sub-steps"}
 
 
 def run(cases=None, quick: bool = False, seed: int = 2025) -> list[Check]:

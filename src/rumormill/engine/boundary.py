@@ -1,6 +1,7 @@
-"""What happens at day boundaries: news from outside arrives (inflow),
-periodic checks find spreaders (monitoring), and spreaders whose rates
-changed draw their waits again (``redraw``). Each inflow and each monitor
+"""What happens between the kernel's steps: news from outside arrives
+(inflow, at the start of each step), periodic checks find spreaders
+(monitoring, at the end of a day), and spreaders whose rates changed draw
+their waits again (``redraw``). Each inflow and each monitor
 draws from its own counter-based stream, keyed by the measure, the day and
 the agent, so a run with and without one shares every other random number,
 and two of them on one cohort act independently.
@@ -18,10 +19,11 @@ from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted, stop_spread
 
 
 @numba.njit(cache=True)
-def inflow(day, s, lo, hi, log_miss, accept, state, active, due, n_active, cell, detained, counts, tellings, outside,
-           key, akey, buf):
-    """Each ignorant agent in ``[lo, hi)`` hears story ``s`` from outside with
-    probability ``1 - exp(log_miss)``; O(hearers) by geometric skips.
+def inflow(step, s, lo, hi, only, log_miss, accept, state, active, due, n_active, cell, detained, counts, tellings,
+           outside, key, akey, buf):
+    """Each ignorant agent in ``[lo, hi)`` (of cell ``only``, unless it is -1)
+    hears story ``s`` from outside in this step with probability
+    ``1 - exp(log_miss)``; O(hearers) by geometric skips.
 
     A hearer believes it (and becomes a spreader) with ``accept[s, cell]``,
     as for news from a neighbour; one who does not knows it and stays silent.
@@ -31,7 +33,7 @@ def inflow(day, s, lo, hi, log_miss, accept, state, active, due, n_active, cell,
     if log_miss == 0.0 or hi <= lo:
         return 0
     by_cell = counts.shape[2] > 1
-    rng = counter(_salt(key, s), day, lo)
+    rng = counter(_salt(key, s), step, lo)
     st = state[s]
     pos = lo - 1
     k = 0
@@ -46,13 +48,13 @@ def inflow(day, s, lo, hi, log_miss, accept, state, active, due, n_active, cell,
             pos += 1 + int(skip)
         if pos >= hi:
             break
-        if st[pos] != IGNORANT or detained[pos]:
+        if st[pos] != IGNORANT or detained[pos] or (only >= 0 and cell[pos] != only):
             continue
         c = cell[pos] if by_cell else 0
         counts[s, IGNORANT, c] -= 1
         tellings[s, outside, c] += 1
         if accept[s, c] < 1.0:
-            arng = counter(_salt(akey, s), day, pos)
+            arng = counter(_salt(akey, s), step, pos)
             arng, u = next_uniform(arng)
             if u >= accept[s, c]:
                 st[pos] = STIFLER

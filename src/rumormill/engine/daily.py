@@ -3,7 +3,8 @@ over CSR arrays.
 
 One day, in this order (the only place it is written):
 
-0. **seed** — news from outside arrives (``Inflow``; see ``boundary``).
+0. **seed** — at the start of each step, news from outside arrives
+   (``Inflow``, at its daily rate spread over the steps; see ``boundary``).
 1. **tell** — in each of the day's ``substeps`` steps, every agent that was
    a spreader at the start of the step meets each neighbour on each layer
    with probability ``p = 1 - exp(-rate * dt)``. A spreader is skipped until

@@ -4,8 +4,9 @@ the kernel steps, and a recorder keeps one row per day.
 Per day (the order written once, in ``calendar`` for the measures and here
 for the steps): measures due today switch on or off (levers recomputed only
 then; only spreaders whose own rates changed draw their waits again) → dawn
-(inflow) → ``substeps`` kernel steps → dusk (monitoring) → record → triggers
-observe the day. Measures compile to arrays here; the kernel stays generic.
+(inflows say where news from outside arrives today) → ``substeps`` steps, each
+news from outside arriving, then the kernel's step → dusk (monitoring) →
+record → triggers observe the day. Measures compile to arrays here; the kernel stays generic.
 
 Random streams: the kernel's (tell, forget, accept, wake) are keyed by the
 run's seed and the stream's name; each inspection, inflow, monitor and
@@ -133,20 +134,28 @@ class DailyRun:
                              + [stream_key(seed_seq, f"inspect:{name}") for name in inspections], dtype=np.uint64)
         self._keys: dict[str, np.uint64] = {}
         self.levers = None
+        self.arrivals: list[tuple] = []  # today's inflows, arriving in every step
         self.events: list[tuple] = []
         self.step = 0
 
     # -- what measures call at day boundaries ---------------------------------
     def inflow(self, day: int, s: int, c: int, rate: float, name: str) -> None:
-        p = float(step_probability(rate, 1.0))
+        """News from outside reaches cell ``c`` today: in each of the day's steps,
+        so arrivals spread through the day as in continuous time."""
+        p = float(step_probability(rate, 1.0 / self.substeps))
         log_miss = -np.inf if p >= 1.0 else float(np.log1p(-p))
-        lo, hi = int(self.starts[c]), int(self.starts[c + 1])
         if self.population is None:
-            lo, hi = 0, len(self.cell)
-        accept = self.levers[3]
-        boundary.inflow(np.uint64(day), s, lo, hi, log_miss, accept, self.state, self.active, self.due, self.n_active,
-                        self.cell, self.detained, self.counts, self.tellings, self.outside,
-                        self._key(f"inflow:{name}"), self._key(f"inflow-accept:{name}"), self.buf)
+            lo, hi, only = 0, len(self.cell), c  # cells need not be contiguous
+        else:
+            lo, hi, only = int(self.starts[c]), int(self.starts[c + 1]), -1
+        self.arrivals.append((s, lo, hi, only, log_miss, self._key(f"inflow:{name}"),
+                              self._key(f"inflow-accept:{name}")))
+
+    def _arrive(self) -> None:
+        for s, lo, hi, only, log_miss, key, akey in self.arrivals:
+            boundary.inflow(np.uint64(self.step), s, lo, hi, only, log_miss, self.levers[3], self.state, self.active,
+                            self.due, self.n_active, self.cell, self.detained, self.counts, self.tellings,
+                            self.outside, key, akey, self.buf)
 
     def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str) -> int:
         return boundary.monitor(np.uint64(day), cohort, probability, self.state, self.active, self.due, self.n_active,
@@ -192,9 +201,11 @@ class DailyRun:
                     if moved.any():
                         boundary.redraw(self.due, self.active, self.n_active, self.cell, moved)
                 self.levers = new
+            self.arrivals = []
             for m in now_on:
                 m.at_dawn(day, self, self.ctx)
             for _ in range(self.substeps):
+                self._arrive()
                 tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf, self.cell,
                           self.detained, self.graph, self.base_rules, self.levers,
                           (self.counts, self.tellings, self.intercepts, self.det_counts), self.keys)
