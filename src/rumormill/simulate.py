@@ -83,7 +83,7 @@ def simulate(
         groups and regions (replaces ``cells``).
     measures : list of measures
         ``Inspect``, ``Deter``, ``Indoctrinate``, ``Monitor``, ``Inflow``
-        (daily engine only).
+        (daily and exact engines).
     triggers : list of Trigger
         Observations that switch measures on after a delay.
     start_date : str, optional
