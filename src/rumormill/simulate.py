@@ -265,12 +265,7 @@ def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar, measures, triggers,
         channels=[lay.channel for lay in mux.layers.values()], story_names=meta["stories"],
         measures=tuple(measures), triggers=tuple(triggers), population=population,
     )
-    run = ExactRun(inputs, ss)
-    rec = run.run(days, MAX_DAYS, bar)
-    meta["layers"] = run.layer_names
-    return Result(np.arange(len(rec["counts"])), rec["counts"], np.diff(rec["tellings"], axis=0, prepend=0),
-                  intercepts=np.diff(rec["intercepts"], axis=0, prepend=0), detained=rec["detained"],
-                  events=run.events, **meta)
+    return ExactRun(inputs, ss).run(days, MAX_DAYS, bar, **meta)
 
 
 def _run_meanfield(mux, rules, seeds, days, meta) -> Result:

@@ -10,17 +10,79 @@ command.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
 from ..errors import ParameterError
+from ..measures.base import Context
 from ..measures.inflow import Inflow
 from ..measures.inspect import Inspect
 from ..measures.triggers import Watch
 
 #: the tellings column for news from outside (inflow)
 OUTSIDE = "outside"
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """What a run of either stochastic engine needs, resolved to arrays.
+
+    graph : tuple
+        Per layer: CSR arrays (placeholders for a well-mixed layer) and the
+        well-mixed flag; the exact engine also the largest degree.
+    rates : float[S, L]
+        Per-edge meeting rate per day, per story and layer (per agent on a
+        well-mixed layer).
+    stifle, pair, forget : per story
+        The model's rules: chance a knower stops the teller, Daley–Kendall
+        pairs, spontaneous stopping rate per day.
+    seeds : list of int32 arrays
+        Initial spreaders per story.
+    cell : int32[n]
+        Each agent's cell (group × region); ``n_cells`` of them.
+    """
+
+    graph: tuple
+    rates: np.ndarray
+    stifle: np.ndarray
+    pair: np.ndarray
+    forget: np.ndarray
+    seeds: list
+    cell: np.ndarray
+    n_cells: int
+    layer_names: list[str]
+    channels: list[str]
+    story_names: list[str]
+    measures: tuple = ()
+    triggers: tuple = ()
+    population: object | None = None
+
+
+def prepare(inp: RunInputs) -> tuple[Context, list[str], int | None]:
+    """Resolve a run's names and check its measures and triggers against them.
+
+    Returns the ``Context``, the tellings columns (the layers, and
+    ``outside`` when news comes from outside) and that column's index.
+    """
+    measures = list(inp.measures)
+    check_names(measures)
+    ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), inp.n_cells,
+                  inspections(measures))
+    for m in measures:
+        m.check(ctx)
+    for t in inp.triggers:
+        t.check(ctx, [m.name for m in measures])
+    inflow = has_inflow(measures)
+    columns = list(inp.layer_names) + ([OUTSIDE] if inflow else [])
+    return ctx, columns, (len(inp.layer_names) if inflow else None)
+
+
+def default_meta(inp: RunInputs, engine: str) -> dict:
+    """A ``Result``'s names when the caller gives none (cells by number)."""
+    return {"stories": list(inp.story_names), "cells": [str(c) for c in range(inp.n_cells)], "n": len(inp.cell),
+            "engine": engine}
 
 
 def check_names(measures) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..measures.base import Context, Levers
+from ..measures.base import Levers
 from ..rates import step_probability
 from ..seeding import stream
 from . import boundary, calendar
@@ -33,38 +33,14 @@ MISS_TABLE = 256
 
 
 @dataclass(frozen=True)
-class DailyInputs:
-    """What one run of the daily engine needs, resolved to arrays.
+class DailyInputs(calendar.RunInputs):
+    """What one run of the daily engine needs (see ``calendar.RunInputs``);
+    ``graph`` is (indptrs, indicess, complete[L]). ``one_step`` marks the
+    stories that tell for one step only (independent cascade); ``substeps``
+    the steps a day."""
 
-    graph : (indptrs, indicess, complete[L])
-        Per layer: CSR arrays (placeholders for a well-mixed layer) and the flag.
-    rates : float[S, L]
-        Per-edge meeting rate per day, per story and layer (per agent on a
-        well-mixed layer).
-    stifle, pair, one_step, forget : per story
-        The model's rules (see ``models``).
-    seeds : list of int32 arrays
-        Initial spreaders per story.
-    cell : int32[n]
-        Each agent's cell (group × region); ``n_cells`` of them.
-    """
-
-    graph: tuple
-    rates: np.ndarray
-    stifle: np.ndarray
-    pair: np.ndarray
-    one_step: np.ndarray
-    forget: np.ndarray
-    seeds: list
-    cell: np.ndarray
-    n_cells: int
-    layer_names: list[str]
-    channels: list[str]
-    story_names: list[str]
+    one_step: np.ndarray | None = None
     substeps: int = 1
-    measures: tuple = ()
-    triggers: tuple = ()
-    population: object | None = None
 
     def step_rules(self) -> tuple:
         """(log_miss[S, L], miss_pow[S, L, D], stifle, pair, one_step): the per-step
@@ -78,8 +54,9 @@ class DailyInputs:
         with np.errstate(invalid="ignore"):
             miss_pow = np.exp(log_miss[:, :, None] * np.arange(MISS_TABLE)[None, None, :])
         miss_pow[np.isnan(miss_pow)] = 1.0  # p = 1: (1 - p) ** 0
+        one_step = np.zeros(len(self.story_names), dtype=np.bool_) if self.one_step is None else self.one_step
         return (log_miss, miss_pow, np.asarray(self.stifle, dtype=np.float64), np.asarray(self.pair, dtype=np.bool_),
-                np.asarray(self.one_step, dtype=np.bool_))
+                np.asarray(one_step, dtype=np.bool_))
 
 
 class DailyRun:
@@ -98,17 +75,8 @@ class DailyRun:
         self.population = inp.population
         n_stories, n = len(inp.story_names), len(cell)
         n_layers = len(inp.layer_names)
-        calendar.check_names(self.measures)
-        inspections = calendar.inspections(self.measures)
-        self.ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), n_cells,
-                           inspections)
-        for m in self.measures:
-            m.check(self.ctx)
-        for t in self.triggers:
-            t.check(self.ctx, [m.name for m in self.measures])
-        inflow = calendar.has_inflow(self.measures)
-        self.layer_names = list(inp.layer_names) + ([calendar.OUTSIDE] if inflow else [])
-        self.outside = n_layers if inflow else None
+        self.ctx, self.layer_names, self.outside = calendar.prepare(inp)
+        inspections = self.ctx.inspections
         self.starts = inp.population.starts if inp.population is not None else np.array([0, n])
 
         self.state = np.zeros((n_stories, n), dtype=np.int8)
@@ -218,4 +186,5 @@ class DailyRun:
                                 watched, self.report_rng)
             day += 1
             bar.advance()
-        return rec.result(self.events, **{**meta, "layers": self.layer_names})
+        return rec.result(self.events, **{**calendar.default_meta(self.inputs, "daily"), **meta,
+                                          "layers": self.layer_names})

@@ -19,44 +19,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..measures.base import Context, Levers
+from ..measures.base import Levers
 from ..seeding import stream
 from . import calendar
 from . import exact as kernel
+from .recorder import Recorder
 
 
 @dataclass(frozen=True)
-class ExactInputs:
-    """What one run of the exact engine needs, resolved to arrays.
-
-    graph : (indptrs, indicess, complete[L], max_deg[L])
-        Per layer: CSR arrays (placeholders for a well-mixed layer), the
-        well-mixed flag and the largest degree (1 when well-mixed).
-    rates : float[S, L]
-        Per-edge meeting rate per story and layer (per agent when well-mixed).
-    stifle, pair, forget : per story
-        The model's rules: chance a knower stops the teller, Daley–Kendall
-        pairs, spontaneous stopping rate per day.
-    seeds : list of int32 arrays
-        Initial spreaders per story.
-    cell : int32[n]
-        Each agent's cell (group × region).
-    """
-
-    graph: tuple
-    rates: np.ndarray
-    stifle: np.ndarray
-    pair: np.ndarray
-    forget: np.ndarray
-    seeds: list
-    cell: np.ndarray
-    n_cells: int
-    layer_names: list[str]
-    channels: list[str]
-    story_names: list[str]
-    measures: tuple = ()
-    triggers: tuple = ()
-    population: object | None = None
+class ExactInputs(calendar.RunInputs):
+    """What one run of the exact engine needs (see ``calendar.RunInputs``);
+    ``graph`` is (indptrs, indicess, complete[L], max_deg[L]), the largest
+    degree 1 on a well-mixed layer."""
 
 
 class ExactRun:
@@ -69,16 +43,7 @@ class ExactRun:
         self.triggers = list(inp.triggers)
         n_stories, n, n_cells = len(inp.story_names), len(inp.cell), inp.n_cells
         n_layers = len(inp.layer_names)
-        calendar.check_names(self.measures)
-        self.ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), n_cells,
-                           calendar.inspections(self.measures))
-        for m in self.measures:
-            m.check(self.ctx)
-        for t in self.triggers:
-            t.check(self.ctx, [m.name for m in self.measures])
-        inflow = calendar.has_inflow(self.measures)
-        self.layer_names = list(inp.layer_names) + ([calendar.OUTSIDE] if inflow else [])
-        self.outside = n_layers if inflow else None
+        self.ctx, self.layer_names, self.outside = calendar.prepare(inp)
         cell = np.ascontiguousarray(inp.cell, dtype=np.int32)
         self.cell = cell
         self._members = None
@@ -161,10 +126,10 @@ class ExactRun:
         return (self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F, self.detained,
                 self.det_ign, self.I)
 
-    def run(self, days: int | None, max_days: int, bar) -> dict:
+    def run(self, days: int | None, max_days: int, bar, **meta):
+        """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""
         inp = self.inputs
-        rec = {"counts": [self.counts.copy()], "tellings": [self.tellings.copy()],
-               "intercepts": [self.intercepts.copy()], "detained": [self.det_counts.copy()]}
+        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts)
         watched = calendar.watches(self.triggers, self.ctx)
         on_since: dict[str, int] = {}
         rules = (np.ascontiguousarray(inp.rates, dtype=np.float64), np.asarray(inp.stifle, dtype=np.float64),
@@ -186,20 +151,11 @@ class ExactRun:
                            (spread, forget, accept, intercept, detain, self.inflow_rate), cells, self.rng)
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)
-            self._record(rec, day, watched)
+            new_int, new_det, new_tell = rec.record(self.counts, self.tellings, self.intercepts, self.det_counts)
+            if self.measures or self.triggers:  # else nothing to intercept, detain, bring in or watch
+                calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
+                                    watched, self.report_rng)
             day += 1
             bar.advance()
-        return {k: np.stack(v) for k, v in rec.items()}
-
-    def _record(self, rec, day, watched) -> None:
-        """Row ``day + 1`` is the state at the end of ``day``; events carry the day they happened."""
-        prev_int, prev_det, prev_tell = rec["intercepts"][-1], rec["detained"][-1], rec["tellings"][-1]
-        rec["counts"].append(self.counts.copy())
-        rec["tellings"].append(self.tellings.copy())
-        rec["intercepts"].append(self.intercepts.copy())
-        rec["detained"].append(self.det_counts.copy())
-        if not (self.measures or self.triggers):
-            return  # nothing to intercept, detain, bring in or watch
-        calendar.day_events(day, self.events, self.ctx.stories, self.intercepts - prev_int,
-                            self.det_counts - prev_det, self.tellings - prev_tell, self.outside, watched,
-                            self.report_rng)
+        return rec.result(self.events, **{**calendar.default_meta(inp, "exact"), **meta,
+                                          "layers": self.layer_names})
