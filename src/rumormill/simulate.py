@@ -104,8 +104,9 @@ def simulate(
     mux = Multiplex.of(network)
     stories = _stories(model)
     n = mux.n
-    if days is not None and (int(days) != days or days < 0):
-        raise ParameterError(f"days = {days!r}: give a whole number of days >= 0, or None to run until the story dies out.")
+    if days is not None and (int(days) != days or not 0 <= days <= MAX_DAYS):
+        raise ParameterError(f"days = {days!r}: give a whole number of days from 0 to {MAX_DAYS:,}, or None to run "
+                             "until the story dies out.")
     if int(substeps) != substeps or substeps < 1:
         raise ParameterError(f"substeps = {substeps!r}: give a whole number >= 1.")
     if population is not None:
@@ -228,8 +229,8 @@ def _warn_if_coarse(mux, rules, dt, mean_deg, complete):
         per_day = float(np.sum(np.where(complete, rates, rates * mean_deg)))
         limit = 0.1 if (rule.stifle > 0 or rule.pair) else 0.5
         if per_step > limit and not rule.one_step:
-            need = math.ceil(per_day / limit)
-            fix = f"substeps >= {need} or engine='exact'" if need <= 10_000 else "engine='exact'"
+            need = per_day / limit  # may be inf for absurd rates
+            fix = f"substeps >= {math.ceil(need)} or engine='exact'" if need <= 10_000 else "engine='exact'"
             warnings.warn(
                 f"a spreader meets {per_step:.2f} neighbours per step; synchronous steps this coarse bias a "
                 f"rumour's reach (by ~10% at 0.5). Use {fix}.",

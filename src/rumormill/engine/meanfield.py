@@ -29,6 +29,8 @@ def solve(x0: float, y0: float, spread: float, stifle: float, forget: float, day
         stop = stifle * spread * y * (1.0 - x) + forget * y
         return [-meet, meet - stop, stop]
 
+    if days == 0:
+        return np.array([[x0, y0, 1.0 - x0 - y0]])
     t_eval = np.arange(days + 1, dtype=float)
     sol = solve_ivp(rhs, (0.0, float(days)), [x0, y0, 1.0 - x0 - y0], t_eval=t_eval,
                     method="LSODA", rtol=1e-9, atol=1e-12)

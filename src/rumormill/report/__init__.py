@@ -11,10 +11,12 @@ whole or absent.
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
 from ..results import Store, StoreError
+from ..results.catalog import disk_full
 from . import data
 from .cartogram import KOREA_TILES, TileMap, tile_map
 
@@ -90,6 +92,8 @@ def _write(path: Path, write) -> None:
         write(tmp)
         os.replace(tmp, path)
     except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StoreError(disk_full(path.parent, f"writing the report {path.name} failed")) from err
         raise StoreError(f"cannot write {path}: {err.strerror or err}; choose another path (--output), or fix "
                          "the folder's permissions.") from err
     finally:

@@ -29,7 +29,7 @@ from . import catalog, ensembles, heal, views
 from .errors import DamagedRunError, QueryError, RunNotFoundError, StoreError
 from .ids import content_hash, is_run_id, new_run_id, plain, run_folder, started, to_json
 from .recording import Recording, bigint
-from .tables import TABLES
+from .tables import SCHEMAS, TABLES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -400,7 +400,12 @@ def _read(folder: Path, name: str) -> "pd.DataFrame":
         raise DamagedRunError(f"run {run_id}: {file} is missing; restore it, or remove the run with "
                               f"`rumormill runs --delete {run_id}`.")
     try:
-        return pq.read_table(file).to_pandas(date_as_object=False)
+        table = pq.read_table(file)
     except Exception as err:  # pyarrow raises several kinds for a damaged file
         raise DamagedRunError(f"run {run_id}: {file} is damaged ({err}); restore it, or remove the run with "
                               f"`rumormill runs --delete {run_id}`.") from err
+    missing = [c for c in SCHEMAS[name].names if c not in table.column_names]
+    if missing:
+        raise DamagedRunError(f"run {run_id}: {file} lacks the column(s) {', '.join(missing)} of a {name} table; "
+                              f"restore it, or remove the run with `rumormill runs --delete {run_id}`.")
+    return table.to_pandas(date_as_object=False)
