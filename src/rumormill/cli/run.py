@@ -6,7 +6,6 @@ and print the tables of ``rumormill.summary``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from pathlib import Path
@@ -211,10 +210,9 @@ def _compare(scenario, without, scale, seed, days, order, out, report) -> None:
     missing = [w for w in without if w not in names]
     if missing:
         raise RumormillError(f"--without {missing[0]}: no such measure in {built.name}; its measures are: {', '.join(names)}.")
-    kept = [m for m in built.measures if m.name not in without]
-    triggers = [dataclasses.replace(t, starts=tuple(s for s in t.starts if s not in without)) for t in built.triggers]
+    other = built.without(without)
     with_all = _simulate(built, days, label="with every measure")
-    without_some = _simulate(built, days, kept, triggers, label="without " + ", ".join(without))
+    without_some = _simulate(built, days, other.measures, other.triggers, label="without " + ", ".join(without))
     keys = _key_days(with_all)
     a = summary.reach_by(with_all, "group", keys)
     b = summary.reach_by(without_some, "group", keys)

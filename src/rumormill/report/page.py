@@ -42,7 +42,7 @@ SECTIONS = {
     "reach": ("Reach over time", "Fraction of everyone who has heard each story. Dotted lines mark the key "
               "dates and the reports, orders and measures of the run.", charts.reach),
     "reach-group": ("Reach by group", "Each line is one group of people.", lambda r: charts.reach_by(r, "agent_group")),
-    "reach-region": ("Reach by region", "Each line is one province (and the military camps).",
+    "reach-region": ("Reach by region", "Each line is one region of the scenario.",
                      lambda r: charts.reach_by(r, "region")),
     "map": ("Map", "Reach by province on the chosen date; move the slider to change the date. Tiles are "
             "placed roughly where the provinces lie; places with no spot on the map sit apart.", None),

@@ -78,6 +78,12 @@ class Built:
 
         return simulate(self.multiplex, self.stories, **{**self.simulate_kwargs(), **overrides})
 
+    def without(self, names) -> "Built":
+        """The counterfactual without the named measures (see ``variants.without``)."""
+        from .variants import without
+
+        return without(self, names)
+
     def __repr__(self) -> str:
         return (f"Built({self.name!r}, scale={self.scale:g}, n={self.population.n:,}, "
                 f"layers={self.multiplex.names}, {len(self.measures)} measures, built in {self.seconds:.1f} s)")
