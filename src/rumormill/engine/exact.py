@@ -54,7 +54,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-IGNORANT, SPREADER, STIFLER = 0, 1, 2
+from ..models import IGNORANT, SPREADER, STIFLER
 #: rejection tries before the totals are rebuilt from the exact per-cell sums
 MAX_TRIES = 1 << 20
 
