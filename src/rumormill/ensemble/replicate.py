@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,7 +47,6 @@ class Summary:
     order_day: int | None
     seconds: float = 0.0
     built: bool = False  # this replicate paid for a build
-    info: dict = field(default_factory=dict)
 
 
 def structure_key(scenario, scale: float, seed: int) -> str:
