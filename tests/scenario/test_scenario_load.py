@@ -29,7 +29,7 @@ def test_builtins_are_listed_and_load():
 def test_kpa_2025_is_the_documented_case():
     sc = load("kpa-2025")
     info = sc.scenario
-    assert str(info.start) == "2024-10-01" and str(info.end) == "2025-04-01" and info.scale == 0.1
+    assert str(info.start) == "2024-10-01" and str(info.end) == "2025-04-01" and info.scale == 0.03 and info.runs == 20
     assert sum(sc.population.regions.values()) == 24_052_231  # the 2008 census total
     assert {str(d) for d in info.key_dates.values()} >= {"2025-01-11", "2025-01-23", "2025-02-01"}
     order = {m.name for m in sc.measures if str(m.start) == "2025-02-01"}
@@ -123,7 +123,7 @@ KPA_RULES = [
     ("bad engine", 'engine = "daily"', 'engine = "dayly"', "scenario.engine", "did you mean 'daily'"),
     ("quoted date", "start = 2024-10-01", 'start = "2024-10-01"', "scenario.start", "a TOML date"),
     ("string for a number", "days = 182", 'days = "182"', "scenario.days", "a whole number"),
-    ("zero scale", "scale = 0.1 ", "scale = 0.0 ", "scenario.scale", "> 0"),
+    ("zero scale", "scale = 0.03 ", "scale = 0.0 ", "scenario.scale", "> 0"),
     ("two sizes", "share = 0.05 ", "share = 0.05\ncount = 4 ", "population.groups[3]", "exactly one of"),
     ("rest taken twice", 'regions = ["military camps"]\nshare', 'regions = ["military camps"]\nrest = true\nratio', "population.groups[3]", ""),
     ("groups exceed census", "ratio = 3.0 ", "ratio = 40.0 ", "population.groups[1].rest", "more than its census count"),
@@ -189,12 +189,12 @@ def test_edge_lists_need_a_file_scenario(mini_text):
 @pytest.mark.parametrize(
     "old, new, line",
     [
-        ("probability = 0.9 ", "probability = 1.5 ", 211),  # a key in an array of tables
-        ("detain = 0.1 ", "detian = 0.1 ", 212),  # an unknown key
-        ('channel = "mail"\nprobability', "probability", 207),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 258),  # an element of an array
-        ("Ryanggang = 719_269", "Ryanggang = -5", 44),  # a key of a plain table
-        ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 29),  # a quoted key
+        ("probability = 0.9 ", "probability = 1.5 ", 212),  # a key in an array of tables
+        ("detain = 0.1 ", "detian = 0.1 ", 213),  # an unknown key
+        ('channel = "mail"\nprobability', "probability", 208),  # a missing key: its table's header
+        ('"monitor-families"]', '"monitor-familes"]', 259),  # an element of an array
+        ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
+        ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],
 )
 def test_line_numbers(kpa_text, old, new, line):

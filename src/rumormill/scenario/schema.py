@@ -88,6 +88,8 @@ class ScenarioInfo(Table):
     days: int = Field(ge=1, le=MAX_DAYS, description="days simulated; the calendar runs from start to start + days")
     scale: float = Field(0.1, gt=0.0, allow_inf_nan=False, description="fraction of the census sizes built as agents")
     seed: int = Field(0, ge=0, le=2**63 - 1)
+    runs: int = Field(1, ge=1, le=100_000, description="replicates `rumormill run` makes when --runs is not given; "
+                      "more than 1 gives an ensemble, printed and drawn as medians with bands")
     substeps: int = Field(1, ge=1, le=1_000, description="steps a day of the daily engine")
     engine: Literal["daily", "exact", "meanfield"] = "daily"
     order: Literal["date", "trigger"] = Field(
