@@ -4,7 +4,10 @@ offline) and the same figures as PNG files for papers.
     >>> from rumormill.results import Store                     # doctest: +SKIP
     >>> from rumormill.report import write_report, write_figures  # doctest: +SKIP
     >>> write_report(Store("rumormill-runs"), "latest")          # doctest: +SKIP
+    >>> write_ensemble(Store("rumormill-runs"), "e3f9c0a1b2c4")  # doctest: +SKIP
 
+An ensemble's report (``write_ensemble``, or ``write`` given an ensemble id)
+shows medians with their bands; it goes into the ensemble's folder.
 Files are written under a temporary name and renamed, so a report is either
 whole or absent.
 """
@@ -20,7 +23,8 @@ from ..results.catalog import disk_full
 from . import data
 from .cartogram import KOREA_TILES, TileMap, tile_map
 
-__all__ = ["KOREA_TILES", "TileMap", "load", "render", "tile_map", "write", "write_figures", "write_report"]
+__all__ = ["KOREA_TILES", "TileMap", "load", "render", "tile_map", "write", "write_ensemble", "write_figures",
+           "write_report"]
 
 load = data.load
 
@@ -50,8 +54,16 @@ def write_figures(store: Store, run_id: str, folder: str | os.PathLike | None = 
 def write(store: Store, run_id: str, output: str | os.PathLike | None = None, map_date=None,
           png: bool = True) -> list[Path]:
     """The page, then (with ``png``) the PNG figures into the run's folder,
-    from one reading of the run; returns the paths written, the page first."""
+    from one reading of the run; returns the paths written, the page first.
+    An ensemble id (they start with ``e``; run ids with a digit) writes the
+    ensemble's report instead."""
     from . import page
+
+    if str(run_id).startswith("e"):
+        if map_date is not None:
+            raise StoreError(f"--map-date is for a run's report; ensemble {run_id}'s map opens on its scenario's "
+                             "question date, and its slider moves to any other.")
+        return write_ensemble(store, run_id, output, png=png)
 
     run = data.load(store, run_id)
     path = Path(output) if output is not None else Path(run.meta["folder"]) / "report.html"
@@ -61,6 +73,29 @@ def write(store: Store, run_id: str, output: str | os.PathLike | None = None, ma
     text = page.render(run, map_date)
     _write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return [path] + (_figures(run, None, map_date) if png else [])
+
+
+def write_ensemble(store: Store, ensemble_id: str, output: str | os.PathLike | None = None, png: bool = True,
+                   scenario=None) -> list[Path]:
+    """An ensemble's report page (by default ``report.html`` in its folder)
+    and, with ``png``, its PNG figures beside it; returns the paths, the page
+    first. ``scenario`` (the ``Scenario`` it ran) gives the key dates; without
+    it they come from the built-in scenario of that name, if unchanged."""
+    from . import ensemble_data, ensemble_figures, ensemble_page
+
+    ens = ensemble_data.load(store, ensemble_id, scenario)
+    folder = store.folder / "ensembles" / ens.ensemble_id
+    path = Path(output) if output is not None else folder / "report.html"
+    _check_folder(path)
+    text = ensemble_page.render(ens)
+    _write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    written = [path]
+    for name, build in (ensemble_figures.FIGURES.items() if png else ()):
+        fig = build(ens)
+        if fig is not None:
+            _write(folder / name, lambda tmp: fig.savefig(tmp, dpi=150, format="png"))
+            written.append(folder / name)
+    return written
 
 
 def _figures(run: data.RunData, folder, map_date, dpi: int = 150) -> list[Path]:

@@ -1,0 +1,194 @@
+"""The ensemble report's interactive charts, as Plotly figure specs (plain
+dicts, as in ``charts``): medians with their 50% and 90% bands.
+
+Key dates are numbered dotted lines; the numbers sit above each panel, in
+its margin, never over the data, and the page lists them whole in a strip
+above the charts. Each name's bands share its legend entry, so clicking a
+name hides its line and its bands together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import data
+from . import ensemble_data as ed
+from .cartogram import tile_map
+from .charts import Chart
+
+#: most dates the map's slider steps through
+MAX_STEPS = 60
+_MARK = {"color": "#777", "width": 1, "dash": "dot"}
+#: opacity of the 90% and the 50% band
+BAND_ALPHA = (0.12, 0.25)
+
+
+def rgba(colour: str, alpha: float) -> str:
+    """``#1f77b4`` with an opacity, as CSS ``rgba(...)``."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _chart(rows: int, cols: int, titles, height: int) -> Chart:
+    chart = Chart(rows, cols, titles, height=height)
+    for note in chart.layout["annotations"]:  # panel titles: above the key-date numbers
+        note["yshift"] = 14
+    chart.layout["margin"]["t"] = 70
+    return chart
+
+
+def _key_dates(chart: Chart, ens: ed.EnsembleData) -> None:
+    """A numbered dotted line at each key date, its number above every panel."""
+    for i, (name, date) in enumerate(ens.key_dates.items(), start=1):
+        x = date.isoformat()
+        for r in range(1, chart.rows + 1):
+            for c in range(1, chart.cols + 1):
+                xa, ya = chart.axes(r, c)
+                chart.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
+                                               "yref": f"{ya} domain", "line": _MARK})
+                chart.layout["annotations"].append(
+                    {"x": x, "y": 1, "xref": xa, "yref": f"{ya} domain", "text": str(i), "showarrow": False,
+                     "xanchor": "center", "yanchor": "bottom", "font": {"size": 10, "color": "#555"},
+                     "hovertext": f"{name}: {x}"})
+
+
+def _thin(frame, ens: ed.EnsembleData):
+    keep = [int((d - ens.start).days) + 1 for d in ens.key_dates.values()]
+    return data.thin(frame, data.sample_days(frame["day"], keep=keep))
+
+
+def _banded(chart: Chart, part, name: str, colour: str, col: int, fmt: str, story: str, first: bool,
+            scale: float = 1.0) -> None:
+    """One name's 90% and 50% bands and its median line, in panel ``col``."""
+    x = [d.isoformat() for d in part["date"]]
+    q = {c: np.round(part[c].to_numpy(dtype=float) * scale, 6).tolist() for c in ed.QCOLS}
+    for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
+        chart.add({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": q[hi] + q[lo][::-1], "fill": "toself",
+                   "fillcolor": rgba(colour, alpha), "line": {"width": 0}, "hoverinfo": "skip",
+                   "legendgroup": name, "showlegend": False, "name": name}, col=col)
+    chart.line(x, q["q50"], ed.label(name), colour, col=col, legendgroup=name, showlegend=first,
+               customdata=list(zip(q["q05"], q["q95"])),
+               hovertemplate=(f"{ed.label(name)}<br>%{{x}}: %{{y:{fmt}}} [%{{customdata[0]:{fmt}}}, "
+                              f"%{{customdata[1]:{fmt}}}]<extra>{story}</extra>"))
+
+
+def bands(ens: ed.EnsembleData, frame, by: str, ytitle: str, percent: bool = True, points: bool = False) -> dict | None:
+    """Median and bands over time of each name of ``by``, one panel per story
+    (one panel when the metric has no story). ``points``: the values are
+    fractions drawn as percentage points (effects)."""
+    names = ed.names(frame, by)
+    if not names:
+        return None
+    stories = [s for s in dict.fromkeys(frame["story"])]
+    titles = [s for s in stories if s]
+    chart = _chart(1, len(stories), titles, height=max(420, 140 + 22 * len(names)))
+    frame = _thin(frame, ens)
+    fmt = "+.1f" if points else (".1%" if percent else ",.0f")
+    for col, story in enumerate(stories, start=1):
+        part = ed.series(frame, by, story)
+        for i, name in enumerate(names):
+            _banded(chart, part[part["name"] == name], name, data.color(i), col, fmt, story, col == 1,
+                    100.0 if points else 1.0)
+    _key_dates(chart, ens)
+    fig = chart.finish(ytitle, percent=percent and not points)
+    if points:
+        for key, axis in fig["layout"].items():
+            if key.startswith("yaxis"):
+                axis.update(ticksuffix=" pp", zeroline=True, zerolinecolor="#444", zerolinewidth=1)
+    return fig
+
+
+def reach_by(ens: ed.EnsembleData, by: str) -> dict | None:
+    return bands(ens, ens.reach, by, "fraction who have heard it")
+
+
+def detentions(ens: ed.EnsembleData) -> dict | None:
+    if ens.detained["q95"].max() <= 0:
+        return None
+    return bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+
+
+def effects(ens: ed.EnsembleData) -> dict | None:
+    """The paired change in reach by group (with − without), in percentage points."""
+    if ens.effects is None:
+        return None
+    return bands(ens, ens.effects, "group", "change in reach, with − without (pp)", points=True)
+
+
+def distributions(ens: ed.EnsembleData) -> dict:
+    """Over replicates: the day the trigger's report went up, and the people detained by the end."""
+    reports = ed.report_dates(ens)
+    report_title = f"trigger report day ({len(reports)} of {ens.runs} runs)" if len(reports) else "no trigger report"
+    chart = _chart(1, 2, [report_title, "detained by the end (people)"], height=340)
+    if len(reports):
+        chart.add({"type": "histogram", "x": [d.isoformat() for d in reports], "name": "report day",
+                   "marker": {"color": data.color(0)}, "hovertemplate": "%{x}: %{y} runs<extra></extra>",
+                   "xbins": {"size": 86_400_000}}, col=1)
+    chart.add({"type": "histogram", "x": ens.replicates["detained"].dropna().tolist(), "name": "detained",
+               "marker": {"color": data.color(1)}, "hovertemplate": "%{x}: %{y} runs<extra></extra>"}, col=2)
+    fig = chart.finish("runs", legend=False)
+    fig["layout"]["bargap"] = 0.05
+    return fig
+
+
+def cartogram(ens: ed.EnsembleData) -> dict | None:
+    """Median reach by region on a tile map, one map per story, the 5–95%
+    interval on hover; a slider over the dates, starting on the question's."""
+    regions = [r for r in ed.names(ens.reach, "region")]
+    if not regions:
+        return None
+    tiles = tile_map(regions)
+    q_label, q_date = ens.question()
+    dates = _map_dates(ens, q_date)
+    frame = ens.reach[(ens.reach["by"] == "region") & (ens.reach["date"].isin(dates))]
+    frame = frame.sort_values("day").drop_duplicates(["date", "story", "name"], keep="last")
+    grids = {}
+    for (date, story), part in frame.groupby(["date", "story"], sort=False):
+        grids[date, story] = (tiles.grid(dict(zip(part["name"], part["q50"]))),
+                              _hover(tiles, {r.name: r for r in part.itertuples()}))
+    chart = _chart(1, len(ens.stories), ens.stories, height=180 + 90 * tiles.rows)
+    labels = tiles.labels()
+    for col, story in enumerate(ens.stories, start=1):
+        z, hover = grids.get((q_date, story), ([], []))
+        chart.add({"type": "heatmap", "z": z, "text": labels, "hovertext": hover,
+                   "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{hovertext}<extra>" + story + "</extra>",
+                   "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True, "showscale": col == 1,
+                   "xgap": 3, "ygap": 3, "colorbar": {"title": {"text": "median reach"}, "tickformat": ".0%"}}, col=col)
+        x, y = chart.axes(1, col)
+        chart.layout["xaxis" + x[1:]]["visible"] = False
+        chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
+    if tiles.off_map_row is not None:
+        chart.layout["annotations"].append(
+            {"text": "not on the map", "x": 0, "y": 1 - tiles.off_map_row / tiles.rows, "xref": "paper",
+             "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"color": "#555"}})
+    names = {d: n for n, d in ens.key_dates.items()}
+    steps = [{"method": "update", "label": d.isoformat(),
+              "args": [{"z": [grids.get((d, s), ([], []))[0] for s in ens.stories],
+                        "hovertext": [grids.get((d, s), ([], []))[1] for s in ens.stories]},
+                       {"title.text": map_title(d, names.get(d))}]} for d in dates]
+    chart.layout.update(
+        sliders=[{"active": dates.index(q_date), "steps": steps, "currentvalue": {"prefix": "date: "},
+                  "pad": {"t": 30}, "len": 1.0, "x": 0, "font": {"size": 10}}],
+        title={"text": map_title(q_date, q_label)})
+    return chart.finish(legend=False)
+
+
+def map_title(date, name: str | None) -> str:
+    return f"median reach on {date.isoformat()}" + (f" ({name})" if name and name != "last day" else "")
+
+
+def _map_dates(ens: ed.EnsembleData, q_date) -> list:
+    """The slider's dates: weekly from the start, the key dates and the last day, at most about MAX_STEPS."""
+    all_dates = sorted(set(ens.reach["date"]))
+    step = max(7, -(-len(all_dates) // MAX_STEPS))
+    return sorted(set(all_dates[::step]) | set(ens.key_dates.values()) | {q_date, all_dates[-1]})
+
+
+def _hover(tiles, rows: dict) -> list[list[str]]:
+    """"Ryanggang: 94.1% [93.5%, 94.4%]" for each tile; empty where there is none."""
+    out = [[""] * tiles.cols for _ in range(tiles.rows)]
+    for region, (r, c) in tiles.tiles.items():
+        row = rows.get(region)
+        if row is not None:
+            out[r][c] = f"{region}: {ed.interval(row._asdict(), ed.pct)}"
+    return out

@@ -1,0 +1,344 @@
+"""What an ensemble's report shows, as small tables read from the store.
+
+Both renderers (Plotly for the page, matplotlib for the PNGs) draw from these
+functions, so the page, the PNGs and the summary sentences give the same
+numbers. Everything here is pandas over the store's ``bands``, ``effects``,
+``replicates`` and ``summaries`` views; nothing draws.
+
+Row ``d`` of the bands is the end of day ``d - 1`` (its ``date`` column), so
+"by 2025-02-28" reads the row dated 2025-02-28 with the highest day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..results import Store, StoreError
+from ..results.ensembles import is_ensemble_id
+
+QCOLS = ["q05", "q25", "q50", "q75", "q95"]
+
+
+@dataclass
+class EnsembleData:
+    """One stored ensemble, loaded: its catalog row, its bands and its replicates.
+
+    ``key_dates`` (label -> date, inside the calendar, in date order) and
+    ``triggers`` come from the scenario when it is known; without it they are
+    empty and the report falls back on the last day.
+    """
+
+    ensemble_id: str
+    row: dict
+    stories: list[str]
+    groups: list[str]
+    regions: list[str]
+    start: dt.date
+    key_dates: dict[str, dt.date]
+    triggers: list[str]
+    reach: pd.DataFrame
+    detained: pd.DataFrame
+    replicates: pd.DataFrame
+    effects: pd.DataFrame | None = None
+    detained_effects: pd.DataFrame | None = None
+
+    @property
+    def runs(self) -> int:
+        return len(self.replicates)
+
+    @property
+    def is_compare(self) -> bool:
+        return self.row.get("kind") == "compare"
+
+    @property
+    def without(self) -> list[str]:
+        return [w for w in (self.row.get("without") or "").split(",") if w]
+
+    @property
+    def vary(self) -> list[str]:
+        return [v for v in (self.row.get("vary") or "").split(",") if v]
+
+    @property
+    def last_date(self) -> dt.date:
+        return max(self.reach["date"])
+
+    def date_of(self, day) -> dt.date:
+        """The date of an event's day number (day 0 is the start)."""
+        return self.start + dt.timedelta(days=int(day))
+
+    def question(self) -> tuple[str, dt.date]:
+        """The date the report opens on: the scenario's last key date inside
+        the calendar (for kpa-2025 "end of February", the question it asks),
+        else the last day."""
+        if self.key_dates:
+            label = list(self.key_dates)[-1]
+            return label, self.key_dates[label]
+        return "last day", self.last_date
+
+    def table_dates(self) -> list[tuple[str, dt.date]]:
+        """The columns of the tables: the key dates, then the last day."""
+        dates = list(self.key_dates.items())
+        if not dates or dates[-1][1] != self.last_date:
+            dates.append(("last day", self.last_date))
+        return dates
+
+
+def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
+    """Read a stored ensemble (id or prefix). ``scenario`` (a ``Scenario``)
+    gives its key dates and triggers; without it, a built-in scenario of the
+    same name and content hash is used."""
+    row = store.ensemble(ensemble_id)
+    eid = row["ensemble_id"]
+    if not is_ensemble_id(eid):
+        raise StoreError(f"ensemble id {str(eid)[:40]!r} is not one rumormill makes; `rumormill runs --repair` "
+                         "sets such rows aside.")
+    if not row.get("runs_done"):
+        raise StoreError(f"ensemble {eid} has no stored replicates yet; run it first (the same command resumes it).")
+    info = json.loads(row.get("info") or "{}")
+    start = dt.date.fromisoformat(info["start_date"])
+    compare = row.get("kind") == "compare"
+    reach = dated(store.bands(eid, "reach"))
+    sc = scenario if scenario is not None else _builtin(row)
+    return EnsembleData(
+        eid, row, list(info.get("stories") or []), list(info.get("groups") or []), list(info.get("regions") or []),
+        start, _key_dates(sc, start, max(reach["date"])), [t.name for t in sc.triggers] if sc is not None else [],
+        reach, dated(store.bands(eid, "detained")), replicates(store, eid),
+        dated(store.bands(eid, "reach", effects=True)) if compare else None,
+        dated(store.bands(eid, "detained", effects=True)) if compare else None)
+
+
+def _builtin(row: dict):
+    """The built-in scenario the ensemble ran, if it is one and unchanged (same hash)."""
+    from ..results import content_hash
+    from ..scenario import builtin_names
+    from ..scenario import load as load_scenario
+
+    if row.get("scenario") not in builtin_names():
+        return None
+    sc = load_scenario(row["scenario"])
+    return sc if content_hash(sc) == row.get("scenario_hash") else None
+
+
+def _key_dates(scenario, start: dt.date, last: dt.date) -> dict[str, dt.date]:
+    if scenario is None:
+        return {}
+    inside = [(str(k), d) for k, d in scenario.scenario.key_dates.items() if start <= d <= last]
+    return dict(sorted(inside, key=lambda kv: kv[1]))
+
+
+def dated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``date`` column as ``datetime.date`` (SQL gives timestamps)."""
+    return frame.assign(date=pd.to_datetime(frame["date"]).dt.date)
+
+
+def replicates(store: Store, ensemble_id: str) -> pd.DataFrame:
+    """One row per replicate: ``replicate, report_day, order_day, detained``
+    (everyone, on the last day; ``detained_without`` too for a compare) and
+    one column per drawn parameter."""
+    frame = store.query(
+        "SELECT r.replicate, r.report_day, r.order_day, r.params, d.detained, d.detained_without "
+        "FROM replicates r LEFT JOIN (SELECT replicate, arg_max(value, day) AS detained, "
+        "arg_max(value_without, day) AS detained_without FROM summaries "
+        f"WHERE ensemble_id = '{ensemble_id}' AND metric = 'detained' AND level = 'all' GROUP BY replicate) d "
+        f"USING (replicate) WHERE r.ensemble_id = '{ensemble_id}' ORDER BY r.replicate")
+    params = pd.DataFrame([json.loads(p or "{}") for p in frame.pop("params")], index=frame.index)
+    return pd.concat([frame, params], axis=1)
+
+
+# ------------------------------------------------------------ the tables
+
+
+def series(frame: pd.DataFrame, by: str, story: str | None = None) -> pd.DataFrame:
+    """Bands over time of one ``by`` (group, region, all) and story: one row
+    per date and name (day 0, the start, shares its date with day 1 and is
+    left out)."""
+    rows = frame[(frame["by"] == by) & (frame["day"] >= 1)]
+    if story is not None:
+        rows = rows[rows["story"] == story]
+    return rows[["day", "date", "name", *QCOLS]].reset_index(drop=True)
+
+
+def names(frame: pd.DataFrame, by: str) -> list[str]:
+    """Names of one ``by`` in the ensemble's own order."""
+    return list(dict.fromkeys(frame.loc[frame["by"] == by, "name"]))
+
+
+def on_date(frame: pd.DataFrame, date: dt.date, by: str, story: str | None = None) -> pd.DataFrame:
+    """The bands of each name by the end of ``date``: ``name, q05 ... q95``."""
+    rows = frame[(frame["by"] == by) & (frame["date"] == date)]
+    if story is not None:
+        rows = rows[rows["story"] == story]
+    rows = rows[rows["day"] == rows["day"].max()] if len(rows) else rows
+    return rows[["name", *QCOLS]].reset_index(drop=True)
+
+
+def at_dates(frame: pd.DataFrame, dates, by: str, story: str | None = None, fmt=None) -> pd.DataFrame:
+    """A table: one row per name, one column per (label, date), each cell
+    "median [5%, 95%]" written by ``fmt`` (default: percent)."""
+    fmt = fmt or pct
+    out = pd.DataFrame(index=pd.Index(names(frame, by), name=by))
+    for label, date in dates:
+        part = on_date(frame, date, by, story).set_index("name")
+        out[f"{label} {date.isoformat()}"] = [interval(part.loc[n], fmt) if n in part.index else ""
+                                             for n in out.index]
+    return out
+
+
+def detentions(data: EnsembleData, effects: bool = False) -> pd.DataFrame:
+    """Detained by the last day, by group and everyone: ``name, q05 ... q95``."""
+    frame = data.detained_effects if effects else data.detained
+    last = frame[frame["day"] == frame["day"].max()]
+    return last[last["by"].isin(["group", "all"])][["name", *QCOLS]].reset_index(drop=True)
+
+
+def report_dates(data: EnsembleData) -> pd.Series:
+    """The day each replicate's first trigger report went up, as dates (those where one did)."""
+    return data.replicates["report_day"].dropna().map(data.date_of)
+
+
+def draws(data: EnsembleData) -> pd.DataFrame | None:
+    """The parameter values drawn for each replicate, or None when nothing varied."""
+    if not data.vary:
+        return None
+    cols = [v for v in data.vary if v in data.replicates]
+    return data.replicates[["replicate", *cols]]
+
+
+def quantiles(values) -> tuple[float, float, float]:
+    """(median, 5%, 95%) of values over replicates, as the bands take them (linear interpolation)."""
+    s = pd.Series(values, dtype=float).dropna()
+    return float(s.quantile(0.5)), float(s.quantile(0.05)), float(s.quantile(0.95))
+
+
+# ------------------------------------------------------------ words
+
+
+def interval(row, fmt) -> str:
+    """"median [5%, 95%]" of a bands row (anything with ``q50``, ``q05``, ``q95``)."""
+    return f"{fmt(row['q50'])} [{fmt(row['q05'])}, {fmt(row['q95'])}]"
+
+
+def pct(v) -> str:
+    return f"{100 * v:.1f}%"
+
+
+def pp(v) -> str:
+    return f"{100 * v:+.1f} pp"
+
+
+def count(v) -> str:
+    return f"{v:,.0f}"
+
+
+def signed(v) -> str:
+    return f"{v:+,.0f}"
+
+
+def label(name: str) -> str:
+    """A group, region or measure name for people to read: ``border_resident`` -> ``border resident``."""
+    return str(name).replace("_", " ")
+
+
+def people(name: str) -> str:
+    """A group's name in the plural, for sentences: ``soldier_family`` -> ``soldier families``."""
+    words = label(name)
+    if words.endswith("s"):
+        return words
+    if words.endswith("y") and words[-2:-1] not in "aeiou":
+        return words[:-1] + "ies"
+    return words + "s"
+
+
+def summary(data: EnsembleData) -> list[str]:
+    """The page's opening sentences, every number from the tables above."""
+    q_label, q_date = data.question()
+    when = f"By {q_date.isoformat()}" + (f" ({q_label})" if q_label != "last day" else "")
+    lines = [f"Each number is the median over {data.runs} runs, with the 5% and 95% quantiles in brackets"
+             + (" (with − without the measures left out, in percentage points)." if data.is_compare else ".")]
+    for story in data.stories:
+        groups = on_date(data.reach, q_date, "group", story)
+        everyone = on_date(data.reach, q_date, "all", story)
+        words = [f"{when}, "]
+        if len(groups) > 1:
+            top, low = groups.loc[groups["q50"].idxmax()], groups.loc[groups["q50"].idxmin()]
+            words.append(f"{interval(top, pct)} of {people(top['name'])} had heard “{story}”, against "
+                         f"{interval(low, pct)} of {people(low['name'])}")
+            if len(everyone):
+                words.append(f"; {interval(everyone.iloc[0], pct)} of everyone")
+        elif len(everyone):
+            words.append(f"{interval(everyone.iloc[0], pct)} of everyone had heard “{story}”")
+        lines.append("".join(words) + ".")
+    lines.append(_detained(data))
+    lines.extend(_chain(data))
+    if data.is_compare:
+        lines.extend(_effects(data, q_date, when))
+    return [line for line in lines if line]
+
+
+def _detained(data: EnsembleData) -> str:
+    table = detentions(data)
+    everyone = table[table["name"] == "all"]
+    if everyone.empty:
+        return ""
+    total = everyone.iloc[0]
+    by = f"By {data.last_date.isoformat()}, "
+    if total["q95"] == 0:
+        return by + "no one was detained in any run."
+    groups = table[table["name"] != "all"]
+    text = by + f"{interval(total, count)} people were detained"
+    if len(groups) and groups["q50"].max() > 0:
+        top = groups.loc[groups["q50"].idxmax()]
+        text += f", {interval(top, count)} of them {people(top['name'])}"
+    return text + "."
+
+
+def _chain(data: EnsembleData) -> list[str]:
+    reps = data.replicates
+    fired = reps["report_day"].dropna()
+    name = label(data.triggers[0]).replace("-", " ") if len(data.triggers) == 1 else "first trigger report"
+    out = []
+    if len(fired):
+        q50, q05, q95 = quantiles(fired)
+        out.append(f"The {name} went up in {len(fired)} of {len(reps)} runs, on {_date(data, q50)} "
+                   f"[{_date(data, q05)}, {_date(data, q95)}].")
+    elif data.triggers:
+        out.append(f"The {name} went up in none of the {len(reps)} runs.")
+    orders = reps["order_day"].dropna()
+    if len(orders):
+        q50, q05, q95 = quantiles(orders)
+        when = _date(data, q50) if q05 == q95 else f"{_date(data, q50)} [{_date(data, q05)}, {_date(data, q95)}]"
+        both = reps.dropna(subset=["report_day", "order_day"])
+        gap = ""
+        if len(both):
+            g50, g05, g95 = quantiles(both["order_day"] - both["report_day"])
+            gap = f", {g50:.0f} days after the report" + ("" if g05 == g95 else f" [{g05:.0f}, {g95:.0f}]")
+        out.append(f"The order came on {when}{gap}.")
+    return out
+
+
+def _effects(data: EnsembleData, q_date: dt.date, when: str) -> list[str]:
+    without = ", ".join(data.without)
+    out = []
+    for story in data.stories:
+        groups = on_date(data.effects, q_date, "group", story)
+        if groups.empty:
+            continue
+        r = groups.loc[groups["q50"].abs().idxmax()]
+        if r["q50"] == 0:
+            out.append(f"{when}, leaving out {without} changes no group's reach of “{story}” in the median run.")
+        else:
+            out.append(f"{when}, the largest change from leaving out {without} is in {people(r['name'])}' reach of "
+                       f"“{story}”: {interval(r, pp)} (with − without).")
+    det = detentions(data, effects=True)
+    everyone = det[det["name"] == "all"]
+    if len(everyone):
+        out.append(f"Detentions by {data.last_date.isoformat()} (with − without): {interval(everyone.iloc[0], signed)}.")
+    return out
+
+
+def _date(data: EnsembleData, day: float) -> str:
+    return data.date_of(round(day)).isoformat()

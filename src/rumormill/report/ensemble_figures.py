@@ -1,0 +1,150 @@
+"""The ensemble report's figures as PNG files, for papers: the same tables
+as the page (``ensemble_data``), drawn with matplotlib ``Figure`` objects,
+never pyplot (no global state, no display, no figures left open).
+
+Key dates are numbered dotted lines, their numbers above the axes and
+listed whole under the figure. Each function returns a Figure, or None when
+the ensemble has nothing to show for it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from . import data
+from . import ensemble_data as ed
+from .cartogram import tile_map
+from .ensemble_charts import BAND_ALPHA
+
+
+def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True, points: bool = False) -> Figure | None:
+    """Median and 50%/90% bands over time of each name of ``by``, one panel per story."""
+    names = ed.names(frame, by)
+    if not names:
+        return None
+    stories = list(dict.fromkeys(frame["story"]))
+    fig = Figure(figsize=(5.5 * len(stories) + 2, 4.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(stories), sharey=True))
+    scale = 100.0 if points else 1.0
+    for ax, story in zip(axes, stories):
+        part = ed.series(frame, by, story)
+        for i, name in enumerate(names):
+            sub, colour = part[part["name"] == name], data.color(i)
+            x = np.array(sub["date"], dtype="datetime64[D]")
+            for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
+                ax.fill_between(x, sub[lo] * scale, sub[hi] * scale, color=colour, alpha=alpha, lw=0)
+            ax.plot(x, sub["q50"] * scale, color=colour, lw=1.3, label=ed.label(name))
+        if story:
+            ax.set_title(story, pad=14)
+        _finish(ax, ens, ylabel if ax is axes[0] else None, percent and not points, points)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+    _footnote(fig, ens)
+    return fig
+
+
+def reach_by(ens: ed.EnsembleData, by: str) -> Figure | None:
+    return bands(ens, ens.reach, by, "fraction who have heard it")
+
+
+def detentions(ens: ed.EnsembleData) -> Figure | None:
+    if ens.detained["q95"].max() <= 0:
+        return None
+    return bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+
+
+def effects(ens: ed.EnsembleData) -> Figure | None:
+    if ens.effects is None:
+        return None
+    return bands(ens, ens.effects, "group", "change in reach, with − without (pp)", points=True)
+
+
+def distributions(ens: ed.EnsembleData) -> Figure:
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    reports = ed.report_dates(ens)
+    if len(reports):
+        days = np.array(list(reports), dtype="datetime64[D]")
+        edges = np.arange(days.min(), days.max() + np.timedelta64(2, "D"), np.timedelta64(1, "D"))
+        left.hist(days, bins=edges, color=data.color(0))
+        left.set_title(f"trigger report day ({len(reports)} of {ens.runs} runs)")
+        _dates(left)
+    else:
+        left.set_title("no trigger report in any run")
+        left.set_axis_off()
+    right.hist(ens.replicates["detained"].dropna(), bins="auto", color=data.color(1))
+    right.set_title("detained by the end (people)")
+    for ax in (left, right):
+        ax.set_ylabel("runs")
+    return fig
+
+
+def cartogram(ens: ed.EnsembleData) -> Figure | None:
+    regions = ed.names(ens.reach, "region")
+    if not regions:
+        return None
+    tiles = tile_map(regions)
+    q_label, q_date = ens.question()
+    fig = Figure(figsize=(3.6 * len(ens.stories) + 1, 1.0 * tiles.rows + 1.4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(ens.stories)))
+    labels = tiles.labels()
+    for ax, story in zip(axes, ens.stories):
+        part = ed.on_date(ens.reach, q_date, "region", story).set_index("name")
+        grid = np.array(tiles.grid(part["q50"].to_dict()), dtype=float)
+        image = ax.pcolormesh(np.ma.masked_invalid(grid), cmap="YlOrRd", vmin=0, vmax=1, edgecolors="white",
+                              linewidth=3)
+        for (r, c), value in np.ndenumerate(grid):
+            if labels[r][c]:
+                row = part.loc[labels[r][c]]
+                ax.text(c + 0.5, r + 0.5, f"{labels[r][c].replace(' ', chr(10), 1)}\n{row.q50:.0%}\n"
+                        f"[{row.q05:.0%}, {row.q95:.0%}]", ha="center", va="center", fontsize=6,
+                        color="white" if value > 0.6 else "black")
+        if tiles.off_map_row is not None:
+            ax.text(0, tiles.off_map_row - 0.1, "not on the map", fontsize=7, color="#555", va="bottom")
+        ax.set_ylim(tiles.rows, 0)
+        ax.set_aspect("equal")
+        ax.set_title(story)
+        ax.set_axis_off()
+    fig.colorbar(image, ax=list(axes), format=PercentFormatter(1.0), shrink=0.8, label="median reach")
+    fig.suptitle(f"median reach [5%, 95%] on {q_date.isoformat()}" + (f" ({q_label})" if q_label != "last day" else ""))
+    return fig
+
+
+def _finish(ax, ens: ed.EnsembleData, ylabel: str | None, percent: bool, points: bool) -> None:
+    for i, date in enumerate(ens.key_dates.values(), start=1):
+        x = np.datetime64(date.isoformat())
+        ax.axvline(x, color="#888", lw=0.8, ls=":")
+        ax.annotate(str(i), (x, 1), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=7, color="#555", annotation_clip=False)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if percent:
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    if points:
+        ax.axhline(0, color="#444", lw=0.8)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g} pp" if v else "0 pp"))
+    _dates(ax)
+
+
+def _dates(ax) -> None:
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _footnote(fig: Figure, ens: ed.EnsembleData) -> None:
+    """The key dates, whole, under the figure; the bands' meaning."""
+    keys = "   ".join(f"{i} {d.isoformat()} {name}" for i, (name, d) in enumerate(ens.key_dates.items(), start=1))
+    text = f"median over {ens.runs} runs; bands: 50% and 90% of the runs" + (f"\n{keys}" if keys else "")
+    fig.get_layout_engine().set(h_pad=0.1)
+    fig.supxlabel(text, fontsize=7, color="#555", x=0.01, ha="left")
+
+
+#: file name -> figure builder
+FIGURES = {
+    "reach_by_group.png": lambda e: reach_by(e, "group"), "reach_by_region.png": lambda e: reach_by(e, "region"),
+    "map.png": cartogram, "detentions.png": detentions, "runs.png": distributions, "effects.png": effects,
+}

@@ -1,0 +1,123 @@
+"""The ensemble report page: one offline HTML file, like a run's (``page``),
+with the numbers written out as well as drawn: a summary in sentences at
+the top, then tables of "median [5%, 95%]" beside the charts of bands.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+from . import ensemble_charts as charts
+from . import ensemble_data as ed
+from .page import _DRAW, _STYLE, _script_json
+
+_MORE_STYLE = """
+table{border-collapse:collapse;font-size:.85em;margin:.6em 0 1em}th,td{padding:.2em .6em;text-align:right;
+border-bottom:1px solid #eee;white-space:nowrap}th:first-child,td:first-child{text-align:left}
+caption{text-align:left;font-weight:600;padding:.3em 0}.scroll{overflow-x:auto}
+.summary li{margin:.25em 0}ol.keydates{display:flex;flex-wrap:wrap;gap:.3em 1.6em;padding:.4em .8em;
+margin:.8em 0;background:#f6f6f6;list-style:none;font-size:.9em}ol.keydates b{color:#555;margin-right:.3em}
+"""
+
+
+def render(ens: ed.EnsembleData) -> str:
+    """The whole page as text."""
+    figures, body, nav = {}, [], []
+
+    def section(key: str, title: str, note: str, fig=None, tables=()):
+        if fig is None and not tables:
+            return
+        parts = [f'<section id="{key}"><h2>{html.escape(title)}</h2><p class="note">{html.escape(note)}</p>']
+        if fig is not None:
+            figures[f"fig-{key}"] = fig
+            parts.append(f'<div class="chart" id="fig-{key}"></div>')
+        parts.extend(tables)
+        body.append("".join(parts) + "</section>")
+        nav.append(f'<a href="#{key}">{html.escape(title)}</a>')
+
+    dates = ens.table_dates()
+    for by, title in (("group", "Reach by group"), ("region", "Reach by region")):
+        section(f"reach-{by}", title, f"Each line is the median over the runs; the darker band holds the middle "
+                "50% of the runs, the lighter one 90% (5% to 95%).", charts.reach_by(ens, by),
+                [_table(ed.at_dates(ens.reach, dates, by, story), f"Who had heard “{story}”, by {by}: median "
+                        "[5%, 95%]") for story in ens.stories])
+    section("map", "Map", "Median reach by province on the chosen date; hover a tile for its 5–95% interval, "
+            "move the slider to change the date. Places with no spot on the map sit apart.", charts.cartogram(ens))
+    section("detentions", "Detentions", "People detained so far, by group: median and bands over the runs.",
+            charts.detentions(ens), [_table(_named(ed.detentions(ens), ed.count), "Detained by the end: median "
+                                            "[5%, 95%]")])
+    section("runs", "Across the runs", "How the runs differ: the day the trigger's report went up, and how many "
+            "people were detained by the end, each run counted once.", charts.distributions(ens))
+    if ens.is_compare:
+        without = ", ".join(ens.without)
+        section("effects", f"With and without {without}",
+                f"Each pair of runs shares its random numbers; the difference is with every measure minus without "
+                f"{without} (with − without), in percentage points. Bands as above.", charts.effects(ens),
+                [_table(ed.at_dates(ens.effects, dates, "group", story, ed.pp), f"Change in who had heard "
+                        f"“{story}” (with − without): median [5%, 95%]") for story in ens.stories]
+                + [_table(_named(ed.detentions(ens, effects=True), ed.signed), "Change in detentions by the end "
+                          "(with − without)")])
+    draws = ed.draws(ens)
+    if draws is not None:
+        section("draws", "Parameter draws", "The values drawn for each run (Latin hypercube over the scenario's "
+                "ranges).", tables=[_table(_draws(draws), "Parameters by run")])
+    title = f"rumormill ensemble report: {ens.row.get('scenario') or 'ensemble'} {ens.ensemble_id}"
+    return "\n".join([
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{_STYLE}{_MORE_STYLE}</style>",
+        f"<script>{get_plotlyjs()}</script></head><body>",
+        _header(ens), _summary(ens), _key_dates(ens), f"<nav>{' '.join(nav)}</nav>", *body,
+        f'<script type="application/json" id="rumormill-figures">{_script_json(figures)}</script>',
+        f"<script>{_DRAW}</script></body></html>",
+    ])
+
+
+def _named(table: pd.DataFrame, fmt) -> pd.DataFrame:
+    """A ``name, q05 ... q95`` table as one column of "median [5%, 95%]"."""
+    return pd.DataFrame({"": [ed.interval(r, fmt) for _, r in table.iterrows()]},
+                        index=pd.Index(table["name"], name="group"))
+
+
+def _draws(draws: pd.DataFrame) -> pd.DataFrame:
+    """The draws written to four significant digits, one row per run."""
+    return pd.DataFrame({c: [f"{v:.4g}" for v in draws[c]] for c in draws.columns if c != "replicate"},
+                        index=pd.Index(draws["replicate"], name="run"))
+
+
+def _table(frame: pd.DataFrame, caption: str) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
+    rows = "".join("<tr>" + f"<td>{html.escape(ed.label(i))}</td>"
+                   + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for i, row in zip(frame.index, frame.itertuples(index=False)))
+    return (f'<div class="scroll"><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
+
+
+def _summary(ens: ed.EnsembleData) -> str:
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in ed.summary(ens))
+    return f'<section id="summary"><h2>In short</h2><ul class="summary">{items}</ul></section>'
+
+
+def _key_dates(ens: ed.EnsembleData) -> str:
+    if not ens.key_dates:
+        return ""
+    items = "".join(f"<li><b>{i}</b>{html.escape(d.isoformat())} {html.escape(name)}</li>"
+                    for i, (name, d) in enumerate(ens.key_dates.items(), start=1))
+    return f'<ol class="keydates" title="key dates, numbered as on the charts">{items}</ol>'
+
+
+def _header(ens: ed.EnsembleData) -> str:
+    row = ens.row
+    facts = [("ensemble", ens.ensemble_id), ("kind", row.get("kind")),
+             ("runs", f"{ens.runs} of {row.get('runs_wanted')}"), ("scale", f"{row.get('scale'):g}"),
+             ("seed", row.get("seed")), ("varying", ", ".join(ens.vary)), ("without", ", ".join(ens.without)),
+             ("from", ens.start.isoformat()), ("to", ens.last_date.isoformat()), ("status", row.get("status")),
+             ("ran on", row.get("executor")), ("scenario hash", (row.get("scenario_hash") or "")[:12]),
+             ("rumormill", row.get("version"))]
+    shown = " · ".join(f"{k} <code>{html.escape(str(v))}</code>" for k, v in facts if v not in (None, ""))
+    return (f"<header><h1>{html.escape(str(row.get('scenario') or 'rumormill ensemble'))}: {ens.runs} runs</h1>"
+            f'<p class="meta">{shown}</p></header>')
