@@ -160,7 +160,8 @@ class Calibration:
 def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budget: int = 5_000,
               population: int = 100, generations: int = 10, min_epsilon: float = 0.0,
               min_acceptance: float = 0.01, weights: dict | None = None, workers=None, cluster=None,
-              db: str | None = None, verbose: bool = False) -> Calibration:
+              db: str | None = None, resume: bool = False, on_generation=None,
+              verbose: bool = False) -> Calibration:
     """Fit ``params`` (default: ``priors.default_params``) of a scenario to its
     ``[[observations]]`` by ABC-SMC (see the module docstring).
 
@@ -168,8 +169,13 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
     (each one run of the scenario at ``scale``); ``weights`` maps an
     observation's index to its weight in the distance; ``workers`` /
     ``cluster`` as for ensembles; ``db`` a file for pyabc's own database
-    (default: a temporary one, removed after). The same arguments give the
-    same particles on every executor.
+    (default: a temporary one, removed after); with ``resume=True`` a run
+    stored there is continued from its last whole generation (the proposals
+    are seeded by generation and evaluation, so the particles are those an
+    uninterrupted run gives). ``on_generation(t, particles, row)`` is called
+    as each generation is complete, with its particles (as ``particles()``)
+    and its row of ``generations()`` plus ``simulations``, the evaluations
+    run so far. The same arguments give the same particles on every executor.
     """
     import pyabc
     from pyabc.epsilon import QuantileEpsilon
@@ -177,20 +183,16 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
     from ..scenario import Scenario, load
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
-    _check(budget, "budget", 2, 10**9)
-    _check(population, "population", 2, 10**6)
-    _check(generations, "generations", 1, 1000)
-    if budget < 2 * population:
-        raise ParameterError(f"budget = {budget}: give at least twice the population ({2 * population}): the "
-                             "threshold's starting sample and the first generation take a population each.")
-    if not 0.0 <= min_acceptance < 1.0:
-        raise ParameterError(f"min_acceptance = {min_acceptance!r}: give a fraction in [0, 1).")
+    check_settings(budget, population, generations, min_acceptance)
     priors = pri.priors_of(sc, params)
     targets = obs.targets_of(sc, weights)
     model = model_for(sc, [t.quantity for t in targets], scale=scale, seed=seed, order=order)
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.bounds[0], p.bounds[1] - p.bounds[0])
                                   for p in priors})
     distance = obs.IntervalDistance(tuple(t.weight for t in targets))
+    if db is not None and os.path.exists(db) and not resume:
+        raise ParameterError(f"db = {db!r} exists: pass resume=True to continue the calibration stored there, "
+                             "or remove it to start again.")
     t0 = time.perf_counter()
     with contextlib.ExitStack() as stack:
         runner = stack.enter_context(Runner(workers, cluster))
@@ -198,12 +200,37 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
         stack.enter_context(_quiet(verbose))
         folder = None if db is not None else stack.enter_context(tempfile.TemporaryDirectory())
         path = db if db is not None else os.path.join(folder, "abc.db")
+        url = "sqlite:///" + os.path.abspath(path)
         sampler = make_sampler(runner, model.plan.seed, budget)
         abc = pyabc.ABCSMC(ABCModel(model, tuple(priors)), prior, distance, population_size=population,
                            eps=QuantileEpsilon(alpha=0.5, weighted=True), sampler=sampler)
-        history = abc.new("sqlite:///" + os.path.abspath(path), obs.IntervalDistance.observed(targets))
-        abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations, min_acceptance_rate=min_acceptance,
-                max_total_nr_simulations=budget)
+        done = _last_generation(path) if resume else -1
+        if done >= 0:
+            history = abc.load(url, 1)
+            sampler.spent = int(history.total_nr_simulations)
+        else:
+            history = abc.new(url, obs.IntervalDistance.observed(targets))
+        reported: set[int] = set()
+        base = sampler.spent
+
+        def report() -> None:
+            """Hand each newly complete generation to ``on_generation``."""
+            if on_generation is None:
+                return
+            pops = history.get_all_populations()
+            for t in sorted(int(t) for t in pops["t"] if t >= 0 and int(t) not in reported):
+                reported.add(t)
+                particles, gens = _frames(history, priors, targets, sampler.log, only=t)
+                row = gens.iloc[0].to_dict()
+                row["simulations"] = base + sum(e["run"] for e in sampler.log if e["t"] <= t)
+                on_generation(t, particles, row)
+
+        report()
+        sampler.before = lambda t: report()
+        if generations - (done + 1) > 0:
+            abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations - (done + 1),
+                    min_acceptance_rate=min_acceptance, max_total_nr_simulations=budget)
+        report()
         particles, gens = _frames(history, priors, targets, sampler.log)
         spent = sampler.spent
     if particles.empty:
@@ -213,11 +240,35 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
                        runner.where, time.perf_counter() - t0, spent)
 
 
-def _frames(history, priors, targets, log):
+def _last_generation(path) -> int:
+    """The last generation stored in pyabc's database at ``path`` (-1: none, or no database)."""
+    if not os.path.exists(path):
+        return -1
+    import pyabc
+
+    pops = pyabc.History("sqlite:///" + os.path.abspath(path), _id=1, create=False).get_all_populations()
+    return int(pops["t"].max()) if len(pops) and pops["t"].max() >= 0 else -1
+
+
+def check_settings(budget, population, generations, min_acceptance=0.01) -> None:
+    """Refuse settings no calibration can run with (before anything is run or stored)."""
+    _check(budget, "budget", 2, 10**9)
+    _check(population, "population", 2, 10**6)
+    _check(generations, "generations", 1, 1000)
+    if budget < 2 * population:
+        raise ParameterError(f"budget = {budget}: give at least twice the population ({2 * population}): the "
+                             "threshold's starting sample and the first generation take a population each.")
+    if not 0.0 <= min_acceptance < 1.0:
+        raise ParameterError(f"min_acceptance = {min_acceptance!r}: give a fraction in [0, 1).")
+
+
+def _frames(history, priors, targets, log, only: int | None = None):
     import pandas as pd
 
     rows = []
     pops = history.get_all_populations()
+    if only is not None:
+        pops = pops[pops["t"] == only]
     for t in sorted(int(t) for t in pops["t"] if t >= 0):
         pop = history.get_population(t=t)
         for k, particle in enumerate(pop.particles):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,9 +50,12 @@ class ScenarioModel:
     def __call__(self, values: dict, seed: np.random.SeedSequence) -> np.ndarray:
         """float64[Q]: the quantities of one run with ``values`` on ``seed``."""
         from ..ensemble.replicate import built_for
+        from ..simulate import CoarseStepWarning
 
         built, _ = built_for(self.plan, values)
-        result = built.run(seed=seed)
+        with warnings.catch_warnings():  # the scenario's step, said once by `rumormill run`, not per evaluation
+            warnings.simplefilter("ignore", CoarseStepWarning)
+            result = built.run(seed=seed)
         return measure(self.quantities, result, built.population, built.scenario, self.plan.scale)
 
 

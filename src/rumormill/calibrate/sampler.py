@@ -92,11 +92,14 @@ def make_sampler(runner: Runner, entropy: int, budget: float = float("inf")):
             self.runner, self.entropy, self.budget = runner, int(entropy), budget
             self.spent = 0  # evaluations run, kept or not
             self.log: list[dict] = []  # per call: t, evaluations run and kept, seconds
+            self.before = None  # called with t as each generation's sampling starts
 
         def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False,
                                     ana_vars=None):
             import cloudpickle
 
+            if self.before is not None:
+                self.before(t)
             t0 = time.perf_counter()
             payload = cloudpickle.dumps(simulate_one)
             key = hashlib.sha1(payload).hexdigest()

@@ -38,6 +38,8 @@ from .runner import Runner
 
 #: widest confidence interval (full width) the adaptive sample size aims for
 TARGET_WIDTH = 0.1
+#: the methods ``sensitivity`` knows
+METHODS = ("sobol", "morris")
 
 
 @dataclass(frozen=True)
@@ -82,16 +84,35 @@ class Sensitivity:
     widths: list = field(default_factory=list)  # (N, widest interval) at each size tried
     executor: str = ""
     seconds: float = 0.0
+    method: str = "sobol"
+    scale: float | None = None
+    seed: int | None = None
+    order: str | None = None
 
     def table(self):
-        """output, parameter, S1, S1_low, S1_high, ST, ST_low, ST_high, n."""
+        """Sobol: output, parameter, S1, S1_low, S1_high, ST, ST_low, ST_high, n.
+        Morris: output, parameter, mu_star, mu_star_conf, sigma, mu, n."""
         return self.table_.copy()
 
     def plot(self):
-        """Bar plot: S1 and ST per parameter with their intervals, one panel per output."""
+        """Sobol: bar plot of S1 and ST per parameter with their intervals, one
+        panel per output. Morris: sigma against mu* per parameter, one panel per output."""
         import matplotlib.pyplot as plt
 
         t = self.table_
+        if self.method == "morris":
+            outputs = list(dict.fromkeys(t["output"]))
+            fig, axes = plt.subplots(1, len(outputs), figsize=(3.6 * len(outputs), 3.4), squeeze=False)
+            for ax, out in zip(axes[0], outputs):
+                rows = t[t["output"] == out]
+                ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o", ms=3, capsize=2)
+                for r in rows.itertuples():
+                    ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=6)
+                ax.set_xlabel("mu*")
+                ax.set_ylabel("sigma")
+                ax.set_title(out, fontsize=8)
+            fig.tight_layout()
+            return fig
         outputs = list(dict.fromkeys(t["output"]))
         fig, axes = plt.subplots(len(outputs), 1, figsize=(max(6, 0.5 * t["parameter"].nunique() + 2),
                                                            2.4 * len(outputs)), squeeze=False)
@@ -168,6 +189,42 @@ def analyse(model, priors, *, n: int | None = None, seed: int = 0, replicates: i
                        time.perf_counter() - t0)
 
 
+def analyse_morris(model, priors, *, n: int = 16, levels: int = 4, seed: int = 0, replicates: int = 1,
+                   conf_level: float = 0.95, resamples: int = 200, workers=None, cluster=None) -> Sensitivity:
+    """Morris elementary effects (Morris 1991; mu*, Campolongo et al. 2007)
+    of ``model`` over ``priors``: ``n`` trajectories on a ``levels``-level
+    grid, ``n * (D + 1)`` evaluations -- SALib's ``sample.morris`` and
+    ``analyze.morris``. Effects are per unit of the fitting coordinate
+    (ln x for a log-uniform prior)."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.sample import morris as morris_sample
+
+    priors = list(priors)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ParameterError(f"n = {n!r}: give 2 or more Morris trajectories.")
+    if isinstance(levels, bool) or not isinstance(levels, int) or levels < 2 or levels % 2:
+        raise ParameterError(f"levels = {levels!r}: give an even number of grid levels, at least 2.")
+    problem = {"num_vars": len(priors), "names": [p.name for p in priors], "bounds": [list(p.bounds) for p in priors]}
+    task = _Rows(model, tuple(priors), int(seed), int(replicates))
+    t0 = time.perf_counter()
+    x = morris_sample.sample(problem, n, num_levels=levels, seed=int(seed))
+    with Runner(workers, cluster) as runner:
+        chunk = max(1, math.ceil(len(x) / (4 * runner.slots)))
+        y = np.vstack(runner.map(task, [x[i:i + chunk] for i in range(0, len(x), chunk)]))
+        where = runner.where
+    rows = []
+    for k, name in enumerate(model.outputs):
+        res = morris_analyze.analyze(problem, x, y[:, k], num_resamples=resamples, conf_level=conf_level,
+                                     num_levels=levels, seed=int(seed))
+        for i, p in enumerate(problem["names"]):
+            rows.append({"output": name, "parameter": p, "mu_star": float(res["mu_star"][i]),
+                         "mu_star_conf": float(res["mu_star_conf"][i]), "sigma": float(res["sigma"][i]),
+                         "mu": float(res["mu"][i]), "n": n})
+    import pandas as pd
+
+    return Sensitivity(pd.DataFrame(rows), n, len(x), True, [], where, time.perf_counter() - t0, method="morris")
+
+
 def _indices(sobol_analyze, problem, y, outputs, size, conf_level, resamples, seed):
     import pandas as pd
 
@@ -210,12 +267,14 @@ def default_outputs(scenario) -> list[Quantity]:
     return out
 
 
-def sensitivity(scenario, params="all", outputs=None, *, scale=None, seed=None, order=None, n: int | None = None,
-                replicates: int = 1, target: float = TARGET_WIDTH, n_start: int = 64, n_max: int = 4096,
-                workers=None, cluster=None) -> Sensitivity:
-    """Sobol indices of a scenario's ``outputs`` (default: ``default_outputs``)
-    over its ``[parameters]`` (``"all"``, a list, ``"a,b"``, or None for the
-    calibration's default set), each evaluation a run at ``scale``."""
+def sensitivity(scenario, params="all", outputs=None, *, method: str = "sobol", scale=None, seed=None, order=None,
+                n: int | None = None, replicates: int = 1, target: float = TARGET_WIDTH, n_start: int = 64,
+                n_max: int = 4096, workers=None, cluster=None) -> Sensitivity:
+    """Sobol indices (``method="sobol"``) or Morris elementary effects
+    (``"morris"``, ``n`` trajectories, default 16) of a scenario's
+    ``outputs`` (default: ``default_outputs``) over its ``[parameters]``
+    (``"all"``, a list, ``"a,b"``, or None for the calibration's default
+    set), each evaluation a run at ``scale``."""
     from ..scenario import Scenario, load
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
@@ -225,7 +284,15 @@ def sensitivity(scenario, params="all", outputs=None, *, scale=None, seed=None, 
     quantities = list(outputs) if outputs is not None else default_outputs(sc)
     if not quantities:
         raise ParameterError(f"scenario {sc.name!r}: no outputs to analyse; name some quantities.")
+    if method not in METHODS:
+        raise ParameterError(f"method = {method!r}: choose one of {', '.join(METHODS)}.")
     model = model_for(sc, quantities, scale=scale, seed=seed, order=order)
-    return analyse(model, priors, n=n, seed=model.plan.seed, replicates=replicates, target=target,
-                   n_start=n_start, n_max=n_max, workers=workers, cluster=cluster)
+    if method == "morris":
+        sens = analyse_morris(model, priors, n=16 if n is None else n, seed=model.plan.seed, replicates=replicates,
+                              workers=workers, cluster=cluster)
+    else:
+        sens = analyse(model, priors, n=n, seed=model.plan.seed, replicates=replicates, target=target,
+                       n_start=n_start, n_max=n_max, workers=workers, cluster=cluster)
+    sens.scale, sens.seed, sens.order = model.plan.scale, model.plan.seed, model.plan.order
+    return sens
 

@@ -22,11 +22,11 @@ from contextlib import contextmanager
 import typer
 
 from ..errors import RumormillError, printable
-from . import common, results, run, scenarios, simulate, validate
+from . import calibrate, common, results, run, scenarios, simulate, validate
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Simulate how news spreads, and what censorship does to it.")
-for module in (run, scenarios, results, validate, simulate):
+for module in (run, scenarios, results, validate, simulate, calibrate):
     module.register(app)
 
 

@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,6 +57,11 @@ class Plan:
     order: str
     vary: tuple[str, ...] = ()
     without: tuple[str, ...] = ()
+    #: explicit values per replicate (e.g. drawn from a calibration's posterior) instead of a Latin
+    #: hypercube: a tuple of ``runs`` dicts over the names in ``vary``
+    draws: tuple = ()
+    #: where ``draws`` came from, e.g. ``"posterior c1a2b3c4d5e6"`` (kept with the ensemble)
+    source: str = ""
 
     def __post_init__(self):
         if isinstance(self.runs, bool) or int(self.runs) != self.runs or not 1 <= self.runs <= MAX_RUNS:
@@ -67,6 +73,9 @@ class Plan:
         for name in self.vary:
             if name not in known:
                 raise ParameterError(f"vary: unknown parameter {name!r}; the parameters are: {', '.join(known)}.")
+        if self.draws and (len(self.draws) != self.runs or any(set(d) != set(self.vary) for d in self.draws)):
+            raise ParameterError(f"draws: give one dict of {', '.join(self.vary) or 'no parameters'} per replicate "
+                                 f"({self.runs}).")
         names = [m.name for m in self.scenario.measures]
         for name in self.without:
             if name not in names:
@@ -79,6 +88,7 @@ class Plan:
         content = json.dumps({
             "scenario": self.scenario.model_dump(mode="json"), "scale": self.scale, "seed": self.seed,
             "runs": self.runs, "order": self.order, "vary": list(self.vary), "without": list(self.without),
+            **({"draws": [dict(d) for d in self.draws], "source": self.source} if self.draws else {}),
         }, sort_keys=True, default=str)
         return "e" + hashlib.sha256(content.encode()).hexdigest()[:11]
 
@@ -90,6 +100,8 @@ class Plan:
         return Replicate(i, seed, self._draws()[i] if self.vary else {})
 
     def _draws(self) -> list[dict]:
+        if self.draws:
+            return [dict(d) for d in self.draws]
         if not hasattr(self, "_cache"):
             object.__setattr__(self, "_cache", draw_parameters(self.scenario, self.vary, self.runs, self.seed))
         return self._cache
@@ -125,3 +137,54 @@ def draw_parameters(scenario, names, runs: int, seed: int) -> list[dict]:
         for i in range(runs):
             out[i][name] = float(round(values[i])) if whole else float(values[i])
     return out
+
+
+def posterior_draws(posterior, runs: int, seed: int) -> list[dict]:
+    """``runs`` parameter sets drawn from a calibration's posterior: its
+    particles (a DataFrame with ``weight`` and one column per parameter),
+    resampled with replacement in proportion to their weights (systematic
+    resampling on the plan's own stream, so the same seed draws the same
+    sets). Returns one dict per replicate."""
+    frame = posterior
+    names = [c for c in frame.columns if c not in POSTERIOR_COLUMNS and not re.fullmatch(r"q\d+", c)]
+    if not len(frame) or not names:
+        raise ParameterError("posterior: no particles with parameters to draw from.")
+    w = frame["weight"].to_numpy(dtype=float)
+    if not (np.isfinite(w).all() and (w >= 0).all() and w.sum() > 0):
+        raise ParameterError("posterior: the particles' weights are not a distribution.")
+    cdf = np.cumsum(w / w.sum())
+    u = (stream(seed, "posterior").random() + np.arange(runs)) / runs
+    picks = np.minimum(np.searchsorted(cdf, u, side="right"), len(w) - 1)
+    order = stream(seed, "posterior-order").permutation(runs)  # a replicate's draw does not follow its index
+    values = frame[names].to_numpy(dtype=float)
+    return [{n: float(values[picks[order[i]], k]) for k, n in enumerate(names)} for i in range(runs)]
+
+
+#: columns of a stored posterior that are not parameters (the quantities are q0, q1, ...)
+POSTERIOR_COLUMNS = ("calibration_id", "generation", "particle", "weight", "distance")
+
+
+def with_posterior(plan: Plan, store, calibration: str) -> Plan:
+    """``plan`` with each replicate's parameters drawn from a stored
+    calibration's posterior (``posterior_draws`` on the plan's seed); the
+    calibration's id (or a unique prefix) is kept in the plan, so the
+    ensemble's id differs from the plain one's."""
+    import dataclasses
+
+    from ..results.calibrations import read
+
+    row = read(store, calibration)
+    cid = row["calibration_id"]
+    if plan.vary:
+        raise ParameterError(f"--posterior {cid} draws the fitted parameters; drop --vary.")
+    if row["scenario"] != plan.scenario.name:
+        raise ParameterError(f"--posterior {cid} is a calibration of {row['scenario']!r}, not of "
+                             f"{plan.scenario.name!r}; run that scenario, or calibrate this one.")
+    if row["status"] != "finished" and not row["generations"]:
+        raise ParameterError(f"--posterior {cid} is {row['status']} with no complete generation; resume it first "
+                             "(the same rumormill calibrate command).")
+    post = store.query(f"SELECT * FROM posterior WHERE calibration_id = '{cid}' ORDER BY particle")
+    names = [n for n in str(row["params"]).split(",") if n]
+    post = post[["calibration_id", "generation", "particle", "weight", "distance", *names]]
+    draws = posterior_draws(post, plan.runs, plan.seed)
+    return dataclasses.replace(plan, vary=tuple(names), draws=tuple(draws), source=f"posterior {cid}")

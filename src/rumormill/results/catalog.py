@@ -1,5 +1,6 @@
 """The DuckDB catalog (``runs.duckdb``): one row per run, one per ensemble
-and one per stored replicate of an ensemble, and its version.
+and one per stored replicate of an ensemble, one per calibration and one
+per sensitivity analysis, and its version.
 
 Connections are short: opened for one insert or update and closed, so several
 processes can share a folder. A writer that finds another process holding the
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 #: bumped when the catalog's tables change shape; a newer catalog is refused
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: seconds of waiting for another process's lock before saying so (then every NOTICE_EVERY)
 NOTICE_AFTER = 5.0
 NOTICE_EVERY = 60.0
@@ -105,6 +106,53 @@ ENSEMBLE_COLUMNS = ("ensemble_id", "kind", "status", "scenario", "scenario_hash"
                     "host", "pid", "path", "error")
 REPLICATE_COLUMNS = ("ensemble_id", "replicate", "seed_entropy", "spawn_key", "params", "report_day", "order_day",
                      "info", "seconds", "stored", "path")
+#: tables added in schema 4: calibrations (ABC-SMC) and sensitivity analyses (see ``calibrations``)
+CALIBRATIONS_DDL = """
+CREATE TABLE IF NOT EXISTS calibrations (
+    calibration_id VARCHAR PRIMARY KEY,  -- a hash of its scenario and settings
+    status         VARCHAR NOT NULL,     -- running, finished, interrupted or failed
+    scenario       VARCHAR,
+    scenario_hash  VARCHAR,
+    params         VARCHAR,              -- the parameters fitted, comma-separated
+    settings       VARCHAR,              -- JSON text: scale, seed, order, budget, population, generations, ...
+    generations    INTEGER,              -- complete generations stored
+    evaluations    BIGINT,               -- runs of the scenario so far
+    executor       VARCHAR,
+    seconds        DOUBLE,
+    version        VARCHAR,
+    started        TIMESTAMP,            -- UTC
+    finished       TIMESTAMP,            -- UTC
+    host           VARCHAR,
+    pid            BIGINT,
+    path           VARCHAR,              -- its folder, relative to the store: calibrations/<calibration_id>
+    error          VARCHAR
+)"""
+ANALYSES_DDL = """
+CREATE TABLE IF NOT EXISTS analyses (
+    analysis_id    VARCHAR PRIMARY KEY,  -- a hash of its scenario and settings
+    method         VARCHAR NOT NULL,     -- sobol or morris
+    status         VARCHAR NOT NULL,
+    scenario       VARCHAR,
+    scenario_hash  VARCHAR,
+    params         VARCHAR,              -- the parameters varied, comma-separated
+    settings       VARCHAR,              -- JSON text: scale, seed, order, n, replicates, outputs
+    evaluations    BIGINT,
+    executor       VARCHAR,
+    seconds        DOUBLE,
+    version        VARCHAR,
+    started        TIMESTAMP,
+    finished       TIMESTAMP,
+    host           VARCHAR,
+    pid            BIGINT,
+    path           VARCHAR,              -- analyses/<analysis_id>
+    error          VARCHAR
+)"""
+CALIBRATION_COLUMNS = ("calibration_id", "status", "scenario", "scenario_hash", "params", "settings", "generations",
+                       "evaluations", "executor", "seconds", "version", "started", "finished", "host", "pid", "path",
+                       "error")
+ANALYSIS_COLUMNS = ("analysis_id", "method", "status", "scenario", "scenario_hash", "params", "settings",
+                    "evaluations", "executor", "seconds", "version", "started", "finished", "host", "pid", "path",
+                    "error")
 META_DDL = "CREATE TABLE IF NOT EXISTS catalog_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 COLUMNS = ("run_id", "status", "scenario", "scenario_hash", "params", "seed", "engine", "n", "days", "stories",
            "baseline_id", "version", "started", "finished", "path", "error", "info", *ADDED)
@@ -162,6 +210,8 @@ def _set_up(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(RUNS_DDL.format(prefix=""))
     con.execute(ENSEMBLES_DDL)
     con.execute(REPLICATES_DDL)
+    con.execute(CALIBRATIONS_DDL)
+    con.execute(ANALYSES_DDL)
     have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
                                       "WHERE database_name = current_database() AND table_name = 'runs'").fetchall()}
     for name, kind in ADDED.items():
@@ -186,11 +236,12 @@ def snapshot(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> "pa.Ta
 
 #: each catalog table: its DDL and the columns a snapshot has
 _TABLES = {"runs": (RUNS_DDL.format(prefix=""), COLUMNS), "ensembles": (ENSEMBLES_DDL, ENSEMBLE_COLUMNS),
-           "replicates": (REPLICATES_DDL, REPLICATE_COLUMNS)}
+           "replicates": (REPLICATES_DDL, REPLICATE_COLUMNS),
+           "calibrations": (CALIBRATIONS_DDL, CALIBRATION_COLUMNS), "analyses": (ANALYSES_DDL, ANALYSIS_COLUMNS)}
 
 
 def snapshot_tables(path: Path, con: duckdb.DuckDBPyConnection | None = None,
-                    tables=("runs", "ensembles", "replicates")) -> dict[str, "pa.Table"]:
+                    tables=("runs", "ensembles", "replicates", "calibrations", "analyses")) -> dict[str, "pa.Table"]:
     """``snapshot`` of several catalog tables at once, by name, in one opening
     of the file; a table an older catalog lacks reads as empty."""
     own = con is None

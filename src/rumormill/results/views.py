@@ -30,9 +30,34 @@ from .errors import DamagedRunError, QueryError
 from .ids import run_folder
 from .tables import SCHEMAS, TABLES
 
+#: views over calibrations' and sensitivity analyses' files (``calibrations``); ``posterior`` is built on ``particles``
+CALIBRATION_VIEWS = ("particles", "generations", "observations", "calibration_summary", "sensitivity")
 #: every name a query can use (and the macros ``latest_run()``: the run finished last, not a baseline;
-#: ``latest_ensemble()``: the ensemble started, resumed or finished last)
-VIEWS = ("runs",) + TABLES + ("ensembles", "replicates", "summaries", "bands", "effects")
+#: ``latest_ensemble()``: the ensemble started, resumed or finished last; ``latest_calibration()``: the
+#: calibration started last)
+VIEWS = (("runs",) + TABLES + ("ensembles", "replicates", "summaries", "bands", "effects", "calibrations", "analyses")
+         + CALIBRATION_VIEWS + ("posterior",))
+#: the columns every calibration's file of a view has (what an empty view has)
+EMPTY = {
+    "particles": [("calibration_id", "string"), ("generation", "int64"), ("particle", "int64"),
+                  ("weight", "double"), ("distance", "double")],
+    "generations": [("calibration_id", "string"), ("generation", "int64"), ("epsilon", "double"),
+                    ("evaluations", "int64"), ("run", "int64"), ("accepted", "int64"), ("acceptance_rate", "double"),
+                    ("seconds", "double"), ("simulations", "int64")],
+    "observations": [("calibration_id", "string"), ("q", "string"), ("observation", "int64"),
+                     ("quantity", "string"), ("kind", "string"), ("date", "timestamp[s]"), ("story", "string"),
+                     ("trigger", "string"), ("groups", "string"), ("regions", "string"), ("low", "double"),
+                     ("high", "double"), ("weight", "double"), ("what", "string"), ("source", "string")],
+    "calibration_summary": [("calibration_id", "string"), ("parameter", "string"), ("prior", "string"),
+                            ("low", "double"), ("high", "double"), ("value", "double"), ("median", "double"),
+                            ("q05", "double"), ("q95", "double"), ("narrowed", "double")],
+    "sensitivity": [("analysis_id", "string"), ("method", "string"), ("output", "string"), ("parameter", "string"),
+                    ("S1", "double"), ("S1_conf", "double"), ("ST", "double"), ("ST_conf", "double"),
+                    ("mu_star", "double"), ("mu_star_conf", "double"), ("sigma", "double"), ("n", "int64")],
+}
+#: the last complete generation of each calibration
+POSTERIOR = """SELECT p.* FROM particles p JOIN (SELECT calibration_id AS cid, max(generation) AS last
+    FROM particles GROUP BY calibration_id) g ON p.calibration_id = g.cid AND p.generation = g.last"""
 #: the quantiles of ``bands`` and ``effects`` (as ``Ensemble.bands``)
 QUANTILES = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
 _KEYS = "ensemble_id, day, date, story, level, name, metric"
@@ -50,7 +75,8 @@ ENSEMBLE_VIEWS = {
 #: statements ``query`` runs; every other kind is refused before it reaches DuckDB
 READING = {"SELECT", "EXPLAIN", "PRAGMA", "CALL", "MULTI"}
 _HINT = ("a query reads the views runs, timeseries, tellings, intercepts, detained, events, ensembles, "
-         "replicates, summaries, bands, effects and nothing else")
+         "replicates, summaries, bands, effects, calibrations, analyses, particles, posterior, generations, "
+         "observations, calibration_summary, sensitivity and nothing else")
 
 
 def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPyConnection:
@@ -69,19 +95,25 @@ def connect(folder: Path, tables=TABLES, write: bool = False) -> duckdb.DuckDBPy
         rows = every["runs"]
         if write:
             catalog.wait_for(lambda: con.execute(f"ATTACH {catalog.quote(path)} AS catalog"), path)
-            for name in ("runs", "ensembles", "replicates"):
+            for name in ("runs", "ensembles", "replicates", "calibrations", "analyses"):
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM catalog.{name}")
         else:
-            con.register("runs", rows)
-            con.register("ensembles", every["ensembles"])
-            con.register("replicates", every["replicates"])
+            for name in ("runs", "ensembles", "replicates", "calibrations", "analyses"):
+                con.register(name, every[name])
         con.execute(f"CREATE MACRO latest_run() AS (SELECT run_id FROM runs WHERE {catalog.LATEST} "
                     "ORDER BY finished DESC, run_id DESC LIMIT 1)")
         con.execute("CREATE MACRO latest_ensemble() AS (SELECT ensemble_id FROM ensembles "
                     "ORDER BY greatest(started, coalesce(finished, started)) DESC, ensemble_id DESC LIMIT 1)")
+        con.execute("CREATE MACRO latest_calibration() AS (SELECT calibration_id FROM calibrations "
+                    "ORDER BY started DESC, calibration_id DESC LIMIT 1)")
         finished = finished_runs(folder, rows) if tables else []
         for name in tables:
-            if name == "summaries":
+            if name in CALIBRATION_VIEWS:
+                source = every["analyses"] if name == "sensitivity" else every["calibrations"]
+                con.register(name, calibration_data(folder, source, name))
+                if name == "particles":
+                    con.execute(f"CREATE VIEW posterior AS {POSTERIOR}")
+            elif name == "summaries":
                 con.register(name, summaries(folder, every["replicates"]))
                 for view, sql in ENSEMBLE_VIEWS.items():
                     con.execute(f"CREATE VIEW {view} AS {sql}")
@@ -157,11 +189,33 @@ def named(sql: str | None) -> list[str]:
     """The data tables ``sql`` mentions (all when ``sql`` is None); ``bands``
     and ``effects`` need ``summaries``."""
     if sql is None:
-        return list(TABLES) + ["summaries"]
-    out = [name for name in TABLES if re.search(rf"\b{name}\b", sql, re.IGNORECASE)]
+        return list(TABLES) + ["summaries"] + list(CALIBRATION_VIEWS)
+    out = [name for name in TABLES + CALIBRATION_VIEWS if re.search(rf"\b{name}\b", sql, re.IGNORECASE)]
     if re.search(r"\b(summaries|bands|effects)\b", sql, re.IGNORECASE):
         out.append("summaries")
+    if re.search(r"\bposterior\b", sql, re.IGNORECASE) and "particles" not in out:
+        out.append("particles")
     return out
+
+
+def calibration_data(folder: Path, rows, name: str):
+    """View ``name`` over every stored calibration's (or, for ``sensitivity``,
+    analysis's) file, as one pyarrow table: columns unified by name, so each
+    calibration's parameters are columns, NULL in the others' rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from . import calibrations
+
+    tables = []
+    for file in calibrations.files(folder, rows.to_pylist(), name):
+        try:
+            tables.append(pq.read_table(file))
+        except Exception as err:  # pyarrow raises several kinds for a damaged file
+            raise DamagedRunError(f"{file} is damaged ({err}); remove its folder, or restore the file.") from err
+    if not tables:
+        return pa.schema([(col, pa.type_for_alias(kind)) for col, kind in EMPTY[name]]).empty_table()
+    return pa.concat_tables(tables, promote_options="permissive")
 
 
 def replicate_files(folder: Path, replicates) -> list[tuple[str, Path]]:
@@ -218,6 +272,8 @@ def diagnose(folder: Path, sql: str | None, err: Exception) -> Exception:
         every = catalog.snapshot_tables(folder / "runs.duckdb")
         finished = finished_runs(folder, every["runs"])
         for name in named(sql):
+            if name in CALIBRATION_VIEWS:
+                continue  # read whole when the view is built: a damaged file is named there
             pairs = (replicate_files(folder, every["replicates"]) if name == "summaries"
                      else run_files(finished, name))
             for run_id, file in pairs:
