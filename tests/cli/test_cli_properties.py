@@ -20,9 +20,9 @@ from rumormill.cli import main
 
 #: each command, the arguments it starts from (kept quick), and its options
 COMMANDS = {
-    "run": (["--scale", "0.0005", "--days", "2", "--no-report"],
+    "run": (["--scale", "0.0005", "--days", "2", "--no-report", "--runs", "1"],
             ["--scale", "--seed", "--days", "--order", "--report", "--no-report", "--max-memory"]),
-    "compare": (["--scale", "0.0005", "--days", "2", "--no-report", "--without", "nothing"],
+    "compare": (["--scale", "0.0005", "--days", "2", "--no-report", "--without", "nothing", "--runs", "1"],
                 ["--scale", "--seed", "--days", "--order", "--without", "--max-memory"]),
     "simulate": (["--n", "300", "--days", "2"],
                  ["--n", "--network", "--mean-degree", "--edges", "--model", "--rate", "--recovery", "--stifle",

@@ -17,7 +17,7 @@ import rumormill.cli as cli
 from rumormill.cli import main
 from rumormill.results import Store
 
-TINY = ["--scale", "0.0005", "--days", "20", "--no-report"]
+TINY = ["--scale", "0.0005", "--days", "20", "--no-report", "--runs", "1"]
 
 
 def one_line(text: str) -> str:
@@ -28,7 +28,7 @@ def one_line(text: str) -> str:
 
 @pytest.mark.parametrize("args, words", [
     (["run", "--scale", "abc"], ["--scale", "rumormill run --help"]),
-    (["nosuch"], ["nosuch", "The commands are: compare"]),
+    (["nosuch"], ["nosuch", "The commands are: ", " compare, ", " run, "]),
     (["query", "select 1", "-f", "xml"], ["--format", "xml", "table"]),
     (["run", "--days", "100000000"], ["--days", "36500"]),
     (["simulate", "--mean-degree", "1e308"], ["--mean-degree"]),

@@ -5,7 +5,7 @@ import pytest
 from rumormill.cli import main
 from rumormill.results import Store
 
-TINY = ["--scale", "0.002", "--days", "140"]
+TINY = ["--scale", "0.002", "--days", "140", "--runs", "1"]
 
 
 def test_run_prints_the_summary_stores_the_run_and_writes_the_report(tmp_path, capsys):

@@ -9,32 +9,42 @@ what to print.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ..errors import ScenarioError
 from .common import console, stored
 
 VARY_HELP = ("Also draw these [parameters] for each replicate from their ranges (Latin hypercube): "
              "'all' or NAME,NAME,...")
-RUNS_HELP = "Replicates, each on its own seed spawned from the scenario's (1: a single run with its report)."
+RUNS_HELP = ("Replicates, each on its own seed spawned from the scenario's (default: the scenario's [scenario] runs; "
+             "1: a single run with its report).")
 WORKERS_HELP = "Worker processes on this machine (default: its cores)."
 CLUSTER_HELP = "Run the replicates on Dask: a scheduler address (tcp://HOST:8786) or 'local' for a LocalCluster."
 
 
 def plan(scenario, runs, scale, seed, days, order, vary, without=()):
-    """The ensemble's plan, with ``--days`` written into the scenario's calendar."""
+    """The ensemble's plan, with ``--days`` written into the scenario's calendar;
+    a scale that cannot be built is refused here, before anything is stored."""
     from ..ensemble import plan_for
-    from ..scenario import load
+    from ..scenario import estimate, load
 
     sc = load(scenario)
     if days is not None:
         sc = sc.model_copy(update={"scenario": sc.scenario.model_copy(update={"days": days})})
+    value = sc.scenario.scale if scale is None else scale
+    if not (math.isfinite(value) and value > 0):
+        raise ScenarioError(f"scale = {value!r}: give a number > 0.")
+    if estimate(sc, value).agents < 1:  # estimate also refuses a scale with too many agents
+        raise ScenarioError(f"{sc.name}: scale = {value:g} leaves no agents; raise scale.")
     return plan_for(sc, runs=runs, scale=scale, seed=seed, order=order, vary=vary, without=without)
 
 
-def run_ensemble(plan, out, workers, cluster) -> str:
-    """Run (or resume) the plan into the results folder; print its bands. Returns the ensemble id."""
+def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
+    """Run (or resume) the plan into the results folder; print its bands;
+    with ``report``, write its report page and PNGs. Returns the ensemble id."""
     from ..ensemble.executors import check_cluster, check_workers
     from ..ensemble.stored import run_stored
     from ..results import DEFAULT_FOLDER, Store, content_hash
@@ -58,7 +68,19 @@ def run_ensemble(plan, out, workers, cluster) -> str:
     _print(store, plan, done.ensemble_id)
     console.print(f"stored as ensemble {done.ensemble_id} in {store.folder}; query its quantiles with "
                   f"SELECT * FROM bands WHERE ensemble_id = '{done.ensemble_id}'")
+    if report:
+        _report(store, plan, done.ensemble_id)
     return done.ensemble_id
+
+
+def _report(store, plan, ensemble_id: str) -> None:
+    from ..report import write_ensemble
+
+    stored(f"ensemble {ensemble_id} is stored in {store.folder}; its report was not written")
+    with console.status("writing the report..."):
+        files = write_ensemble(store, ensemble_id, scenario=plan.scenario)
+    stored(f"ensemble {ensemble_id} is stored in {store.folder}, with its report")
+    console.print(f"report: {files[0]}" + (f" (and {len(files) - 1} PNG figures beside it)" if len(files) > 1 else ""))
 
 
 def _key_dates(plan) -> list[tuple[str, dt.date]]:
@@ -119,12 +141,14 @@ def _print(store, plan, ensemble_id) -> None:
     console.print(table)
     reports = store.query(f"SELECT report_day FROM replicates WHERE ensemble_id = '{ensemble_id}'")["report_day"]
     fired = reports.dropna()
-    if len(reports) and plan.scenario.triggers:
+    triggers = plan.scenario.triggers
+    if len(reports) and triggers:
         start = plan.scenario.scenario.start
+        name = triggers[0].name if len(triggers) == 1 else "the first trigger's report"
         if len(fired):
             q = fired.quantile([0.05, 0.5, 0.95])
             date = lambda d: (start + dt.timedelta(days=int(round(d)))).isoformat()
-            console.print(f"border report went up in {len(fired)} of {len(reports)} runs: median {date(q[0.5])} "
+            console.print(f"{name} went up in {len(fired)} of {len(reports)} runs: median {date(q[0.5])} "
                           f"[{date(q[0.05])}, {date(q[0.95])}]")
         else:
             console.print(f"no trigger's report went up in any of the {len(reports)} runs")

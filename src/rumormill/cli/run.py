@@ -109,11 +109,7 @@ def _store(out):
 
 
 def _report(store, run_id, wanted, scenario) -> None:
-    from ..scenario import builtin_names
-
-    if wanted is None:
-        wanted = scenario in builtin_names()
-    if not wanted:
+    if not _wanted(wanted, scenario):
         return
     from .. import report
 
@@ -134,22 +130,25 @@ def run(
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
     max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
-    runs: int = typer.Option(1, help=RUNS_HELP),
+    runs: int = typer.Option(None, help=RUNS_HELP),
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     vary: str = typer.Option(None, help=VARY_HELP),
 ):
     """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained.
 
-    With --runs N: an ensemble of N replicates, printed as medians with 5-95% intervals."""
+    With --runs N (default: the scenario's runs; 20 for kpa-2025): an ensemble of N replicates, printed as
+    medians with 5-95% intervals, with a report page of bands. --runs 1: a single run."""
     from ..networks.network import memory_limit
     from ..results import content_hash
 
     with memory_limit(parse_size(max_memory)):
+        runs = _runs(scenario, runs)
         if _is_ensemble(runs, vary, cluster):
             from . import ensembles
 
-            ensembles.run_ensemble(ensembles.plan(scenario, runs, scale, seed, days, order, vary), out, workers, cluster)
+            plan = ensembles.plan(scenario, runs, scale, seed, days, order, vary)
+            ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report, scenario))
             return
         built = _build(scenario, scale, seed, order)
         store = _store(out)
@@ -174,24 +173,42 @@ def compare(
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
     max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
-    runs: int = typer.Option(1, help=RUNS_HELP),
+    runs: int = typer.Option(None, help=RUNS_HELP),
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     vary: str = typer.Option(None, help=VARY_HELP),
 ):
     """Run a scenario with and without some measures, on the same random numbers, and print the difference.
 
-    With --runs N: N such pairs, each on its own seed; the differences with their 5-95% intervals."""
+    With --runs N (default: the scenario's runs): N such pairs, each on its own seed; the differences with their
+    5-95% intervals. --runs 1: a single pair."""
     from ..networks.network import memory_limit
 
     with memory_limit(parse_size(max_memory)):
+        runs = _runs(scenario, runs)
         if _is_ensemble(runs, vary, cluster):
             from . import ensembles
 
             plan = ensembles.plan(scenario, runs, scale, seed, days, order, vary, without)
-            ensembles.run_ensemble(plan, out, workers, cluster)
+            ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report, scenario))
             return
         _compare(scenario, without, scale, seed, days, order, out, report)
+
+
+def _runs(scenario: str, runs: int | None) -> int:
+    """``--runs``, or the scenario's ``[scenario] runs`` when it is not given."""
+    if runs is not None:
+        return runs
+    from ..scenario import load
+
+    return load(scenario).scenario.runs
+
+
+def _wanted(report: bool | None, scenario: str) -> bool:
+    """``--report/--no-report``; by default on for built-in scenarios."""
+    from ..scenario import builtin_names
+
+    return scenario in builtin_names() if report is None else report
 
 
 def _is_ensemble(runs, vary, cluster) -> bool:

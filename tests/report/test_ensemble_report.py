@@ -1,0 +1,221 @@
+"""The ensemble report: its tables against the store's own views and
+replicate files, the numbers on the page, the map's opening date, the
+effects in percentage points, the PNG files, and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rumormill.cli import main
+from rumormill.ensemble import plan_for
+from rumormill.ensemble.stored import run_stored
+from rumormill.report import ensemble_charts, ensemble_data, ensemble_figures, write, write_ensemble
+from rumormill.results import Store, StoreError
+from rumormill.scenario import load
+
+VILLAGE = Path(__file__).with_name("village.toml")
+QUESTION = dt.date(2025, 1, 25)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load(VILLAGE)
+
+
+@pytest.fixture(scope="module")
+def ensembles(tmp_path_factory, scenario):
+    """A store with a 4-run ensemble (market_rate drawn per run) and a 3-pair compare: (store, ensemble, compare)."""
+    store = Store(tmp_path_factory.mktemp("ensemble-report") / "rumormill-runs")
+    plain = plan_for(scenario, runs=4, vary=["market_rate"])
+    pairs = plan_for(scenario, runs=3, without=["checks"])
+    for plan in (plain, pairs):
+        assert run_stored(plan, store, workers=1).status == "finished"
+    return store, plain.id, pairs.id
+
+
+@pytest.fixture(scope="module")
+def loaded(ensembles, scenario):
+    store, plain, pairs = ensembles
+    return ensemble_data.load(store, plain, scenario), ensemble_data.load(store, pairs, scenario)
+
+
+def _summaries(store, eid, metric, level, name, day):
+    """One value per replicate, straight from the summaries view."""
+    frame = store.query(f"SELECT replicate, value, value_without FROM summaries WHERE ensemble_id = '{eid}' "
+                        f"AND metric = '{metric}' AND level = '{level}' AND name = '{name}' AND day = {day} "
+                        "ORDER BY replicate")
+    return frame
+
+
+def test_the_tables_hold_the_quantiles_of_the_stored_replicates(ensembles, loaded):
+    store, plain, _ = ensembles
+    ens, _ = loaded
+    assert ens.runs == 4 and ens.stories == ["news"] and ens.groups == ["villager", "soldier"]
+    assert list(ens.key_dates) == ["news out", "checks begin", "the question"]
+    assert ens.question() == ("the question", QUESTION)
+    row = ensemble_data.on_date(ens.reach, QUESTION, "group", "news").set_index("name").loc["villager"]
+    day = (QUESTION - ens.start).days + 1  # the row dated 2025-01-25 is the end of that day
+    values = _summaries(store, plain, "reach", "group", "villager", day)["value"].to_numpy()
+    assert len(values) == 4 and values.std() > 0
+    assert row["q50"] == pytest.approx(np.quantile(values, 0.5), abs=1e-12)
+    assert row["q05"] == pytest.approx(np.quantile(values, 0.05), abs=1e-12)
+    assert row["q95"] == pytest.approx(np.quantile(values, 0.95), abs=1e-12)
+
+
+def test_replicates_carry_their_report_day_detentions_and_draws(ensembles, loaded):
+    store, plain, _ = ensembles
+    ens, _ = loaded
+    stored = store.query(f"SELECT replicate, report_day, params FROM replicates WHERE ensemble_id = '{plain}' "
+                         "ORDER BY replicate")
+    assert list(ens.replicates["report_day"]) == list(stored["report_day"])
+    assert list(ensemble_data.report_dates(ens)) == [ens.start + dt.timedelta(days=int(d))
+                                                     for d in stored["report_day"].dropna()]
+    last = int(ens.detained["day"].max())
+    assert list(ens.replicates["detained"]) == list(_summaries(store, plain, "detained", "all", "all", last)["value"])
+    draws = ensemble_data.draws(ens)
+    assert list(draws.columns) == ["replicate", "market_rate"]
+    assert list(draws["market_rate"]) == [json.loads(p)["market_rate"] for p in stored["params"]]
+
+
+def test_effects_are_the_paired_differences(ensembles, loaded):
+    store, _, pairs = ensembles
+    _, cmp = loaded
+    assert cmp.is_compare and cmp.without == ["checks"] and ensemble_data.draws(cmp) is None
+    last = int(cmp.detained["day"].max())
+    pair = _summaries(store, pairs, "detained", "all", "all", last)
+    diff = (pair["value"] - pair["value_without"]).to_numpy()
+    row = ensemble_data.detentions(cmp, effects=True).set_index("name").loc["all"]
+    assert row["q50"] == pytest.approx(np.quantile(diff, 0.5)) and row["q95"] == pytest.approx(np.quantile(diff, 0.95))
+
+
+def test_the_summary_sentences_quote_the_tables(loaded):
+    ens, cmp = loaded
+    lines = ensemble_data.summary(ens)
+    groups = ensemble_data.on_date(ens.reach, QUESTION, "group", "news").set_index("name")
+    top = groups["q50"].idxmax()
+    assert any(line.startswith("By 2025-01-25 (the question), " + ensemble_data.interval(groups.loc[top],
+                                                                                       ensemble_data.pct)
+                               + f" of {ensemble_data.people(top)} had heard “news”") for line in lines), lines
+    total = ensemble_data.detentions(ens).set_index("name").loc["all"]
+    assert any(ensemble_data.interval(total, ensemble_data.count) + " people were detained" in line
+               for line in lines), lines
+    fired = ens.replicates["report_day"].dropna()
+    assert any(line.startswith(f"The hill report went up in {len(fired)} of 4 runs") for line in lines), lines
+    assert any("(with − without)" in line and " pp [" in line or "changes no group" in line
+               for line in ensemble_data.summary(cmp))
+
+
+@pytest.mark.parametrize("name, words", [("soldier_family", "soldier families"), ("border_resident",
+                                                                                  "border residents"),
+                                         ("villagers", "villagers"), ("day", "days")])
+def test_group_names_read_as_people(name, words):
+    assert ensemble_data.people(name) == words
+
+
+def test_the_map_opens_on_the_question_date_with_intervals_on_hover(loaded):
+    ens, _ = loaded
+    fig = ensemble_charts.cartogram(ens)
+    slider = fig["layout"]["sliders"][0]
+    assert slider["steps"][slider["active"]]["label"] == "2025-01-25"
+    assert fig["layout"]["title"]["text"] == "median reach on 2025-01-25 (the question)"
+    regions = ensemble_data.on_date(ens.reach, QUESTION, "region", "news").set_index("name")
+    hover = [text for row in fig["data"][0]["hovertext"] for text in row if text]
+    assert sorted(hover) == sorted(f"{r}: {ensemble_data.interval(regions.loc[r], ensemble_data.pct)}"
+                                   for r in ("hill", "river"))
+    assert sorted(v for row in fig["data"][0]["z"] for v in row if v is not None) == sorted(regions["q50"])
+
+
+def test_effects_are_drawn_in_percentage_points(loaded):
+    _, cmp = loaded
+    fig = ensemble_charts.effects(cmp)
+    axis = fig["layout"]["yaxis"]
+    assert axis["ticksuffix"] == " pp" and "tickformat" not in axis
+    medians = [t for t in fig["data"] if t.get("legendgroup") == "villager" and t.get("fill") is None]
+    series = ensemble_data.series(ensemble_charts._thin(cmp.effects, cmp), "group", "news")
+    expected = np.round(series[series["name"] == "villager"]["q50"].to_numpy() * 100, 6)
+    assert np.allclose(medians[0]["y"], expected)
+
+
+def test_every_band_has_its_name_in_the_legend_once(loaded):
+    ens, _ = loaded
+    fig = ensemble_charts.reach_by(ens, "region")
+    shown = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+    assert shown == ["hill", "river"]
+    colours = [t["line"]["color"] for t in fig["data"] if t.get("showlegend", True)]
+    assert len(set(colours)) == len(colours)
+    numbers = [a["text"] for a in fig["layout"]["annotations"] if a.get("hovertext")]
+    assert numbers == ["1", "2", "3"]
+
+
+def test_the_page_holds_the_numbers_of_the_store(ensembles, loaded, tmp_path):
+    store, plain, pairs = ensembles
+    ens, cmp = loaded
+    page = write_ensemble(store, plain, tmp_path / "report.html", png=False, scenario=load(VILLAGE))[0]
+    text = page.read_text()
+    assert "dataset.rendered" in text and "<script src=" not in text  # plotly.js is inside
+    for line in ensemble_data.summary(ens):
+        assert line.replace("'", "&#x27;") in text, line
+    for by in ("group", "region"):
+        for _, row in ensemble_data.on_date(ens.reach, QUESTION, by, "news").iterrows():
+            assert f"<td>{ensemble_data.interval(row, ensemble_data.pct)}</td>" in text
+    assert "the question 2025-01-25" in text and "2025-01-05 checks begin" in text
+    for _, row in ensemble_data.detentions(ens).iterrows():
+        assert f"<td>{ensemble_data.interval(row, ensemble_data.count)}</td>" in text
+    for value in ens.replicates["market_rate"]:
+        assert f"<td>{value:.4g}</td>" in text
+    other = write_ensemble(store, pairs, tmp_path / "compare.html", png=False, scenario=load(VILLAGE))[0].read_text()
+    for _, row in ensemble_data.on_date(cmp.effects, QUESTION, "group", "news").iterrows():
+        assert f"<td>{ensemble_data.interval(row, ensemble_data.pp)}</td>" in other
+    assert "with − without" in other and "minus this run" not in other
+
+
+def test_the_figures_are_written_as_png_into_the_ensembles_folder(ensembles, scenario):
+    store, plain, pairs = ensembles
+    for eid, extra in ((plain, set()), (pairs, {"effects.png"})):
+        paths = write_ensemble(store, eid, scenario=scenario)
+        folder = store.folder / "ensembles" / eid
+        assert paths[0] == folder / "report.html"
+        names = {p.name for p in paths[1:]}
+        assert names == set(ensemble_figures.FIGURES) - {"effects.png"} | extra
+        for path in paths[1:]:
+            assert path.parent == folder and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_write_takes_an_ensemble_id_and_refuses_a_map_date(ensembles):
+    store, plain, _ = ensembles
+    paths = write(store, plain[:6], png=False)
+    assert paths == [store.folder / "ensembles" / plain / "report.html"]
+    with pytest.raises(StoreError, match="--map-date"):
+        write(store, plain, map_date="2025-01-10")
+    with pytest.raises(StoreError, match="no ensemble"):
+        write(store, "e000000000000")
+
+
+def test_the_command_line_runs_the_scenarios_runs_and_writes_the_report(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["run", str(VILLAGE), "--workers", "1", "--report", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "over 3 runs" in printed and "\nreport: " in printed and "hill-report went up" in printed
+    row = Store(out).ensembles().iloc[0]
+    assert (row.runs_wanted, row.runs_done) == (3, 3)
+    folder = out / "ensembles" / row.ensemble_id
+    assert (folder / "report.html").is_file() and (folder / "map.png").is_file()
+    (folder / "report.html").unlink()
+    assert main(["report", row.ensemble_id, "--out", str(out), "--no-png"]) == 0
+    assert (folder / "report.html").is_file()
+    assert main(["run", str(VILLAGE), "--runs", "1", "--no-report", "--out", str(out)]) == 0
+    assert "stored as run" in capsys.readouterr().out and len(Store(out).runs()) == 1
+
+
+def test_an_own_scenario_gets_no_report_unless_asked(tmp_path, capsys):
+    out = tmp_path / "runs"
+    assert main(["run", str(VILLAGE), "--runs", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert "\nreport: " not in capsys.readouterr().out
+    eid = Store(out).ensembles().iloc[0].ensemble_id
+    assert not (out / "ensembles" / eid / "report.html").exists()
