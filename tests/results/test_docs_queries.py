@@ -1,5 +1,6 @@
 """Every SQL example in docs/results.md runs, and gives rows (on a store with a
-run, its baseline, and a compare ensemble of the village scenario)."""
+run, its baseline, a compare ensemble of the village scenario, and a small
+calibration and Sobol analysis of the hamlet scenario)."""
 
 import re
 from pathlib import Path
@@ -24,6 +25,13 @@ def compared(tmp_path_factory):
 
     village = Path(__file__).parents[1] / "ensemble" / "village.toml"
     assert run_stored(plan_for(village, runs=3, without=["checks"]), store, workers=1).status == "finished"
+    from rumormill.calibrate.stored import calibrate_stored, sensitivity_stored
+
+    hamlet = Path(__file__).parents[1] / "calibrate" / "hamlet.toml"
+    fit, _ = calibrate_stored(hamlet, store, "telling_rate,radio_rate", budget=40, population=8, generations=2,
+                              workers=1)
+    assert fit is not None
+    sensitivity_stored(hamlet, store, "telling_rate,radio_rate", n=2, workers=1)
     return store
 
 

@@ -243,7 +243,8 @@ def test_an_older_catalog_gains_the_ensemble_tables(whole, tmp_path):
     assert store.ensembles().empty and store.query("SELECT * FROM bands").empty  # read as it is
     store.begin_ensemble(plan).add(0, ens.summaries[0])
     con = duckdb.connect(str(store.catalog_path), read_only=True)
-    assert con.execute("SELECT value FROM catalog_meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert con.execute("SELECT value FROM catalog_meta WHERE key = 'schema_version'").fetchone() == (
+        str(catalog.SCHEMA_VERSION),)
     con.close()
     assert store.ensemble_stored(plan) == [0]
 

@@ -74,14 +74,12 @@ def calibrate(
         elif recording.stored:
             console.print(f"resuming calibration {cid}: {recording.stored} generation(s) already stored")
         stored(recording.note())
-        starting[0] = recording
+        recording.noted = stored
 
     def generation(t, row):
-        stored(starting[0].note())
         console.print(f"generation {t}: threshold {row['epsilon']:.4g}, acceptance {row['acceptance_rate']:.1%} "
                       f"({int(row['accepted'])} of {int(row['evaluations'])}), {int(row['simulations']):,} simulations so far")
 
-    starting: list = [None]
     fit, cid = calibrate_stored(sc, store, [p.name for p in priors], scale=scale, seed=seed, order=order,
                                 budget=budget, population=population, generations=generations, workers=workers,
                                 cluster=cluster, on_start=started, on_generation=generation)

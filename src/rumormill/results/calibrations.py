@@ -97,6 +97,7 @@ class CalibrationRecording:
         self.priors, self.targets = list(priors), list(targets)
         self.stored = stored
         self.status = "running"
+        self.noted = None  # called with ``note()`` each time a generation is stored
         self._particles = self._read("particles")
         self._generations = self._read("generations")
 
@@ -132,6 +133,8 @@ class CalibrationRecording:
         self._generations = pd.concat([keep(self._generations), gen], ignore_index=True)
         _parquet(self._particles, self.folder / CALIBRATION_FILES["particles"])
         _parquet(self._generations, self.folder / CALIBRATION_FILES["generations"])
+        if self.noted is not None:
+            self.noted(self.note())
         catalog.write(self.store.catalog_path, lambda con: _update(
             con, "calibrations", self.calibration_id, generations=t + 1,
             evaluations=int(row.get("simulations", 0))))

@@ -61,7 +61,8 @@ def ensemble_row(plan, scenario_hash: str | None = None, executor: str | None = 
             "groups": [n for lv, n in labels["columns"] if lv == "group"],
             "regions": [n for lv, n in labels["columns"] if lv == "region"], "layers": labels["layers"]}
     params = {"scale": plan.scale, "seed": str(plan.seed), "order": plan.order, "runs": plan.runs,
-              "vary": list(plan.vary), "without": list(plan.without)}
+              "vary": list(plan.vary), "without": list(plan.without),
+              **({"draws": plan.source or "given"} if getattr(plan, "draws", ()) else {})}
     return {"ensemble_id": plan.id, "kind": "compare" if plan.without else "ensemble", "status": "running",
             "scenario": plan.scenario.name, "scenario_hash": scenario_hash or content_hash(plan.scenario),
             "seed": bigint(plan.seed), "scale": float(plan.scale), "vary": ",".join(plan.vary),

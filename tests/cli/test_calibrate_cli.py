@@ -1,0 +1,155 @@
+"""``rumormill calibrate`` and ``rumormill sensitivity`` end to end on the
+two-hamlet scenario: progress and summary printed, the store's tables
+written and readable, a finished calibration shown again, an interrupted one
+resumed to the particles an uninterrupted one gives, and the bad-input
+errors (one line, exit 2, nothing stored)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyabc")
+
+from rumormill.cli import main
+from rumormill.results import Store
+
+HAMLET = Path(__file__).parents[1] / "calibrate" / "hamlet.toml"
+#: small enough for CI: 10 particles, 2 generations (about 40 runs of 1,400 agents)
+ARGS = ["calibrate", str(HAMLET), "--params", "telling_rate,radio_rate", "--budget", "80", "--population", "10",
+        "--generations", "2", "--workers", "1"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_numba_thread():
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    yield
+    numba.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    """One calibration through the command line: (store, printed output)."""
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("cal")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main([*ARGS, "--out", str(folder)]) == 0
+    return Store(folder), out.getvalue()
+
+
+def test_calibrate_prints_each_generation_and_the_summary(fitted):
+    store, out = fitted
+    for t in (0, 1):
+        assert f"generation {t}: threshold " in out
+    assert "acceptance " in out and "simulations so far" in out
+    assert "Posterior after generation 1" in out and "90% interval" in out and "width / prior's" in out
+    assert "telling_rate" in out and "log-uniform [0.1, 2]" in out
+    assert "stored as calibration c" in out
+
+
+def test_the_store_has_the_calibration_tables(fitted):
+    store, _ = fitted
+    row = store.query("SELECT * FROM calibrations").iloc[0]
+    assert (row.status, row.scenario, row.params, row.generations) == ("finished", "hamlet",
+                                                                       "telling_rate,radio_rate", 2)
+    cid = row.calibration_id
+    parts = store.query(f"SELECT * FROM particles WHERE calibration_id = '{cid}'")
+    assert sorted(set(parts["generation"])) == [0, 1] and len(parts) == 20
+    assert {"telling_rate", "radio_rate", "q0", "q1", "weight", "distance"} <= set(parts.columns)
+    post = store.query("SELECT * FROM posterior")
+    assert len(post) == 10 and (post["generation"] == 1).all()
+    assert post["weight"].sum() == pytest.approx(1.0)
+    gens = store.query("SELECT * FROM generations ORDER BY generation")
+    assert list(gens["generation"]) == [0, 1] and (gens["accepted"] == 10).all()
+    assert (np.diff(gens["simulations"]) > 0).all() and gens["simulations"].iloc[-1] <= 80
+    obs = store.query("SELECT * FROM observations ORDER BY q")
+    assert list(obs["q"]) == ["q0", "q1"] and list(obs["kind"]) == ["reach", "report"]
+    summary = store.query("SELECT * FROM calibration_summary")
+    assert list(summary["parameter"]) == ["telling_rate", "radio_rate"]
+    assert ((summary["q05"] <= summary["median"]) & (summary["median"] <= summary["q95"])).all()
+
+
+def test_the_same_command_shows_a_finished_calibration(fitted, capsys):
+    store, _ = fitted
+    before = store.query("SELECT evaluations FROM calibrations")["evaluations"].iloc[0]
+    assert main([*ARGS, "--out", str(store.folder)]) == 0
+    out = capsys.readouterr().out
+    assert "already stored, finished" in out and "Posterior after generation 1" in out and "generation 0:" not in out
+    assert store.query("SELECT evaluations FROM calibrations")["evaluations"].iloc[0] == before
+
+
+def test_ctrl_c_keeps_what_is_stored_and_the_same_command_resumes(fitted, tmp_path, capsys, monkeypatch):
+    from rumormill.results import calibrations
+
+    real = calibrations.CalibrationRecording.generation
+
+    def stop_after_the_first(self, t, particles, row):
+        real(self, t, particles, row)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibrations.CalibrationRecording, "generation", stop_after_the_first)
+    assert main([*ARGS, "--out", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted: calibration c" in err and "1 complete generation(s) are stored" in err
+    assert "the same command resumes it from generation 1" in err
+    store = Store(tmp_path)
+    assert store.query("SELECT status FROM calibrations")["status"].iloc[0] == "interrupted"
+    assert len(store.query("SELECT * FROM particles")) == 10
+
+    monkeypatch.setattr(calibrations.CalibrationRecording, "generation", real)
+    assert main([*ARGS, "--out", str(tmp_path)]) == 0
+    assert "resuming calibration c" in capsys.readouterr().out
+    assert store.query("SELECT status FROM calibrations")["status"].iloc[0] == "finished"
+    # the resumed calibration's particles are those the uninterrupted one gave
+    cols = "generation, particle, telling_rate, radio_rate, distance"
+    resumed = store.query(f"SELECT {cols} FROM particles ORDER BY generation, particle")
+    whole = fitted[0].query(f"SELECT {cols} FROM particles ORDER BY generation, particle")
+    assert np.array_equal(resumed.to_numpy(), whole.to_numpy())
+
+
+@pytest.mark.parametrize("extra, words", [
+    (["--params", "telling_rate,nosuch"], "unknown parameter 'nosuch'; the parameters are: telling_rate, radio_rate"),
+    (["--budget", "30", "--population", "20"], "give at least twice the population (40)"),
+    (["--workers", "0"], "workers = 0"),
+])
+def test_bad_calibrate_options_are_one_line_errors_and_store_nothing(tmp_path, capsys, extra, words):
+    assert main(["calibrate", str(HAMLET), *extra, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_without_observations_cannot_be_calibrated(tmp_path, capsys):
+    text = HAMLET.read_text()
+    bare = tmp_path / "bare.toml"
+    bare.write_text(text[:text.index("[[observations]]")] + text[text.index("[parameters]"):])
+    assert main(["calibrate", str(bare), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "has no [[observations]] with a metric" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_sensitivity_morris_prints_and_stores_the_effects(tmp_path, capsys):
+    assert main(["sensitivity", str(HAMLET), "--method", "morris", "--params", "telling_rate,check_probability",
+                 "--n", "2", "--workers", "1", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "mu*" in out and "sigma" in out and "stored as analysis s" in out
+    rows = Store(tmp_path).query("SELECT * FROM sensitivity")
+    assert set(rows["method"]) == {"morris"} and rows["mu_star"].notna().all() and rows["S1"].isna().all()
+    assert set(rows["parameter"]) == {"telling_rate", "check_probability"}
+    assert set(rows["output"]) == {"reach:news@all:2025-03-17", "report:informants", "detained@all:2025-03-30"}
+    # the checks detain, the telling rate does not: only through the spread it drives
+    detained = rows[rows["output"] == "detained@all:2025-03-30"].set_index("parameter")
+    assert detained.loc["check_probability", "mu_star"] > 0
+
+
+def test_sensitivity_refuses_an_unknown_method(tmp_path, capsys):
+    assert main(["sensitivity", str(HAMLET), "--method", "fast", "--out", str(tmp_path / "out")]) == 2
+    assert "--method fast: choose one of sobol, morris" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
