@@ -153,3 +153,15 @@ def test_sensitivity_refuses_an_unknown_method(tmp_path, capsys):
     assert main(["sensitivity", str(HAMLET), "--method", "fast", "--out", str(tmp_path / "out")]) == 2
     assert "--method fast: choose one of sobol, morris" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_run_posterior_draws_an_ensemble_from_the_calibration(fitted, capsys):
+    store, _ = fitted
+    cid = store.query("SELECT calibration_id FROM calibrations")["calibration_id"].iloc[0]
+    assert main(["run", str(HAMLET), "--posterior", cid, "--runs", "2", "--workers", "1", "--no-report",
+                 "--out", str(store.folder)]) == 0
+    assert "varying telling_rate, radio_rate" in capsys.readouterr().out
+    row = store.ensembles().iloc[-1]
+    assert row.vary == "telling_rate,radio_rate" and f"posterior {cid}" in row.params
+    assert main(["run", str(HAMLET), "--posterior", "cnosuch", "--runs", "2", "--out", str(store.folder)]) == 2
+    assert "no calibration 'cnosuch'" in capsys.readouterr().err

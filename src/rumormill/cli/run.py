@@ -134,6 +134,8 @@ def run(
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     vary: str = typer.Option(None, help=VARY_HELP),
+    posterior: str = typer.Option(None, help="An ensemble whose fitted [parameters] are drawn from a stored "
+                                  "calibration's posterior (its id, from rumormill calibrate)."),
 ):
     """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained.
 
@@ -144,10 +146,14 @@ def run(
 
     with memory_limit(parse_size(max_memory)):
         runs = _runs(scenario, runs)
-        if _is_ensemble(runs, vary, cluster):
+        if _is_ensemble(runs, vary, cluster) or posterior:
             from . import ensembles
 
             plan = ensembles.plan(scenario, runs, scale, seed, days, order, vary)
+            if posterior:
+                from ..ensemble.plan import with_posterior
+
+                plan = with_posterior(plan, _store(out), posterior)
             ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report, scenario))
             return
         built = _build(scenario, scale, seed, order)
