@@ -5,6 +5,9 @@ import pytest
 
 from rumormill.results import Store
 
+#: a small scenario with key dates and a trigger, for the ensemble report
+VILLAGE = Path(__file__).with_name("village.toml")
+
 _spec = importlib.util.spec_from_file_location("fake_runs", Path(__file__).parents[1] / "results" / "fake_runs.py")
 fake_runs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fake_runs)
@@ -17,6 +20,24 @@ def stored(tmp_path_factory):
     baseline = fake_runs.fake_result(seed=2)
     run_id = store.save(fake_runs.fake_result(damp=0.6, compare=baseline), scenario="fake-kpa", params={"scale": 0.1})
     return store, run_id
+
+
+@pytest.fixture(scope="session")
+def village_ensembles(tmp_path_factory):
+    """A store with two small real ensembles of ``village.toml`` (key dates, a
+    trigger): 4 runs drawing market_rate, and 3 pairs without ``checks``.
+    Returns (store, ensemble id, compare id)."""
+    from rumormill.ensemble import plan_for
+    from rumormill.ensemble.stored import run_stored
+    from rumormill.scenario import load
+
+    scenario = load(VILLAGE)
+    store = Store(tmp_path_factory.mktemp("ensemble-report") / "rumormill-runs")
+    plain = plan_for(scenario, runs=4, vary=["market_rate"])
+    pairs = plan_for(scenario, runs=3, without=["checks"])
+    for plan in (plain, pairs):
+        assert run_stored(plan, store, workers=1).status == "finished"
+    return store, plain.id, pairs.id
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,6 @@ import numpy as np
 import pytest
 
 from rumormill.cli import main
-from rumormill.ensemble import plan_for
-from rumormill.ensemble.stored import run_stored
 from rumormill.report import ensemble_charts, ensemble_data, ensemble_figures, write, write_ensemble
 from rumormill.results import Store, StoreError
 from rumormill.scenario import load
@@ -28,14 +26,8 @@ def scenario():
 
 
 @pytest.fixture(scope="module")
-def ensembles(tmp_path_factory, scenario):
-    """A store with a 4-run ensemble (market_rate drawn per run) and a 3-pair compare: (store, ensemble, compare)."""
-    store = Store(tmp_path_factory.mktemp("ensemble-report") / "rumormill-runs")
-    plain = plan_for(scenario, runs=4, vary=["market_rate"])
-    pairs = plan_for(scenario, runs=3, without=["checks"])
-    for plan in (plain, pairs):
-        assert run_stored(plan, store, workers=1).status == "finished"
-    return store, plain.id, pairs.id
+def ensembles(village_ensembles):
+    return village_ensembles
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ being skipped.
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -94,3 +95,63 @@ def test_a_page_error_would_be_caught(driver, tmp_path):
     driver.get(bad.as_uri())
     errors = driver.execute_script("return window.__errors")
     assert errors and "undefinedFunction" in errors[0]
+
+
+#: per legend: names whose entry lies outside the legend's visible box (scrolled away or cut off)
+LEGEND_HIDDEN = """
+return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd) {
+  var legend = gd.querySelector('.legend');
+  if (!legend) { return {id: gd.id, entries: 0, hidden: []}; }
+  var box = legend.querySelector('.bg').getBoundingClientRect();
+  var entries = Array.from(legend.querySelectorAll('.traces'));
+  var hidden = entries.filter(function (e) {
+    var r = e.getBoundingClientRect();
+    return r.top < box.top - 1 || r.bottom > box.bottom + 1 || r.height === 0;
+  }).map(function (e) { return e.textContent; });
+  return {id: gd.id, entries: entries.length, hidden: hidden};
+});
+"""
+TICKS = "return Array.from(document.querySelectorAll('#fig-effects .ytick text')).map(function (t) { return t.textContent; });"
+BARS = "return document.querySelectorAll('#fig-runs .bars .point path').length;"
+MAP_DATE = "var s = document.getElementById('fig-map').layout.sliders[0]; return s.steps[s.active].label;"
+
+
+def _open(driver, page):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.body.dataset.rendered === 'true'"))
+    errors = driver.execute_script("return window.__errors")
+    logged = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == [] and logged == []
+
+
+def test_the_ensemble_report_in_a_browser(village_ensembles, driver, tmp_path):
+    from rumormill.report import write_ensemble
+    from rumormill.scenario import load
+
+    store, plain, pairs = village_ensembles
+    scenario = load(Path(__file__).with_name("village.toml"))
+    page = write_ensemble(store, plain, tmp_path / "ensemble.html", png=False, scenario=scenario)[0]
+    _open(driver, page)
+    charts = driver.execute_script(CHART_STATS)
+    assert [c["id"] for c in charts] == ["fig-reach-group", "fig-reach-region", "fig-map", "fig-detentions",
+                                         "fig-runs"]
+    for chart in charts:
+        if chart["id"] == "fig-runs":  # histograms: bars, not lines
+            chart["drawn"] = driver.execute_script(BARS)
+        assert chart["traces"] > 0 and chart["points"] > 0 and chart["drawn"] > 0, chart
+    assert driver.execute_script(MAP_DATE) == "2025-01-25"
+    legends = {c["id"]: c for c in driver.execute_script(LEGEND_HIDDEN)}
+    assert legends["fig-reach-group"]["entries"] == 2 and legends["fig-reach-region"]["entries"] == 2
+    assert all(not c["hidden"] for c in legends.values()), legends
+    strip = driver.execute_script("return Array.from(document.querySelectorAll('ol.keydates li'))"
+                                  ".map(function (li) { return li.textContent; });")
+    assert strip == ["12025-01-03 news out", "22025-01-05 checks begin", "32025-01-25 the question"]
+    shot = tmp_path / "ensemble.png"
+    assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
+
+    other = write_ensemble(store, pairs, tmp_path / "compare.html", png=False, scenario=scenario)[0]
+    _open(driver, other)
+    ticks = driver.execute_script(TICKS)
+    assert len(set(ticks)) > 2 and all(t.endswith(" pp") for t in ticks), ticks

@@ -72,16 +72,21 @@ def _banded(chart: Chart, part, name: str, colour: str, col: int, fmt: str, stor
                               f"%{{customdata[1]:{fmt}}}]<extra>{story}</extra>"))
 
 
+def legend_height(entries: int) -> int:
+    """A chart tall enough that its legend shows every entry without scrolling."""
+    return max(420, 160 + 30 * entries)
+
+
 def bands(ens: ed.EnsembleData, frame, by: str, ytitle: str, percent: bool = True, points: bool = False) -> dict | None:
     """Median and bands over time of each name of ``by``, one panel per story
     (one panel when the metric has no story). ``points``: the values are
     fractions drawn as percentage points (effects)."""
-    names = ed.names(frame, by)
+    names = ed.names(frame, by, ed.order(ens, by))
     if not names:
         return None
-    stories = [s for s in dict.fromkeys(frame["story"])]
+    stories = ed.stories(ens, frame)
     titles = [s for s in stories if s]
-    chart = _chart(1, len(stories), titles, height=max(420, 140 + 22 * len(names)))
+    chart = _chart(1, len(stories), titles, height=legend_height(len(names)))
     frame = _thin(frame, ens)
     fmt = "+.1f" if points else (".1%" if percent else ",.0f")
     for col, story in enumerate(stories, start=1):
@@ -134,7 +139,7 @@ def distributions(ens: ed.EnsembleData) -> dict:
 def cartogram(ens: ed.EnsembleData) -> dict | None:
     """Median reach by region on a tile map, one map per story, the 5–95%
     interval on hover; a slider over the dates, starting on the question's."""
-    regions = [r for r in ed.names(ens.reach, "region")]
+    regions = ed.names(ens.reach, "region", ens.regions)
     if not regions:
         return None
     tiles = tile_map(regions)

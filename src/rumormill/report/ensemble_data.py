@@ -162,9 +162,21 @@ def series(frame: pd.DataFrame, by: str, story: str | None = None) -> pd.DataFra
     return rows[["day", "date", "name", *QCOLS]].reset_index(drop=True)
 
 
-def names(frame: pd.DataFrame, by: str) -> list[str]:
-    """Names of one ``by`` in the ensemble's own order."""
-    return list(dict.fromkeys(frame.loc[frame["by"] == by, "name"]))
+def names(frame: pd.DataFrame, by: str, order=()) -> list[str]:
+    """Names of one ``by``: those in ``order`` (the scenario's own) first, in that order."""
+    present = list(dict.fromkeys(frame.loc[frame["by"] == by, "name"]))
+    return [n for n in order if n in present] + [n for n in present if n not in order]
+
+
+def stories(data: EnsembleData, frame: pd.DataFrame) -> list[str]:
+    """The stories of ``frame`` in the scenario's order (``['']`` for detentions, which have none)."""
+    present = list(dict.fromkeys(frame["story"]))
+    return [s for s in data.stories if s in present] + [s for s in present if s not in data.stories]
+
+
+def order(data: EnsembleData, by: str) -> list[str]:
+    """The scenario's order of groups or regions."""
+    return data.groups if by == "group" else data.regions if by == "region" else []
 
 
 def on_date(frame: pd.DataFrame, date: dt.date, by: str, story: str | None = None) -> pd.DataFrame:
@@ -176,11 +188,11 @@ def on_date(frame: pd.DataFrame, date: dt.date, by: str, story: str | None = Non
     return rows[["name", *QCOLS]].reset_index(drop=True)
 
 
-def at_dates(frame: pd.DataFrame, dates, by: str, story: str | None = None, fmt=None) -> pd.DataFrame:
-    """A table: one row per name, one column per (label, date), each cell
-    "median [5%, 95%]" written by ``fmt`` (default: percent)."""
+def at_dates(frame: pd.DataFrame, dates, by: str, story: str | None = None, fmt=None, order=()) -> pd.DataFrame:
+    """A table: one row per name (in ``order`` first), one column per (label,
+    date), each cell "median [5%, 95%]" written by ``fmt`` (default: percent)."""
     fmt = fmt or pct
-    out = pd.DataFrame(index=pd.Index(names(frame, by), name=by))
+    out = pd.DataFrame(index=pd.Index(names(frame, by, order), name=by))
     for label, date in dates:
         part = on_date(frame, date, by, story).set_index("name")
         out[f"{label} {date.isoformat()}"] = [interval(part.loc[n], fmt) if n in part.index else ""
@@ -189,10 +201,10 @@ def at_dates(frame: pd.DataFrame, dates, by: str, story: str | None = None, fmt=
 
 
 def detentions(data: EnsembleData, effects: bool = False) -> pd.DataFrame:
-    """Detained by the last day, by group and everyone: ``name, q05 ... q95``."""
+    """Detained by the last day, by group (the scenario's order) and everyone: ``name, q05 ... q95``."""
     frame = data.detained_effects if effects else data.detained
-    last = frame[frame["day"] == frame["day"].max()]
-    return last[last["by"].isin(["group", "all"])][["name", *QCOLS]].reset_index(drop=True)
+    last = frame[(frame["day"] == frame["day"].max()) & frame["by"].isin(["group", "all"])].set_index("name")
+    return last.loc[names(frame, "group", data.groups) + ["all"], QCOLS].reset_index()
 
 
 def report_dates(data: EnsembleData) -> pd.Series:

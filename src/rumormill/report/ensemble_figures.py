@@ -21,10 +21,10 @@ from .ensemble_charts import BAND_ALPHA
 
 def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True, points: bool = False) -> Figure | None:
     """Median and 50%/90% bands over time of each name of ``by``, one panel per story."""
-    names = ed.names(frame, by)
+    names = ed.names(frame, by, ed.order(ens, by))
     if not names:
         return None
-    stories = list(dict.fromkeys(frame["story"]))
+    stories = ed.stories(ens, frame)
     fig = Figure(figsize=(5.5 * len(stories) + 2, 4.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(stories), sharey=True))
     scale = 100.0 if points else 1.0
@@ -81,7 +81,7 @@ def distributions(ens: ed.EnsembleData) -> Figure:
 
 
 def cartogram(ens: ed.EnsembleData) -> Figure | None:
-    regions = ed.names(ens.reach, "region")
+    regions = ed.names(ens.reach, "region", ens.regions)
     if not regions:
         return None
     tiles = tile_map(regions)

@@ -42,7 +42,7 @@ def render(ens: ed.EnsembleData) -> str:
     for by, title in (("group", "Reach by group"), ("region", "Reach by region")):
         section(f"reach-{by}", title, f"Each line is the median over the runs; the darker band holds the middle "
                 "50% of the runs, the lighter one 90% (5% to 95%).", charts.reach_by(ens, by),
-                [_table(ed.at_dates(ens.reach, dates, by, story), f"Who had heard “{story}”, by {by}: median "
+                [_table(ed.at_dates(ens.reach, dates, by, story, order=ed.order(ens, by)), f"Who had heard “{story}”, by {by}: median "
                         "[5%, 95%]") for story in ens.stories])
     section("map", "Map", "Median reach by province on the chosen date; hover a tile for its 5–95% interval, "
             "move the slider to change the date. Places with no spot on the map sit apart.", charts.cartogram(ens))
@@ -56,7 +56,7 @@ def render(ens: ed.EnsembleData) -> str:
         section("effects", f"With and without {without}",
                 f"Each pair of runs shares its random numbers; the difference is with every measure minus without "
                 f"{without} (with − without), in percentage points. Bands as above.", charts.effects(ens),
-                [_table(ed.at_dates(ens.effects, dates, "group", story, ed.pp), f"Change in who had heard "
+                [_table(ed.at_dates(ens.effects, dates, "group", story, ed.pp, ens.groups), f"Change in who had heard "
                         f"“{story}” (with − without): median [5%, 95%]") for story in ens.stories]
                 + [_table(_named(ed.detentions(ens, effects=True), ed.signed), "Change in detentions by the end "
                           "(with − without)")])
