@@ -17,7 +17,7 @@ from rumormill.results import Store
 HAMLET = Path(__file__).parents[1] / "calibrate" / "hamlet.toml"
 #: small enough for CI: 10 particles, 2 generations (about 40 runs of 1,400 agents)
 ARGS = ["calibrate", str(HAMLET), "--params", "telling_rate,radio_rate", "--budget", "80", "--population", "10",
-        "--generations", "2", "--workers", "1"]
+        "--generations", "2", "--workers", "1", "--no-report"]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -165,3 +165,14 @@ def test_run_posterior_draws_an_ensemble_from_the_calibration(fitted, capsys):
     assert row.vary == "telling_rate,radio_rate" and f"posterior {cid}" in row.params
     assert main(["run", str(HAMLET), "--posterior", "cnosuch", "--runs", "2", "--out", str(store.folder)]) == 2
     assert "no calibration 'cnosuch'" in capsys.readouterr().err
+
+
+def test_the_calibration_page(fitted):
+    from rumormill.calibrate import page
+
+    store, _ = fitted
+    files = page.write(store, "c")
+    assert [f.name for f in files] == ["report.html", "pairs.png", "predictive.png", "generations.png"]
+    text = files[0].read_text()
+    assert "Marginal and pairwise posteriors" in text and "telling_rate" in text and "data:image/png;base64," in text
+    assert all(f.stat().st_size > 1000 for f in files[1:])

@@ -46,6 +46,8 @@ def calibrate(
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the calibration's page (report.html "
+                                "and PNGs in its folder): marginal and pairwise posteriors, posterior predictive."),
 ):
     """Fit a scenario's assumptions to what was observed (ABC-SMC), store the posterior, and print it.
 
@@ -95,6 +97,12 @@ def calibrate(
         console.print(f"{fit.evaluations:,} runs at scale {fit.scale:g} in {fit.seconds:.0f} s ({fit.executor})")
     console.print(f"stored as calibration {cid} in {store.folder}: SELECT * FROM posterior WHERE calibration_id = "
                   f"'{cid}'; an ensemble from it: rumormill run {scenario} --posterior {cid} --runs 32")
+    if report:
+        from ..calibrate import page
+
+        with console.status("writing the calibration's page..."):
+            files = page.write(store, cid)
+        console.print(f"report: {files[0]} (and {len(files) - 1} PNG figures beside it)")
 
 
 def print_summary(summary, generation: int) -> None:
