@@ -211,3 +211,12 @@ def test_an_own_scenario_gets_no_report_unless_asked(tmp_path, capsys):
     assert "\nreport: " not in capsys.readouterr().out
     eid = Store(out).ensembles().iloc[0].ensemble_id
     assert not (out / "ensembles" / eid / "report.html").exists()
+
+
+def test_without_its_scenario_the_report_opens_on_the_last_day(ensembles):
+    store, plain, _ = ensembles
+    ens = ensemble_data.load(store, plain)  # not a built-in scenario: no key dates to find
+    assert ens.key_dates == {} and ens.triggers == []
+    assert ens.question() == ("last day", dt.date(2025, 2, 9))
+    assert ens.table_dates() == [("last day", dt.date(2025, 2, 9))]
+    assert ensemble_charts.cartogram(ens)["layout"]["title"]["text"] == "median reach on 2025-02-09"

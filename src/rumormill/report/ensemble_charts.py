@@ -126,9 +126,10 @@ def distributions(ens: ed.EnsembleData) -> dict:
     report_title = f"trigger report day ({len(reports)} of {ens.runs} runs)" if len(reports) else "no trigger report"
     chart = _chart(1, 2, [report_title, "detained by the end (people)"], height=340)
     if len(reports):
-        chart.add({"type": "histogram", "x": [d.isoformat() for d in reports], "name": "report day",
-                   "marker": {"color": data.color(0)}, "hovertemplate": "%{x}: %{y} runs<extra></extra>",
-                   "xbins": {"size": 86_400_000}}, col=1)
+        counts = reports.value_counts().sort_index()  # one bar per day, centred on it
+        chart.add({"type": "bar", "x": [d.isoformat() for d in counts.index], "y": counts.tolist(),
+                   "name": "report day", "marker": {"color": data.color(0)},
+                   "hovertemplate": "%{x}: %{y} runs<extra></extra>"}, col=1)
     chart.add({"type": "histogram", "x": ens.replicates["detained"].dropna().tolist(), "name": "detained",
                "marker": {"color": data.color(1)}, "hovertemplate": "%{x}: %{y} runs<extra></extra>"}, col=2)
     fig = chart.finish("runs", legend=False)

@@ -65,15 +65,21 @@ def distributions(ens: ed.EnsembleData) -> Figure:
     left, right = fig.subplots(1, 2)
     reports = ed.report_dates(ens)
     if len(reports):
-        days = np.array(list(reports), dtype="datetime64[D]")
-        edges = np.arange(days.min(), days.max() + np.timedelta64(2, "D"), np.timedelta64(1, "D"))
-        left.hist(days, bins=edges, color=data.color(0))
+        counts = reports.value_counts().sort_index()  # one bar per day
+        days = np.array(list(counts.index), dtype="datetime64[D]")
+        left.bar(days, counts.to_numpy(), width=0.8, color=data.color(0))
         left.set_title(f"trigger report day ({len(reports)} of {ens.runs} runs)")
-        _dates(left)
+        if len(days) <= 12:  # a tick on each day, never at noon
+            from matplotlib.dates import DateFormatter
+
+            left.set_xticks(days)
+            left.xaxis.set_major_formatter(DateFormatter("%b %d"))
+        else:
+            _dates(left)
     else:
         left.set_title("no trigger report in any run")
         left.set_axis_off()
-    right.hist(ens.replicates["detained"].dropna(), bins="auto", color=data.color(1))
+    right.hist(ens.replicates["detained"].dropna(), bins="auto", color=data.color(1), edgecolor="white")
     right.set_title("detained by the end (people)")
     for ax in (left, right):
         ax.set_ylabel("runs")
