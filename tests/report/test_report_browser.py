@@ -111,7 +111,8 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd
   return {id: gd.id, entries: entries.length, hidden: hidden};
 });
 """
-TICKS = "return Array.from(document.querySelectorAll('#fig-effects .ytick text')).map(function (t) { return t.textContent; });"
+TICKS = ("return Array.from(document.querySelectorAll('#fig-effects .ytick text'))"
+         ".map(function (t) { return t.textContent; });")
 BARS = "return document.querySelectorAll('#fig-runs .bars .point path').length;"
 MAP_DATE = "var s = document.getElementById('fig-map').layout.sliders[0]; return s.steps[s.active].label;"
 

@@ -139,8 +139,7 @@ def run(
 ):
     """Run a scenario, store it, and print how far the news travelled, through which channels, and who was detained.
 
-    With --runs N (default: the scenario's runs; 20 for kpa-2025): an ensemble of N replicates, printed as
-    medians with 5-95% intervals, with a report page of bands. --runs 1: a single run."""
+    By default (the scenario's runs; 20 for kpa-2025) or with --runs N: an ensemble of replicates, printed as medians with 5-95% intervals, with a report page of bands. --runs 1: a single run."""
     from ..networks.network import memory_limit
     from ..results import content_hash
 
@@ -186,8 +185,7 @@ def compare(
 ):
     """Run a scenario with and without some measures, on the same random numbers, and print the difference.
 
-    With --runs N (default: the scenario's runs): N such pairs, each on its own seed; the differences with their
-    5-95% intervals. --runs 1: a single pair."""
+    By default (the scenario's runs) or with --runs N: that many pairs, each on its own seed; the differences with their 5-95% intervals. --runs 1: a single pair."""
     from ..networks.network import memory_limit
 
     with memory_limit(parse_size(max_memory)):

@@ -348,7 +348,8 @@ def _effects(data: EnsembleData, q_date: dt.date, when: str) -> list[str]:
     det = detentions(data, effects=True)
     everyone = det[det["name"] == "all"]
     if len(everyone):
-        out.append(f"Detentions by {data.last_date.isoformat()} (with − without): {interval(everyone.iloc[0], signed)}.")
+        out.append(f"Detentions by {data.last_date.isoformat()} (with − without): "
+                   f"{interval(everyone.iloc[0], signed)}.")
     return out
 
 

@@ -19,7 +19,8 @@ from .cartogram import tile_map
 from .ensemble_charts import BAND_ALPHA
 
 
-def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True, points: bool = False) -> Figure | None:
+def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True,
+          points: bool = False) -> Figure | None:
     """Median and 50%/90% bands over time of each name of ``by``, one panel per story."""
     names = ed.names(frame, by, ed.order(ens, by))
     if not names:

@@ -42,8 +42,8 @@ def render(ens: ed.EnsembleData) -> str:
     for by, title in (("group", "Reach by group"), ("region", "Reach by region")):
         section(f"reach-{by}", title, f"Each line is the median over the runs; the darker band holds the middle "
                 "50% of the runs, the lighter one 90% (5% to 95%).", charts.reach_by(ens, by),
-                [_table(ed.at_dates(ens.reach, dates, by, story, order=ed.order(ens, by)), f"Who had heard “{story}”, by {by}: median "
-                        "[5%, 95%]") for story in ens.stories])
+                [_table(ed.at_dates(ens.reach, dates, by, story, order=ed.order(ens, by)),
+                        f"Who had heard “{story}”, by {by}: median [5%, 95%]") for story in ens.stories])
     section("map", "Map", "Median reach by province on the chosen date; hover a tile for its 5–95% interval, "
             "move the slider to change the date. Places with no spot on the map sit apart.", charts.cartogram(ens))
     section("detentions", "Detentions", "People detained so far, by group: median and bands over the runs.",
