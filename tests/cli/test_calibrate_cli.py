@@ -67,6 +67,7 @@ def test_the_store_has_the_calibration_tables(fitted):
     assert post["weight"].sum() == pytest.approx(1.0)
     gens = store.query("SELECT * FROM generations ORDER BY generation")
     assert list(gens["generation"]) == [0, 1] and (gens["accepted"] == 10).all()
+    assert ((gens["ess"] >= 1) & (gens["ess"] <= 10 + 1e-9)).all()
     assert (np.diff(gens["simulations"]) > 0).all() and gens["simulations"].iloc[-1] <= 80
     obs = store.query("SELECT * FROM observations ORDER BY q")
     assert list(obs["q"]) == ["q0", "q1"] and list(obs["kind"]) == ["reach", "report"]

@@ -83,7 +83,8 @@ class Calibration:
         return p[p["generation"] == p["generation"].max()].reset_index(drop=True)
 
     def generations(self):
-        """One row per generation: threshold, evaluations run and kept, accepted, acceptance rate, seconds."""
+        """One row per generation: threshold, evaluations run and kept, accepted, acceptance rate, seconds,
+        and ``ess``, the effective sample size of its weights (1 / sum w^2)."""
         return self.generations_.copy()
 
     def observations(self):
@@ -292,8 +293,16 @@ def _frames(history, priors, targets, log, only: int | None = None):
         gens.append({"generation": t, "epsilon": float(r["epsilon"]), "evaluations": int(r["samples"]),
                      "run": run.get(t, [int(r["samples"]), 0.0])[0], "accepted": int(r["particles"]),
                      "acceptance_rate": float(r["particles"]) / float(r["samples"]),
-                     "seconds": run.get(t, [0, float(r["wall_time"])])[1]})
+                     "seconds": run.get(t, [0, float(r["wall_time"])])[1], "ess": _ess(particles, t)})
     return particles, pd.DataFrame(gens)
+
+
+def _ess(particles, t) -> float:
+    """Effective sample size of generation ``t``'s weights, 1 / sum(w^2) (Kish)."""
+    if particles.empty:
+        return float("nan")
+    w = particles.loc[particles["generation"] == t, "weight"].to_numpy(dtype=float)
+    return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) else float("nan")
 
 
 def weighted_quantiles(x, w, qs) -> list[float]:

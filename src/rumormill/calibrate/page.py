@@ -3,7 +3,7 @@ offline) with its figures as PNGs beside it.
 
 - the summary table (prior, range, posterior median, 90 % interval, narrowed);
 - marginal and pairwise posteriors: weighted histograms on the diagonal,
-  the particles (shaded by weight) below it, each axis the prior's range in
+  the particles (sized by weight) below it, each axis the prior's range in
   the fitting coordinate (ln x for a log-uniform prior);
 - posterior predictive checks: for each observation, the distribution of
   the quantity over the posterior's runs (each particle's own run, weighted)
@@ -116,7 +116,8 @@ def pairs(post, summary):
                 ax.set_yticks([])
             else:
                 _, (ylo, yhi) = _axis(ri)
-                ax.scatter(z[rj["parameter"]], z[ri["parameter"]], s=6, c=w, cmap="Blues", vmin=0)
+                ax.scatter(z[rj["parameter"]], z[ri["parameter"]], s=3 + 30 * w / w.max(), color="tab:blue",
+                           alpha=0.5, linewidths=0)
                 ax.set_ylim(ylo, yhi)
             ax.set_xlim(xlo, xhi)
             ax.tick_params(labelsize=6)

@@ -80,7 +80,8 @@ def calibrate(
 
     def generation(t, row):
         console.print(f"generation {t}: threshold {row['epsilon']:.4g}, acceptance {row['acceptance_rate']:.1%} "
-                      f"({int(row['accepted'])} of {int(row['evaluations'])}), {int(row['simulations']):,} simulations so far")
+                      f"({int(row['accepted'])} of {int(row['evaluations'])}), effective sample size {row['ess']:.0f}, "
+                      f"{int(row['simulations']):,} simulations so far")
 
     fit, cid = calibrate_stored(sc, store, [p.name for p in priors], scale=scale, seed=seed, order=order,
                                 budget=budget, population=population, generations=generations, workers=workers,

@@ -43,7 +43,7 @@ EMPTY = {
                   ("weight", "double"), ("distance", "double")],
     "generations": [("calibration_id", "string"), ("generation", "int64"), ("epsilon", "double"),
                     ("evaluations", "int64"), ("run", "int64"), ("accepted", "int64"), ("acceptance_rate", "double"),
-                    ("seconds", "double"), ("simulations", "int64")],
+                    ("seconds", "double"), ("ess", "double"), ("simulations", "int64")],
     "observations": [("calibration_id", "string"), ("q", "string"), ("observation", "int64"),
                      ("quantity", "string"), ("kind", "string"), ("date", "timestamp[s]"), ("story", "string"),
                      ("trigger", "string"), ("groups", "string"), ("regions", "string"), ("low", "double"),
