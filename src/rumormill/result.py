@@ -37,6 +37,11 @@ class Result:
         Meetings intercepted on each layer, by the sender's cell.
     detained : int64[T, C]
         Agents detained so far, per cell.
+    letters : int64[T, S, 2, L, C] or None
+        On layers that carry letters (a ``delay``): letters written that day
+        (index 0, by the writer's cell) and delivered (1, by the reader's
+        cell); those caught on the way are in ``intercepts``. None when no
+        layer has a delay.
     events : list of (day, kind, story, cell, count, detail)
         Interceptions, detentions, inflow, reports, orders, measures
         switching on and off; ``day`` is the day it happened (0-based), cell
@@ -60,6 +65,7 @@ class Result:
     info: dict = field(default_factory=dict)
     intercepts: np.ndarray | None = None
     detained: np.ndarray | None = None
+    letters: np.ndarray | None = None
     events: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -155,6 +161,22 @@ class Result:
                                          names=["day", "story", "layer", "cell"])
         frame = pd.DataFrame({column: data.reshape(-1)}, index=idx).reset_index()
         return frame if by_cell else frame.drop(columns="cell")
+
+    def letters_frame(self) -> "pd.DataFrame":
+        """Tidy table: day, story, layer, written, delivered, intercepted (summed over cells),
+        for the layers that carry letters; empty when none does."""
+        import pandas as pd
+
+        columns = ["day", "story", "layer", "written", "delivered", "intercepted"]
+        if self.letters is None:
+            return pd.DataFrame(columns=columns)
+        sums = self.letters.sum(axis=-1)  # [T, S, 2, L]
+        caught = self.intercepts.sum(axis=-1)  # [T, S, L]
+        posted = np.flatnonzero(sums.sum(axis=(0, 1, 2)))
+        rows = [(int(d), story, self.layers[lay], int(sums[t, s, 0, lay]), int(sums[t, s, 1, lay]),
+                 int(caught[t, s, lay]))
+                for t, d in enumerate(self.days) for s, story in enumerate(self.stories) for lay in posted]
+        return pd.DataFrame(rows, columns=columns)
 
     def detained_frame(self) -> "pd.DataFrame":
         """Tidy table: day, cell, detained so far."""

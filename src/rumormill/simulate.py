@@ -114,6 +114,9 @@ def simulate(
             raise ParameterError(f"population has {population.n:,} agents but the network {n:,}; build both from one population.")
         cells, cell_names = population.cell, population.cell_names
     measures, triggers = list(measures), list(triggers)
+    if engine == "meanfield" and _delays(mux) is not None:
+        raise ParameterError("engine = 'meanfield' has no letters in transit, but a layer has a delay: use "
+                             "engine='daily' or engine='exact'.")
     if (measures or triggers) and engine == "meanfield":
         raise ParameterError("measures and triggers run in the daily and exact engines; engine = 'meanfield' has none. "
                              "Use engine='daily' or engine='exact'.")
@@ -217,6 +220,12 @@ def _layer_arrays(mux: Multiplex):
     return tuple(indptrs), tuple(indicess), np.array(complete), np.array(mean_deg), np.array(max_deg, dtype=np.int64)
 
 
+def _delays(mux: Multiplex) -> tuple | None:
+    """Per layer its ``Delay`` (a layer of letters) or None; None when no layer has one."""
+    delays = tuple(lay.delay for lay in mux.layers.values())
+    return delays if any(d is not None for d in delays) else None
+
+
 def _edge_rates(mux: Multiplex, rule) -> np.ndarray:
     """Per-edge meeting rate per layer (per agent on a complete layer)."""
     return np.array([rule.rate * lay.rate for lay in mux.layers.values()])
@@ -248,7 +257,7 @@ def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar, measures,
         one_step=np.array([r.one_step for r in rules]), forget=np.array([r.forget for r in rules], dtype=np.float64),
         seeds=seeds, cell=cell, n_cells=len(meta["cells"]), layer_names=mux.names,
         channels=[lay.channel for lay in mux.layers.values()], story_names=meta["stories"], substeps=substeps,
-        measures=tuple(measures), triggers=tuple(triggers), population=population,
+        measures=tuple(measures), triggers=tuple(triggers), population=population, delays=_delays(mux),
     )
     meta["info"] = {**meta["info"], "substeps": substeps}
     return DailyRun(inputs, ss).run(days, MAX_DAYS, bar, **meta)
@@ -264,7 +273,7 @@ def _run_exact(mux, rules, seeds, days, cell, ss, meta, bar, measures, triggers,
         forget=np.array([r.forget for r in rules], dtype=np.float64),
         seeds=seeds, cell=cell, n_cells=len(meta["cells"]), layer_names=mux.names,
         channels=[lay.channel for lay in mux.layers.values()], story_names=meta["stories"],
-        measures=tuple(measures), triggers=tuple(triggers), population=population,
+        measures=tuple(measures), triggers=tuple(triggers), population=population, delays=_delays(mux),
     )
     return ExactRun(inputs, ss).run(days, MAX_DAYS, bar, **meta)
 

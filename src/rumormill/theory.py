@@ -108,3 +108,21 @@ def inflow_reach(rates, days: int) -> float:
     0.39347
     """
     return -math.expm1(-float(sum(rates)) * days)
+
+
+def letter_arrival_share(rate: float, delay, t: float) -> float:
+    """Chance a correspondent has had at least one letter by time ``t``,
+    when the writer (from time 0) writes to it at ``rate`` per day and each
+    letter takes an independent ``delay`` (a ``Delay``).
+
+    Letters written as a Poisson process and delayed independently arrive as
+    a Poisson process of rate ``rate·P(delay <= t − s)`` (the M/G/∞ queue's
+    output), so none has come by ``t`` with probability
+    ``exp(−rate·∫₀ᵗ P(delay <= u) du)``. For a fixed delay D it is
+    ``1 − exp(−rate·(t − D))`` after D and 0 before.
+
+    >>> from rumormill.networks import Delay
+    >>> round(letter_arrival_share(0.2, Delay.fixed(5), 12), 5)
+    0.7534
+    """
+    return float(-math.expm1(-rate * float(delay.integrated_cdf(t))))

@@ -133,6 +133,13 @@ KPA_RULES = [
     ("bipartite groups overlap", 'b = ["soldier_family"]', 'b = ["soldier_family", "soldier"]', "layers[5].b", "disjoint"),
     ("blocks size reversed", "size = [20, 40]", "size = [40, 20]", "population.labels[1]", "low <= high"),
     ("region nobody lives in", "Kangwon = 1_477_582", "Kangwon = 1_477_582\nAtlantis = 5", "population.regions.Atlantis", "no group lives in"),
+    ("unknown delay", 'dist = "gamma"', 'dist = "lognormal"', "layers[5].delay.dist", "choose one of: discrete, fixed, gamma"),
+    ("gamma delay without sd", "sd = 15.0 ", "# ", "layers[5].delay.sd", "missing: add sd"),
+    ("negative delay", "mean = 40.0 ", "mean = -4.0 ", "layers[5].delay.mean", "> 0"),
+    ("misspelt delay key", "sd = 15.0 ", "sdev = 15.0 ", "layers[5].delay.sdev", "did you mean 'sd'"),
+    ("delay weights", 'dist = "gamma"\nmean = 40.0                     # days; letters take 20+ days, often one to '
+     'two months each way (Daily NK; RFA): 20-60\nsd = 15.0 ', 'dist = "discrete"\ndays = [20.0, 40.0]\nweights = [1.0]\n#',
+     "layers[5].delay", "one weight per delay"),
     ("observation range", "low = 0.01                      # assumption, 1%-50%", "low = 0.9", "observations[2]", "low <= value <= high"),
 ]
 
@@ -189,10 +196,10 @@ def test_edge_lists_need_a_file_scenario(mini_text):
 @pytest.mark.parametrize(
     "old, new, line",
     [
-        ("probability = 0.9 ", "probability = 1.5 ", 212),  # a key in an array of tables
-        ("detain = 0.1 ", "detian = 0.1 ", 213),  # an unknown key
-        ('channel = "mail"\nprobability', "probability", 208),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 259),  # an element of an array
+        ("probability = 0.9 ", "probability = 1.5 ", 217),  # a key in an array of tables
+        ("detain = 0.1 ", "detian = 0.1 ", 218),  # an unknown key
+        ('channel = "mail"\nprobability', "probability", 213),  # a missing key: its table's header
+        ('"monitor-families"]', '"monitor-familes"]', 264),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],

@@ -226,3 +226,27 @@ def test_extreme_values_build_and_run_or_give_one_error(mini_path, mini_text, da
         assert str(err).startswith("mutated.toml") or "scale = 1" in str(err), (format_path(path), str(err))
         return
     assert not CONTROL.search(shown), format_path(path)
+
+
+DELAY_TABLES = st.dictionaries(
+    st.sampled_from(["dist", "days", "mean", "sd", "weights", "speed"]),
+    st.one_of(st.sampled_from(["fixed", "gamma", "discrete", "lognormal"]), st.floats(), st.integers(-5, 10**6),
+              st.lists(st.one_of(st.floats(-1.0, 1e6), st.integers(-1, 10)), max_size=3), st.text(max_size=4)),
+    max_size=5)
+
+
+@SETTINGS
+@given(DELAY_TABLES)
+def test_any_delay_table_gives_a_delay_or_an_error_naming_it(base, delay):
+    from rumormill.scenario.build import delay_of
+
+    mutated = copy.deepcopy(base)
+    mail = next(k for k, lay in enumerate(mutated["layers"]) if lay["name"] == "mail")
+    mutated["layers"][mail]["delay"] = delay
+    try:
+        sc = validate(mutated, source="mutated.toml")
+    except ScenarioError as err:
+        # the delay itself, or a parameter that reads it
+        assert type(err) is ScenarioError and f"layers[{mail}].delay" in str(err) or "mail_delay" in str(err), err
+    else:
+        assert delay_of(sc.layers[mail]).mean >= 0.0

@@ -298,8 +298,8 @@ def test_exact_kernel_matches_its_twin_in_distribution():
         kernel.rebuild_totals(run.degc, run.counts, run.det_ign, spread, forget, run.inflow_rate, run.W, run.F, run.I)
         tel = np.zeros((2, 3, 2), dtype=np.int64)
         run.tellings = tel
-        kernel.run_day(0.0, 2.0, run._state(), (run.counts, tel, run.intercepts, run.det_counts), inp.graph,
-                       (rates, stifle, pair), levers, run.cells(), run.rng)
+        kernel.run_day(0.0, 2.0, run._state(), (run.counts, tel, run.intercepts, run.det_counts, run.letters),
+                       inp.graph, (rates, stifle, pair), levers, run.cells(), run.rng, run.post)
         fast.append(_outcome(run.st, run.detained, tel, run.intercepts))
 
         rng = np.random.default_rng(ss)

@@ -1,4 +1,4 @@
-"""docs/validation.md cases V1–V14 at the reduced (quick) sizes, and the
+"""docs/validation.md cases V1–V16 at the reduced (quick) sizes, and the
 rules that turn ensembles into pass/fail.
 
 Each case asserts measured numbers against the theory with tolerances from
@@ -65,6 +65,18 @@ def test_take_off_and_inflow_theory():
     assert theory.isr_take_off(1.0, 0.5, acceptance=0.4) == 0.0
     assert theory.inflow_reach([0.1], 5) == pytest.approx(1 - math.exp(-0.5))
     assert theory.inflow_reach([0.02, 0.03], 10) == pytest.approx(theory.inflow_reach([0.05], 10))
+
+
+def test_letter_arrival_theory():
+    from scipy.integrate import quad
+
+    from rumormill.networks import Delay
+
+    assert theory.letter_arrival_share(0.2, Delay.fixed(5), 5) == 0.0
+    assert theory.letter_arrival_share(0.2, Delay.fixed(5), 8) == pytest.approx(1 - math.exp(-0.6))
+    gamma = Delay.gamma(5, 2)
+    area = quad(lambda u: float(gamma.cdf(u)), 0, 8)[0]
+    assert theory.letter_arrival_share(0.2, gamma, 8) == pytest.approx(1 - math.exp(-0.2 * area), abs=1e-9)
 
 
 # -- the rules that turn numbers into pass/fail ------------------------------------

@@ -42,6 +42,7 @@ class RunInputs:
         Initial spreaders per story.
     cell : int32[n]
         Each agent's cell (group × region); ``n_cells`` of them.
+    delays : per layer, a ``Delay`` (the layer carries letters) or None
     """
 
     graph: tuple
@@ -58,6 +59,7 @@ class RunInputs:
     measures: tuple = ()
     triggers: tuple = ()
     population: object | None = None
+    delays: tuple | None = None
 
 
 def prepare(inp: RunInputs) -> tuple[Context, list[str], int | None]:
@@ -145,14 +147,22 @@ def switch(day: int, measures, watched, on_since: dict[str, int], events: list) 
 
 
 def day_events(day: int, events: list, stories: list[str], new_int, new_det, new_tell, outside: int | None,
-               watched, report_rng: Callable[[str, int], np.random.Generator]) -> None:
-    """The day's interceptions, detentions and inflow as events; then triggers observe the day.
+               watched, report_rng: Callable[[str, int], np.random.Generator], new_letters=None,
+               layers: list[str] = ()) -> None:
+    """The day's interceptions, detentions, inflow and letters as events; then triggers observe the day.
 
     ``new_int[S, L, C]``, ``new_det[C]`` and ``new_tell[S, L', C]`` are the
     day's counts; ``outside`` is the tellings column of news from outside
     (None when the run has no inflow); ``report_rng(trigger, day)`` the
-    stream a trigger's informants draw from that day.
+    stream a trigger's informants draw from that day. ``new_letters[S, 2,
+    L, C]`` are the day's letters written (by the writer's cell) and
+    delivered (by the reader's), one event per story, layer and cell, the
+    layer named in ``detail``.
     """
+    if new_letters is not None:
+        for what, kind in ((0, "letters-written"), (1, "letters-delivered")):
+            for s, lay, c in zip(*np.nonzero(new_letters[:, what])):
+                events.append((day, kind, stories[s], int(c), int(new_letters[s, what, lay, c]), layers[lay]))
     for s, c in zip(*np.nonzero(new_int.sum(axis=1))):
         events.append((day, "interception", stories[s], int(c), int(new_int[s, :, c].sum()), ""))
     for c in np.flatnonzero(new_det):

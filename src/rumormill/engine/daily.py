@@ -12,7 +12,9 @@ One day, in this order (the only place it is written):
    by geometric skips along the neighbour list, so the work follows meetings,
    not steps × degree. Outcomes use the states at the start of the step
    (synchronous update). A hearer who does not believe the story (measure
-   ``Indoctrinate``) knows it but will not pass it on.
+   ``Indoctrinate``) knows it but will not pass it on. A meeting on a layer
+   with a delay writes a letter instead, which the post hands over at the
+   end of the step it arrives in, after the censor has read it (``post``).
 2. **censor** — a meeting on an inspected layer is intercepted instead of
    happening, and its sender may be detained (``Inspect``); each inspection
    reads it on its own stream, so inspections act independently; detained
@@ -57,7 +59,8 @@ def _salt(key, s):
     return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
 
 
-def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys):
+def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys,
+              post):
     """Advance every story by one step, in place.
 
     Parameters
@@ -86,13 +89,20 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         meeting is intercepted and its sender detained. When a spreader's
         multiplier or stopping probability changes, its ``due`` must be reset
         to -1 (see ``redraw``); no one else's.
-    tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C])
+    tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C], letters[S, 2, L, C])
         Kept current by every transition; tellings by the hearer's cell,
-        interceptions and detentions by the sender's.
-    keys : uint64[4 + K]
-        Stream keys: tell, forget, accept, wake, then one per inspection.
-        Every draw is keyed by (stream, story, step, agent), so an agent's
-        numbers never depend on anyone else's.
+        interceptions and detentions by the sender's; letters written (row 0)
+        by the writer's cell.
+    keys : uint64[5 + K]
+        Stream keys: tell, forget, accept, wake, post, then one per
+        inspection. Every draw is keyed by (stream, story, step, agent), so
+        an agent's numbers never depend on anyone else's.
+    post : (delayed[L], step_cdf[L, M], to[S, E], sender[S, E], layer[S, E], due[S, E], n_out[S])
+        Letters: a meeting on a delayed layer writes one instead of telling
+        (no censor, no stifling now); its arrival step is drawn from the
+        layer's ``step_cdf`` on the ``post`` stream, and it goes out in the
+        story's rows (``E`` bounds the letters of one step: each pair of
+        correspondents writes at most one a step). ``post.deliver`` hands it over.
 
     A spreader's steps are independent trials, so the wait until its next
     step with any event is geometric: the kernel draws it, skips the spreader
@@ -110,7 +120,9 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     indptrs, indicess, complete = graph
     log_miss, miss_pow, stifle, pair, one_step = rules
     spread, p_forget, log_keep, accept, intercept, detain = levers
-    counts, tellings, intercepts, det_counts = tallies
+    counts, tellings, intercepts, det_counts, letters = tallies
+    delayed, step_cdf, out_to, out_from, out_lay, out_due, n_out = post
+    any_delayed = delayed.any()
     n_stories = state.shape[0]
     n = state.shape[1]
     n_layers = complete.shape[0]
@@ -139,6 +151,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         fkey = _salt(keys[1], s)
         akey = _salt(keys[2], s)
         wkey = _salt(keys[3], s)
+        pkey = _salt(keys[4], s)
         crngs = np.zeros(n_insp, dtype=np.uint64)
         for a in range(na):
             if a % BLOCK == 0:
@@ -210,7 +223,8 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                 forget_first = first_layer == n_layers
             if censoring:
                 for k in range(n_insp):
-                    crngs[k] = counter(_salt(keys[4 + k], s), step, i)
+                    crngs[k] = counter(_salt(keys[5 + k], s), step, i)
+            prng = counter(pkey, step, i) if any_delayed else np.uint64(0)
             stop = False
             gone = False
             for lay in range(first_layer, n_layers):
@@ -246,6 +260,17 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                     else:
                         j = indicess[lay][starts[lay] + pos]
                     if vetting and detained[j]:
+                        continue
+                    if delayed[lay]:
+                        # a letter: the censor reads it and the reader hears it when it arrives
+                        prng, u = next_uniform(prng)
+                        k = n_out[s]
+                        out_to[s, k] = j
+                        out_from[s, k] = i
+                        out_lay[s, k] = lay
+                        out_due[s, k] = step + np.searchsorted(step_cdf[lay], u, side="right")
+                        n_out[s] = k + 1
+                        letters[s, 0, lay, ci] += 1
                         continue
                     if censoring:
                         # every inspection reads the message on its own stream; any one

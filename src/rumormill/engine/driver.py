@@ -5,7 +5,8 @@ Per day (the order written once, in ``calendar`` for the measures and here
 for the steps): measures due today switch on or off (levers recomputed only
 then; only spreaders whose own rates changed draw their waits again) → dawn
 (inflows say where news from outside arrives today) → ``substeps`` steps, each
-news from outside arriving, then the kernel's step → dusk (monitoring) →
+news from outside arriving, then the kernel's step, then the letters
+arriving in that step (censored, delivered) → dusk (monitoring) →
 record → triggers observe the day. Measures compile to arrays here; the kernel stays generic.
 
 Random streams: the kernel's (tell, forget, accept, wake) are keyed by the
@@ -26,6 +27,7 @@ from ..seeding import stream
 from . import boundary, calendar
 from .counter_rng import stream_key
 from .daily import SPREADER, tell_step_parallel, tell_step_serial
+from .post import Post, deliver
 from .recorder import Recorder
 
 #: degrees below this use a table for the chance of meeting no one
@@ -88,6 +90,8 @@ class DailyRun:
         self.tellings = np.zeros((n_stories, len(self.layer_names), n_cells), dtype=np.int64)
         self.intercepts = np.zeros((n_stories, n_layers, n_cells), dtype=np.int64)
         self.det_counts = np.zeros(n_cells, dtype=np.int64)
+        self.letters = np.zeros((n_stories, 2, n_layers, n_cells), dtype=np.int64)
+        self.post = Post(inp.delays or (None,) * n_layers, inp.graph, inp.substeps, n_stories)
         self.buf = np.zeros(n, dtype=np.int32)
         self.new_buf = np.zeros((n_stories, n), dtype=np.int32)
         for s, ids in enumerate(inp.seeds):
@@ -98,7 +102,7 @@ class DailyRun:
             np.subtract.at(self.counts[s, 0], cell[ids], 1)
             np.add.at(self.counts[s, 1], cell[ids], 1)
         self.seed_seq = seed_seq
-        self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "accept", "wake")]
+        self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "accept", "wake", "post")]
                              + [stream_key(seed_seq, f"inspect:{name}") for name in inspections], dtype=np.uint64)
         self._keys: dict[str, np.uint64] = {}
         self.levers = None
@@ -139,6 +143,15 @@ class DailyRun:
         """The stream a trigger's informants draw from on one day."""
         return stream(self.seed_seq, f"report:{trigger}:{day}")
 
+    def _post(self, post: Post) -> None:
+        """File the step's new letters; hand over those arriving in it."""
+        post.collect(self.step)
+        arriving = post.due(self.step)
+        if arriving is not None:
+            deliver(np.int64(self.step), arriving, self.state, self.active, self.due, self.n_active, self.cell,
+                    self.detained, (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters),
+                    self.levers[3], self.levers[4], self.levers[5], self.keys, self.buf)
+
     # -- the calendar ------------------------------------------------------------
     def _levers(self, on) -> tuple:
         n_stories, _, n_cells = self.counts.shape
@@ -154,12 +167,16 @@ class DailyRun:
 
     def run(self, days: int | None, max_days: int, bar, **meta):
         """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""
-        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts)
+        post = self.post
+        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts,
+                       self.letters if post.any else None)
+        tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
         watched = calendar.watches(self.triggers, self.ctx)
         on_since: dict[str, int] = {}
         tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
         day = 0
-        while (days is None and self.n_active.sum() > 0 and day < max_days) or (days is not None and day < days):
+        while ((days is None and (self.n_active.sum() > 0 or post.pending()) and day < max_days)
+               or (days is not None and day < days)):
             now_on, changed = calendar.switch(day, self.measures, watched, on_since, self.events)
             if changed or self.levers is None:
                 new = self._levers(now_on)
@@ -175,15 +192,18 @@ class DailyRun:
             for _ in range(self.substeps):
                 self._arrive()
                 tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf, self.cell,
-                          self.detained, self.graph, self.base_rules, self.levers,
-                          (self.counts, self.tellings, self.intercepts, self.det_counts), self.keys)
+                          self.detained, self.graph, self.base_rules, self.levers, tallies, self.keys,
+                          post.kernel_args())
+                if post.any:
+                    self._post(post)
                 self.step += 1
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)
             boundary.leave(self.state, self.active, self.due, self.n_active, self.cell, self.detained, self.counts)
-            new_int, new_det, new_tell = rec.record(self.counts, self.tellings, self.intercepts, self.det_counts)
+            new_int, new_det, new_tell, new_letters = rec.record(self.counts, self.tellings, self.intercepts,
+                                                                 self.det_counts, self.letters)
             calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
-                                watched, self.report_rng)
+                                watched, self.report_rng, new_letters if post.any else None, self.layer_names)
             day += 1
             bar.advance()
         return rec.result(self.events, **{**calendar.default_meta(self.inputs, "daily"), **meta,

@@ -37,6 +37,15 @@ its sub-steps grow:
   believes it with ``accept`` as news from a neighbour. The agent is drawn
   by rejection among its cell's members (``members``, ``mstart``).
 
+* **letters** (a layer with a delay): a meeting there writes a letter
+  instead, which arrives after a delay drawn from the layer's distribution
+  (a min-heap of arrival times); the sender learns nothing, so it neither
+  stops nor is censored at writing. On arrival, each inspection in force
+  reads it and may detain its writer; one that gets through is delivered,
+  and an ignorant, undetained reader hears the story. Between events the
+  next arrival is compared with the next Gillespie event: the earlier
+  happens, and the exponential wait is drawn again from there (memoryless).
+
 Levers are constant within a day; the calendar (``exact_run``) changes them
 only at day boundaries. The kernel runs to the end of a day and stops there;
 by memorylessness, the event it would have drawn past the boundary is simply
@@ -168,7 +177,64 @@ def _hear(s, j, column, st, active, pos, n_active, degc, W, F, counts, cell, ind
 
 
 @numba.njit(cache=True)
-def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
+def _push(heap_t, heap_d, n_heap, t, s, i, j, lay):
+    """Add a letter arriving at ``t`` to the min-heap; O(log letters)."""
+    k = n_heap[0]
+    n_heap[0] = k + 1
+    while k > 0:
+        parent = (k - 1) // 2
+        if heap_t[parent] <= t:
+            break
+        heap_t[k] = heap_t[parent]
+        heap_d[k] = heap_d[parent]
+        k = parent
+    heap_t[k] = t
+    heap_d[k, 0] = s
+    heap_d[k, 1] = i
+    heap_d[k, 2] = j
+    heap_d[k, 3] = lay
+
+
+@numba.njit(cache=True)
+def _pop(heap_t, heap_d, n_heap):
+    """Remove the earliest letter: (s, i, j, lay); O(log letters)."""
+    s, i, j, lay = heap_d[0, 0], heap_d[0, 1], heap_d[0, 2], heap_d[0, 3]
+    n = n_heap[0] - 1
+    n_heap[0] = n
+    t_last = heap_t[n]
+    last = heap_d[n].copy()
+    k = 0
+    while True:
+        c = 2 * k + 1
+        if c >= n:
+            break
+        if c + 1 < n and heap_t[c + 1] < heap_t[c]:
+            c += 1
+        if heap_t[c] >= t_last:
+            break
+        heap_t[k] = heap_t[c]
+        heap_d[k] = heap_d[c]
+        k = c
+    if n > 0:
+        heap_t[k] = t_last
+        heap_d[k] = last
+    return s, i, j, lay
+
+
+@numba.njit(cache=True)
+def _delay(dkind, dpar, dvals, dcum, lay, rng):
+    """A letter's delay on layer ``lay``, in days."""
+    kind = dkind[lay]
+    if kind == 1:
+        return dpar[lay, 0]
+    if kind == 2:
+        return rng.gamma(dpar[lay, 0], dpar[lay, 1])
+    k = np.searchsorted(dcum[lay], rng.random(), side="right")
+    return dvals[lay, min(k, dvals.shape[1] - 1)]
+
+
+@numba.njit(cache=True)
+def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
     """Run every story's events from ``t`` until ``t_end`` (or until nothing can happen).
 
     Parameters
@@ -178,10 +244,11 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
         Per story: agents' states, the spreaders and where each sits in that
         list, per-cell degree sums of spreaders and the weighted totals;
         who is detained, the detained ignorants per cell, the inflow total.
-    tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C])
+    tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C], letters[S, 2, L, C])
         Kept current by every event; tellings by the hearer's cell
         (column ``L`` is news from outside), interceptions and detentions by
-        the sender's.
+        the sender's; letters written (by the writer's cell) and delivered
+        (by the reader's).
     graph : (indptrs, indicess, complete[L], max_deg[L])
     rules : (rate[S, L], stifle[S], pair[S])
         Per-edge meeting rates (per agent on a complete layer).
@@ -189,11 +256,16 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
         ``forget`` is the whole stopping rate (model and measures).
     cells : (cell[n], members[n], mstart[C + 1])
         Each agent's cell; agents sorted by cell, and where each cell starts.
+    post : (delayed[L], dkind[L], dpar[L, 2], dvals[L, M], dcum[L, M], heap_t[E], heap_d[E, 4], n_heap[1])
+        Per layer whether it carries letters and its delay (``Delay.sampler``);
+        the letters in transit as a min-heap of arrival times.
 
-    Returns the time reached.
+    Returns the time reached: ``t_end``, or earlier when the heap is full
+    (grow it and call again from there).
     """
     st, active, pos, n_active, degc, W, F, detained, det_ign, I = state
-    counts, tellings, intercepts, det_counts = tallies
+    counts, tellings, intercepts, det_counts, letters = tallies
+    delayed, dkind, dpar, dvals, dcum, heap_t, heap_d, n_heap = post
     indptrs, indicess, complete, max_deg = graph
     rates, stifle, pair = rules
     spread, forget, accept, intercept, detain_p, inflow = levers
@@ -213,6 +285,8 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
         same_forget[s] = forget[s].min() == fmax[s]
     any_detained = det_counts.sum() > 0 or n_insp > 0
     while True:
+        if n_heap[0] >= heap_t.shape[0]:
+            return t  # no room for another letter
         meet = 0.0
         for s in range(n_stories):
             for lay in range(n_layers):
@@ -224,9 +298,36 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
                 stop += F[s]
         arrive = I[0] if I[0] > 0.0 else 0.0
         total = meet + stop + arrive
-        if total <= 0.0:
+        if total <= 0.0 and n_heap[0] == 0:
             return t_end
-        t += rng.exponential(1.0 / total)
+        t_next = t + rng.exponential(1.0 / total) if total > 0.0 else np.inf
+        if n_heap[0] > 0 and heap_t[0] < t_next:
+            # a letter arrives first
+            if heap_t[0] >= t_end:
+                return t_end
+            t = heap_t[0]
+            s, i, j, lay = _pop(heap_t, heap_d, n_heap)
+            if detained[j]:
+                continue  # out of every layer: the letter is lost
+            caught = False
+            for k in range(n_insp):
+                p = intercept[k, lay]
+                if p <= 0.0 or rng.random() >= p:
+                    continue
+                caught = True
+                q = detain_p[k, lay]
+                if q > 0.0 and rng.random() < q:
+                    detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                           detained, det_counts, det_ign, inflow, I)
+            if caught:
+                intercepts[s, lay, cell[i]] += 1
+                continue
+            letters[s, 1, lay, cell[j]] += 1
+            if st[s, j] == IGNORANT:
+                _hear(s, j, lay, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
+                      forget, accept, tellings, inflow, I, rng)
+            continue
+        t = t_next
         if t >= t_end:
             return t_end
         x = rng.random() * total
@@ -276,6 +377,11 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng):
                 j = indicess[lay][indptrs[lay][i] + rng.integers(0, d)]
             if any_detained and detained[j]:
                 continue  # he is out of every layer: no meeting
+            if delayed[lay]:
+                # a letter: censored and heard when it arrives
+                _push(heap_t, heap_d, n_heap, t + _delay(dkind, dpar, dvals, dcum, lay, rng), s, i, j, lay)
+                letters[s, 0, lay, cell[i]] += 1
+                continue
             # every inspection reads the message on its own draw; any one that
             # catches it stops it, and any catcher may detain the sender
             caught = False

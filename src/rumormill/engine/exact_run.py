@@ -64,6 +64,8 @@ class ExactRun:
         self.tellings = np.zeros((n_stories, len(self.layer_names), n_cells), dtype=np.int64)
         self.intercepts = np.zeros((n_stories, n_layers, n_cells), dtype=np.int64)
         self.det_counts = np.zeros(n_cells, dtype=np.int64)
+        self.letters = np.zeros((n_stories, 2, n_layers, n_cells), dtype=np.int64)
+        self.post = _post_arrays(inp.delays or (None,) * n_layers)
         self.inflow_rate = np.zeros((n_stories, n_cells))
         self.levers = self._levers([])
         indptrs, _, complete, _ = inp.graph
@@ -122,6 +124,14 @@ class ExactRun:
                 np.ascontiguousarray(lv.accept, dtype=np.float64), np.ascontiguousarray(intercept),
                 np.ascontiguousarray(detain))
 
+    def _grow_post(self) -> None:
+        """Twice the room for letters in transit."""
+        heap_t, heap_d, n_heap = self.post[5:]
+        size = heap_t.size
+        heap_t = np.concatenate([heap_t, np.empty(size)])
+        heap_d = np.concatenate([heap_d, np.empty((size, 4), dtype=np.int64)])
+        self.post = (*self.post[:5], heap_t, heap_d, n_heap)
+
     def _state(self) -> tuple:
         return (self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F, self.detained,
                 self.det_ign, self.I)
@@ -129,14 +139,17 @@ class ExactRun:
     def run(self, days: int | None, max_days: int, bar, **meta):
         """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""
         inp = self.inputs
-        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts)
+        posting = bool(self.post[0].any())
+        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts,
+                       self.letters if posting else None)
         watched = calendar.watches(self.triggers, self.ctx)
         on_since: dict[str, int] = {}
         rules = (np.ascontiguousarray(inp.rates, dtype=np.float64), np.asarray(inp.stifle, dtype=np.float64),
                  np.asarray(inp.pair, dtype=np.bool_))
-        tallies = (self.counts, self.tellings, self.intercepts, self.det_counts)
+        tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
         day = 0
-        while (days is None and self.n_active.sum() > 0 and day < max_days) or (days is not None and day < days):
+        while ((days is None and (self.n_active.sum() > 0 or self.post[7][0] > 0) and day < max_days)
+               or (days is not None and day < days)):
             now_on, changed = calendar.switch(day, self.measures, watched, on_since, self.events)
             if changed:
                 self.levers = self._levers(now_on)
@@ -147,15 +160,38 @@ class ExactRun:
             kernel.rebuild_totals(self.degc, self.counts, self.det_ign, spread, forget, self.inflow_rate,
                                   self.W, self.F, self.I)
             cells = self.cells() if self.I[0] > 0 else (self.cell, self._no_members[0], self._no_members[1])
-            kernel.run_day(float(day), float(day + 1), self._state(), tallies, inp.graph, rules,
-                           (spread, forget, accept, intercept, detain, self.inflow_rate), cells, self.rng)
+            t = float(day)
+            while t < day + 1:
+                if self.post[7][0] >= self.post[5].size:
+                    self._grow_post()
+                t = kernel.run_day(t, float(day + 1), self._state(), tallies, inp.graph, rules,
+                                   (spread, forget, accept, intercept, detain, self.inflow_rate), cells, self.rng,
+                                   self.post)
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)
-            new_int, new_det, new_tell = rec.record(self.counts, self.tellings, self.intercepts, self.det_counts)
-            if self.measures or self.triggers:  # else nothing to intercept, detain, bring in or watch
+            new_int, new_det, new_tell, new_letters = rec.record(self.counts, self.tellings, self.intercepts,
+                                                                 self.det_counts, self.letters)
+            if self.measures or self.triggers or posting:  # else nothing to intercept, detain, bring in or watch
                 calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
-                                    watched, self.report_rng)
+                                    watched, self.report_rng, new_letters, self.layer_names)
             day += 1
             bar.advance()
         return rec.result(self.events, **{**calendar.default_meta(inp, "exact"), **meta,
                                           "layers": self.layer_names})
+
+
+def _post_arrays(delays) -> tuple:
+    """The kernel's ``post``: per layer whether it carries letters and its
+    delay (``Delay.sampler``), and an empty heap of letters in transit."""
+    n_layers = len(delays)
+    samplers = [d.sampler() if d is not None else (0, 0.0, 0.0, np.zeros(1), np.ones(1)) for d in delays]
+    width = max(len(v) for _, _, _, v, _ in samplers)
+    dvals = np.zeros((n_layers, width))
+    dcum = np.ones((n_layers, width))
+    for k, (_, _, _, v, c) in enumerate(samplers):
+        dvals[k, : len(v)] = v
+        dcum[k, : len(c)] = c
+    return (np.array([d is not None for d in delays], dtype=np.bool_),
+            np.array([k for k, *_ in samplers], dtype=np.int64),
+            np.array([[a, b] for _, a, b, _, _ in samplers], dtype=np.float64).reshape(n_layers, 2),
+            dvals, dcum, np.empty(1024), np.empty((1024, 4), dtype=np.int64), np.zeros(1, dtype=np.int64))

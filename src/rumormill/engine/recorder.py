@@ -12,23 +12,30 @@ from ..result import Result
 
 class Recorder:
     """Copies of counts[S, 3, C], tellings[S, L', C] and intercepts[S, L, C]
-    (running totals) and detained[C] (so far), one per day."""
+    (running totals), detained[C] (so far) and, when a layer carries
+    letters, letters[S, 2, L, C] (written, delivered), one per day."""
 
-    def __init__(self, counts, tellings, intercepts, detained):
+    def __init__(self, counts, tellings, intercepts, detained, letters=None):
         self.rows = {"counts": [counts.copy()], "tellings": [tellings.copy()],
                      "intercepts": [intercepts.copy()], "detained": [detained.copy()]}
+        if letters is not None:
+            self.rows["letters"] = [letters.copy()]
 
-    def record(self, counts, tellings, intercepts, detained):
-        """Keep the day's end; return its new interceptions, detentions and tellings."""
+    def record(self, counts, tellings, intercepts, detained, letters=None):
+        """Keep the day's end; return its new interceptions, detentions,
+        tellings and letters (None when none are kept)."""
         prev = {k: v[-1] for k, v in self.rows.items()}
-        for key, now in (("counts", counts), ("tellings", tellings), ("intercepts", intercepts),
-                         ("detained", detained)):
-            self.rows[key].append(now.copy())
-        return intercepts - prev["intercepts"], detained - prev["detained"], tellings - prev["tellings"]
+        now = {"counts": counts, "tellings": tellings, "intercepts": intercepts, "detained": detained,
+               "letters": letters}
+        for key in self.rows:
+            self.rows[key].append(now[key].copy())
+        new_letters = letters - prev["letters"] if "letters" in prev else None
+        return intercepts - prev["intercepts"], detained - prev["detained"], tellings - prev["tellings"], new_letters
 
     def result(self, events: list, **meta) -> Result:
-        """The run as a ``Result``: tellings and interceptions per day, the rest as recorded."""
+        """The run as a ``Result``: tellings, interceptions and letters per day, the rest as recorded."""
         rows = {k: np.stack(v) for k, v in self.rows.items()}
+        letters = np.diff(rows["letters"], axis=0, prepend=0) if "letters" in rows else None
         return Result(np.arange(len(rows["counts"])), rows["counts"], np.diff(rows["tellings"], axis=0, prepend=0),
                       intercepts=np.diff(rows["intercepts"], axis=0, prepend=0), detained=rows["detained"],
-                      events=events, **meta)
+                      letters=letters, events=events, **meta)

@@ -8,12 +8,14 @@ from .generators import (
     power_law_degrees,
     watts_strogatz,
 )
+from .delay import Delay
 from .groups import bipartite, block, cliques, within
 from .io import from_edgelist, from_networkx
 from .multiplex import Layer, Multiplex
 from .network import Network, complete, from_edges
 
 __all__ = [
+    "Delay",
     "Layer",
     "Multiplex",
     "Network",

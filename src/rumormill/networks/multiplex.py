@@ -2,7 +2,8 @@
 
 Each layer is a ``Network`` with a channel name (how a contact carries the
 story: face, mail, phone, ...) and a rate multiplier: the per-edge telling rate
-on a layer is ``model.rate * layer.rate``.
+on a layer is ``model.rate * layer.rate``. A layer with a ``delay`` carries
+letters: what is told there is heard when it arrives (``Delay``).
 """
 
 from __future__ import annotations
@@ -11,21 +12,30 @@ from dataclasses import dataclass
 
 from ..errors import NetworkError
 from ..rates import check_rate
+from .delay import Delay
 from .network import Network
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One named contact network with its channel and relative contact rate."""
+    """One named contact network with its channel, relative contact rate and,
+    for letters, the delay between writing and arrival (None: heard at once)."""
 
     network: Network
     rate: float = 1.0
     channel: str = "face"
+    delay: Delay | None = None
 
     def __post_init__(self):
         check_rate("Layer.rate", self.rate)
         if not isinstance(self.network, Network):
             raise NetworkError(f"Layer.network must be a rumormill Network, got {type(self.network).__name__}.")
+        if self.delay is not None and not isinstance(self.delay, Delay):
+            raise NetworkError(f"Layer.delay must be a rumormill Delay (Delay.fixed, .gamma, .discrete) or None, "
+                               f"got {type(self.delay).__name__}.")
+        if self.delay is not None and self.network.is_complete:
+            raise NetworkError("a delayed layer carries letters between given correspondents: build it as a network "
+                               "with edges, not complete(n).")
 
 
 class Multiplex:

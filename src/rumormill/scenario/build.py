@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import models as _models
 from ..errors import CapacityError, NetworkError, ParameterError, ScenarioError
-from ..networks import Layer, Multiplex, bipartite, cliques, from_edgelist, from_edges, within
+from ..networks import Delay, Layer, Multiplex, bipartite, cliques, from_edgelist, from_edges, within
 from ..networks.io import edgelist_size
 from ..networks.network import MAX_AGENTS, Network, memory_ceiling, require_memory
 from ..population import Population
@@ -147,7 +147,7 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     layers = {}
     for i, spec in enumerate(sc.layers):
         net = _layer(sc, i, spec, pop, region, scale, stream(seed, f"layer:{spec.name}"))
-        layers[spec.name] = Layer(net, spec.rate, spec.channel)
+        layers[spec.name] = Layer(net, spec.rate, spec.channel, delay_of(spec))
     stories = {s.name: getattr(_models, s.engine_class)(**s.model_dump(exclude={"name", "model", "initial", "note"}))
                for s in sc.stories}
     return Built(
@@ -321,6 +321,11 @@ _LABELS = {HouseholdsLabel: _households, BlocksLabel: _blocks, UnitsLabel: _unit
 
 
 # ------------------------------------------------------------ layers
+
+
+def delay_of(spec) -> Delay | None:
+    """A layer table's ``delay`` as the engines' ``Delay`` (None: heard at once)."""
+    return None if spec.delay is None else getattr(Delay, spec.delay.engine_class)(*spec.delay.args())
 
 
 def _layer(sc: Scenario, i: int, spec, pop: Population, region, scale: float, rng) -> Network:

@@ -73,7 +73,8 @@ LABELS = Registry("label", "type")
 LAYERS = Registry("layer", "type")
 STORIES = Registry("story model", "model")
 MEASURES = Registry("measure", "type")
-REGISTRIES = {"labels": LABELS, "layers": LAYERS, "stories": STORIES, "measures": MEASURES}
+DELAYS = Registry("delay", "dist")
+REGISTRIES = {"labels": LABELS, "layers": LAYERS, "stories": STORIES, "measures": MEASURES, "delay": DELAYS}
 
 
 # ---------------------------------------------------------------- [scenario]
@@ -199,10 +200,65 @@ class Population(Table):
 # ---------------------------------------------------------------- [[layers]]
 
 
+DelayDays = Annotated[float, Field(ge=0.0, le=MAX_DAYS, allow_inf_nan=False, description="days")]
+
+
+@DELAYS.add
+class FixedDelay(Table):
+    """Every letter takes ``days``."""
+
+    engine_class: ClassVar[str] = "fixed"
+    dist: Literal["fixed"]
+    days: DelayDays
+
+    def args(self) -> tuple:
+        return (self.days,)
+
+
+@DELAYS.add
+class GammaDelay(Table):
+    """Gamma-distributed delays with this ``mean`` and ``sd`` (days)."""
+
+    engine_class: ClassVar[str] = "gamma"
+    dist: Literal["gamma"]
+    mean: Annotated[float, Field(gt=0.0, le=MAX_DAYS, allow_inf_nan=False)]
+    sd: Annotated[float, Field(gt=0.0, le=MAX_DAYS, allow_inf_nan=False)]
+
+    def args(self) -> tuple:
+        return (self.mean, self.sd)
+
+
+@DELAYS.add
+class DiscreteDelay(Table):
+    """Delay ``days[i]`` with probability proportional to ``weights[i]`` (equal by default)."""
+
+    engine_class: ClassVar[str] = "discrete"
+    dist: Literal["discrete"]
+    days: list[DelayDays] = Field(min_length=1, max_length=1000)
+    weights: list[Annotated[float, Field(ge=0.0, le=1e12, allow_inf_nan=False)]] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self):
+        if self.weights is not None:
+            if len(self.weights) != len(self.days):
+                raise ValueError(f"{len(self.weights)} weights for {len(self.days)} delays: give one weight per delay")
+            if sum(self.weights) <= 0:
+                raise ValueError("the weights are all 0: give at least one weight > 0")
+        return self
+
+    def args(self) -> tuple:
+        return (self.days, self.weights or ())
+
+
+DelaySpec = DELAYS.union()
+
+
 class LayerBase(Table):
     name: Name
     channel: Name = Field("face", description="how a contact carries the story: face, mail, phone, ...")
     rate: Rate = Field(1.0, description="per-edge telling rate multiplier (per day)")
+    delay: DelaySpec | None = Field(None, description="letters: days from writing to arrival, a table with dist = "
+                                    '"fixed" (days), "gamma" (mean, sd) or "discrete" (days, weights)')
     groups: Names | None = Field(None, description="groups the layer joins (default: all)")
     regions: Names | None = Field(None, description="regions the layer joins (default: all)")
     note: str = ""

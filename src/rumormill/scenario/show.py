@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from ..errors import printable
-from .build import estimate
+from .build import delay_of, estimate
 from .checks import resolve_at, resolve_sizes
 from .load import builtin_names, json_schema, load
 from .schema import Scenario
@@ -82,7 +82,8 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
                  "bipartite": lambda x: f"{_names(x.a)} <-> {_names(x.b)}, {x.mean_degree_a:g} each",
                  "edgelist": lambda x: f"from {x.path}"}[lay.type](lay)
         joins = "" if lay.type == "bipartite" else f"; joins {_names(lay.groups)}"
-        out.append(f"  {lay.name:<14} {lay.type:<9} {lay.channel:<6} rate {lay.rate:<7g} {extra}{joins}")
+        post = "" if lay.delay is None else f"; letters take {delay_of(lay)}"
+        out.append(f"  {lay.name:<14} {lay.type:<9} {lay.channel:<6} rate {lay.rate:<7g} {extra}{joins}{post}")
 
     out += ["", "stories"]
     for s in sc.stories:

@@ -22,9 +22,10 @@ def rebuilt(base, sc):
     """``base`` with the rates, stories, measures, triggers and calendar of
     ``sc``, whose population and layer structure must be those ``base`` was
     built from (see ``ensemble.replicate.structure_key``)."""
-    from .build import _measures, _triggers
+    from .build import _measures, _triggers, delay_of
 
-    layers = {spec.name: Layer(base.multiplex.layers[spec.name].network, spec.rate, spec.channel) for spec in sc.layers}
+    layers = {spec.name: Layer(base.multiplex.layers[spec.name].network, spec.rate, spec.channel, delay_of(spec))
+              for spec in sc.layers}
     info = sc.scenario
     return dataclasses.replace(
         base, multiplex=Multiplex(layers), stories=stories_of(sc), measures=_measures(sc, base.order),

@@ -1,0 +1,153 @@
+"""The daily engine's post: letters written on delayed layers wait here, by
+the step they arrive in, and are handed over at the end of that step.
+
+On arrival a letter passes the censor first: each inspection of its channel
+in force *that day* reads it (so letters written before an inspection
+starts are caught if they arrive after), and may detain its writer. A
+letter that gets through is delivered, and an ignorant reader hears the
+story (believing it with the reader's acceptance, as for any telling). A
+letter to someone detained meanwhile is lost.
+
+Every draw is keyed by the letter itself (story, writer, reader, layer, the
+step it was written in), and the day's letters are handed over in a fixed
+order (story, reader, layer, writer), so what happens to a letter depends on
+nothing but the letter and its reader: common random numbers hold.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from .counter_rng import counter, mix64, next_uniform
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted
+
+
+class Post:
+    """Letters in transit, in buckets by the step they arrive in."""
+
+    def __init__(self, delays, graph, substeps: int, n_stories: int):
+        """``delays``: per layer a ``Delay`` or None; ``graph``: the kernel's (indptrs, ...)."""
+        self.delayed = np.array([d is not None for d in delays], dtype=np.bool_)
+        tables = [d.step_cdf(substeps) if d is not None else np.ones(1) for d in delays]
+        width = max(len(t) for t in tables)
+        self.step_cdf = np.ones((len(delays), width), dtype=np.float64)
+        for k, t in enumerate(tables):
+            self.step_cdf[k, : len(t)] = t
+        # each pair of correspondents writes at most one letter a step
+        cap = max(1, sum(int(ptr[-1]) for ptr, d in zip(graph[0], delays) if d is not None))
+        self.out_to = np.zeros((n_stories, cap), dtype=np.int32)
+        self.out_from = np.zeros((n_stories, cap), dtype=np.int32)
+        self.out_lay = np.zeros((n_stories, cap), dtype=np.int32)
+        self.out_due = np.zeros((n_stories, cap), dtype=np.int64)
+        self.n_out = np.zeros(n_stories, dtype=np.int64)
+        self.buckets: dict[int, list] = {}
+
+    @property
+    def any(self) -> bool:
+        return bool(self.delayed.any())
+
+    def kernel_args(self) -> tuple:
+        return (self.delayed, self.step_cdf, self.out_to, self.out_from, self.out_lay, self.out_due, self.n_out)
+
+    def pending(self) -> bool:
+        return bool(self.buckets)
+
+    def collect(self, step: int) -> None:
+        """File the letters the kernel wrote in ``step`` by their arrival step."""
+        for s in range(self.n_out.size):
+            k = int(self.n_out[s])
+            if not k:
+                continue
+            due = self.out_due[s, :k]
+            order = np.argsort(due, kind="stable")
+            due = due[order]
+            cuts = np.flatnonzero(np.diff(due)) + 1
+            for part in np.split(order, cuts):
+                at = int(self.out_due[s, part[0]])
+                self.buckets.setdefault(at, []).append(
+                    (np.full(part.size, s, np.int32), self.out_to[s, part], self.out_from[s, part],
+                     self.out_lay[s, part], np.full(part.size, step, np.int64)))
+            self.n_out[s] = 0
+
+    def due(self, step: int):
+        """The letters arriving in ``step``, in the fixed order (story, reader, layer, writer, written)."""
+        parts = self.buckets.pop(step, None)
+        if parts is None:
+            return None
+        story, to, frm, lay, written = (np.concatenate(col) for col in zip(*parts))
+        order = np.lexsort((written, frm, lay, to, story))
+        return story[order], to[order], frm[order], lay[order], written[order]
+
+
+@numba.njit(cache=True)
+def letter_stream(key, s, written, writer, reader, lay):
+    """The random stream of one letter, for one purpose (``key``)."""
+    return counter(_salt(key, s) ^ mix64(np.uint64(reader) * np.uint64(1021) + np.uint64(lay) + np.uint64(1)),
+                   written, writer)
+
+
+@numba.njit(cache=True)
+def deliver(step, letters_due, state, active, due, n_active, cell, detained, tallies, accept, intercept, detain_p,
+            keys, buf):
+    """Hand over the letters arriving in ``step`` (see the module's docstring).
+
+    ``tallies`` = (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C],
+    det_counts[C], letters[S, 2, L, C]): a letter caught counts as an
+    interception by the writer's cell, one delivered in ``letters[:, 1]``
+    by the reader's cell. ``keys`` are the kernel's (accept at 2, one per
+    inspection from 5). Returns how many heard the story.
+    """
+    story, to, frm, lay, written = letters_due
+    counts, tellings, intercepts, det_counts, letters = tallies
+    by_cell = counts.shape[2] > 1
+    n_insp = intercept.shape[0]
+    heard = 0
+    k = 0
+    while k < story.size:
+        s = story[k]
+        n_new = 0
+        while k < story.size and story[k] == s:
+            j, i, l, w = to[k], frm[k], lay[k], written[k]
+            k += 1
+            if detained[j]:
+                continue  # out of every layer: the letter is lost
+            caught = False
+            for q in range(n_insp):
+                if intercept[q, l] <= 0.0:
+                    continue
+                rng = letter_stream(keys[5 + q], s, w, i, j, l)
+                rng, u = next_uniform(rng)
+                if u < intercept[q, l]:
+                    caught = True
+                    if detain_p[q, l] > 0.0:
+                        rng, u = next_uniform(rng)
+                        if u < detain_p[q, l] and not detained[i]:
+                            detained[i] = True
+                            det_counts[cell[i] if by_cell else 0] += 1
+            if caught:
+                intercepts[s, l, cell[i] if by_cell else 0] += 1
+                continue
+            cj = cell[j] if by_cell else 0
+            letters[s, 1, l, cj] += 1
+            if state[s, j] != IGNORANT:
+                continue
+            tellings[s, l, cj] += 1
+            counts[s, IGNORANT, cj] -= 1
+            if accept[s, cj] < 1.0:
+                arng = counter(_salt(keys[2], s), step, j)
+                arng, u = next_uniform(arng)
+                if u >= accept[s, cj]:
+                    state[s, j] = STIFLER
+                    counts[s, STIFLER, cj] += 1
+                    continue
+            state[s, j] = SPREADER
+            counts[s, SPREADER, cj] += 1
+            buf[n_new] = j
+            n_new += 1
+        if n_new:
+            # readers come sorted (one story's letters are in reader order)
+            merge_sorted(active[s], due[s], n_active[s], buf, n_new)
+            n_active[s] += n_new
+            heard += n_new
+    return heard
