@@ -114,6 +114,8 @@ def test_default_parameters_of_kpa(kpa):
                  "report_probability", "report_threshold"):
         assert name in names
     # ... not network structure, not sourced values, not the order's measures (they start after the report)
-    for name in ("market_degree", "unit_size", "mail_rate", "deployed_families", "inspect_probability",
+    for name in ("market_degree", "unit_size", "deployed_families", "inspect_probability",
                  "unit_deterrence", "substeps"):
         assert name not in names
+    sourced = [n for n, p in kpa.parameters.items() if not p.note.strip().lower().startswith("assumption")]
+    assert sourced and not set(sourced) & set(names)

@@ -40,21 +40,21 @@ def test_an_ensemble_from_a_stored_posterior(hamlet, tmp_path):
     from rumormill.calibrate.stored import calibrate_stored
 
     store = Store(tmp_path)
-    fit, cid = calibrate_stored(hamlet, store, "telling_rate,radio_rate", budget=40, population=8, generations=2,
+    fit, cid = calibrate_stored(hamlet, store, "telling_rate,radio_rate", budget=20, population=6, generations=1,
                                 workers=1)
-    plan = with_posterior(plan_for(hamlet, runs=6), store, cid[:6])
+    plan = with_posterior(plan_for(hamlet, runs=4), store, cid[:6])
     post = fit.posterior()
     assert plan.vary == ("telling_rate", "radio_rate") and plan.source == f"posterior {cid}"
     for i in range(plan.runs):
         values = plan.replicate(i).values
         # every draw is one of the posterior's particles
         assert ((post["telling_rate"] == values["telling_rate"]) & (post["radio_rate"] == values["radio_rate"])).any()
-    assert plan.id != plan_for(hamlet, runs=6).id
+    assert plan.id != plan_for(hamlet, runs=4).id
     from rumormill.ensemble.stored import run_stored
 
     assert run_stored(plan, store, workers=1).status == "finished"
     drawn = store.query(f"SELECT params FROM replicates WHERE ensemble_id = '{plan.id}' ORDER BY replicate")
-    assert len(drawn) == 6 and '"telling_rate"' in drawn["params"].iloc[0]
+    assert len(drawn) == 4 and '"telling_rate"' in drawn["params"].iloc[0]
     with pytest.raises(ParameterError, match="drop --vary"):
         with_posterior(plan_for(hamlet, runs=2, vary="telling_rate"), store, cid)
     from rumormill.results.errors import RunNotFoundError

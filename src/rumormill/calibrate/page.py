@@ -213,10 +213,13 @@ def _html(row, summary, gens, obs, images) -> str:
 <style>body{{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}}
 table{{border-collapse:collapse;font-size:90%}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}
 td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
-<h1>Calibration {e(cid)}</h1><p>{head}. Parameters fitted: {e(str(row['params']))}. Settings: {e(str(row['settings']))}.</p>
+<h1>Calibration {e(cid)}</h1><p>{head}. Parameters fitted: {e(str(row['params']))}.
+Settings: {e(str(row['settings']))}.</p>
 <h2>Posterior</h2><table><tr><th>parameter</th><th>prior</th><th>scenario's value</th><th>median</th>
 <th>90% interval</th><th>narrowed</th></tr>{''.join(lines)}</table>
-<p>narrowed: 1 &minus; the 90% interval's width over the prior's, in the fitting coordinate (0: the data said nothing).</p>
-<h2>Observations</h2><table><tr><th>q</th><th>quantity</th><th>interval</th><th>weight</th><th>what</th><th>source</th></tr>
+<p>narrowed: 1 &minus; the 90% interval's width over the prior's, in the fitting coordinate
+(0: the data said nothing).</p>
+<h2>Observations</h2><table><tr><th>q</th><th>quantity</th><th>interval</th><th>weight</th><th>what</th>
+<th>source</th></tr>
 {''.join(olines)}</table>{img}</body></html>
 """
