@@ -138,13 +138,14 @@ def test_a_scenario_without_observations_cannot_be_calibrated(tmp_path, capsys):
 
 def test_sensitivity_morris_prints_and_stores_the_effects(tmp_path, capsys):
     assert main(["sensitivity", str(HAMLET), "--method", "morris", "--params", "telling_rate,check_probability",
-                 "--n", "2", "--workers", "1", "--out", str(tmp_path)]) == 0
+                 "--n", "2", "--by-group", "--workers", "1", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "mu*" in out and "sigma" in out and "stored as analysis s" in out
     rows = Store(tmp_path).query("SELECT * FROM sensitivity")
     assert set(rows["method"]) == {"morris"} and rows["mu_star"].notna().all() and rows["S1"].isna().all()
     assert set(rows["parameter"]) == {"telling_rate", "check_probability"}
-    assert set(rows["output"]) == {"reach:news@all:2025-03-17", "report:informants", "detained@all:2025-03-30"}
+    assert set(rows["output"]) == {"reach:news@all:2025-03-17", "reach:news@villager:2025-03-17",
+                                   "reach:news@soldier:2025-03-17", "report:informants", "detained@all:2025-03-30"}
     # the checks detain, the telling rate does not: only through the spread it drives
     detained = rows[rows["output"] == "detained@all:2025-03-30"].set_index("parameter")
     assert detained.loc["check_probability", "mu_star"] > 0

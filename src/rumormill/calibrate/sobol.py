@@ -244,11 +244,12 @@ def _indices(sobol_analyze, problem, y, outputs, size, conf_level, resamples, se
     return pd.DataFrame(rows)
 
 
-def default_outputs(scenario) -> list[Quantity]:
+def default_outputs(scenario, by_group: bool = False) -> list[Quantity]:
     """What a scenario's sensitivity analysis asks by default: each story's
-    reach over everyone on each key date from when the story can spread
-    (its first inflow, or day 0 when it starts with spreaders), each
-    trigger's report day, and everyone detained at the end of the calendar."""
+    reach over everyone (and, with ``by_group``, in each group) on each key
+    date from when the story can spread (its first inflow, or day 0 when it
+    starts with spreaders), each trigger's report day, and everyone detained
+    at the end of the calendar."""
     info = scenario.scenario
     last = info.end - dt.timedelta(days=1)  # the calendar's last day (its end is the morning after)
     out = []
@@ -256,11 +257,9 @@ def default_outputs(scenario) -> list[Quantity]:
         starts = [m.start or info.start for m in scenario.measures
                   if getattr(m, "type", "") == "inflow" and m.story == story.name]
         first = info.start if story.initial > 0 or not starts else min(starts)
-        for date in sorted(set(info.key_dates.values())):
-            if date > first:
-                out.append(Quantity("reach", date, story.name))
-        if not info.key_dates:
-            out.append(Quantity("reach", last, story.name))
+        dates = [d for d in sorted(set(info.key_dates.values())) if d > first] or ([] if info.key_dates else [last])
+        cohorts = [None] + ([(g.name,) for g in scenario.population.groups] if by_group else [])
+        out += [Quantity("reach", date, story.name, groups=cohort) for date in dates for cohort in cohorts]
     out += [Quantity("report", trigger=t.name) for t in scenario.triggers]
     if any(getattr(m, "type", "") in ("inspect", "monitor") for m in scenario.measures):
         out.append(Quantity("detained", last))

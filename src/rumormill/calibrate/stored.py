@@ -76,8 +76,8 @@ def _distance(targets) -> dict:
     return Calibration("", 0.0, 0, [], list(targets), None, None).distance()
 
 
-def sensitivity_stored(scenario, store, params="all", *, method: str = "sobol", scale=None, seed=None, order=None,
-                       n: int | None = None, replicates: int = 1, workers=None, cluster=None):
+def sensitivity_stored(scenario, store, params="all", outputs=None, *, method: str = "sobol", scale=None, seed=None,
+                       order=None, n: int | None = None, replicates: int = 1, workers=None, cluster=None):
     """``sensitivity`` (same arguments), stored in ``store``; returns ``(sens, analysis_id)``."""
     from ..results import content_hash
     from ..results.calibrations import save_analysis
@@ -85,8 +85,9 @@ def sensitivity_stored(scenario, store, params="all", *, method: str = "sobol", 
     from .sobol import default_outputs, sensitivity
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
-    sens = sensitivity(sc, params, method=method, scale=scale, seed=seed, order=order, n=n, replicates=replicates,
-                       workers=workers, cluster=cluster)
+    outputs = list(outputs) if outputs is not None else default_outputs(sc)
+    sens = sensitivity(sc, params, outputs, method=method, scale=scale, seed=seed, order=order, n=n,
+                       replicates=replicates, workers=workers, cluster=cluster)
     table = sens.table()
     if method == "sobol":
         table["S1_conf"] = (table["S1_high"] - table["S1_low"]) / 2
@@ -94,7 +95,7 @@ def sensitivity_stored(scenario, store, params="all", *, method: str = "sobol", 
     names = list(dict.fromkeys(table["parameter"]))
     shash = content_hash(sc)
     settings = {"scale": sens.scale, "seed": sens.seed, "order": sens.order, "n": sens.n, "replicates": replicates,
-                "outputs": [q.label for q in default_outputs(sc)]}
+                "outputs": [q.label for q in outputs]}
     aid = save_analysis(store, content={"scenario": shash, "method": method, "params": names, **settings},
                         method=method, scenario=sc.name, scenario_hash=shash, params=names, settings=settings,
                         table=table, executor=sens.executor, seconds=sens.seconds, evaluations=sens.evaluations)

@@ -128,6 +128,8 @@ def sensitivity(
     n: int = typer.Option(None, help="Base sample size: a power of 2 for Sobol (default: doubled from 64 until "
                           "the intervals are narrower than 0.1), trajectories for Morris (default 16)."),
     replicates: int = typer.Option(1, help="Runs per sample point, averaged (the same seeds for every point)."),
+    by_group: bool = typer.Option(False, "--by-group", help="Also each group's reach on the key dates "
+                                  "(default: everyone's, the report days and the detentions)."),
     scale: float = typer.Option(None, help="Scale each evaluation runs at (default: the scenario's)."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
     order: str = typer.Option(None, help="'date' or 'trigger' (default: the scenario's)."),
@@ -137,7 +139,7 @@ def sensitivity(
 ):
     """Which assumptions drive the answers: Sobol indices or Morris effects of each output, stored and printed."""
     from ..calibrate import priors_of
-    from ..calibrate.sobol import METHODS
+    from ..calibrate.sobol import METHODS, default_outputs
     from ..calibrate.stored import sensitivity_stored
     from ..results import DEFAULT_FOLDER, Store
     from ..scenario import load
@@ -152,8 +154,9 @@ def sensitivity(
     priors = priors_of(sc, names)
     store = Store(out or DEFAULT_FOLDER)
     console.print(f"[bold]{sc.name}[/]: {method} over {len(priors)} parameters")
-    sens, aid = sensitivity_stored(sc, store, [p.name for p in priors], method=method, scale=scale, seed=seed,
-                                   order=order, n=n, replicates=replicates, workers=workers, cluster=cluster)
+    sens, aid = sensitivity_stored(sc, store, [p.name for p in priors], default_outputs(sc, by_group), method=method,
+                                   scale=scale, seed=seed, order=order, n=n, replicates=replicates, workers=workers,
+                                   cluster=cluster)
     stored(f"sensitivity analysis {aid} is stored in {store.folder}")
     print_indices(sens)
     extra = "" if method == "morris" or sens.converged else " (the intervals did not reach 0.1: raise --n)"
