@@ -118,6 +118,7 @@ def test_ctrl_c_keeps_what_is_stored_and_the_same_command_resumes(fitted, tmp_pa
     (["--params", "telling_rate,nosuch"], "unknown parameter 'nosuch'; the parameters are: telling_rate, radio_rate"),
     (["--budget", "30", "--population", "20"], "give at least twice the population (40)"),
     (["--workers", "0"], "workers = 0"),
+    (["--order", "soon"], "order = 'soon': choose 'date'"),
 ])
 def test_bad_calibrate_options_are_one_line_errors_and_store_nothing(tmp_path, capsys, extra, words):
     assert main(["calibrate", str(HAMLET), *extra, "--out", str(tmp_path / "out")]) == 2

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ensemble.plan import Plan
+from ..errors import ParameterError
 from .quantities import measure
 
 #: spawn-key tag of ABC evaluations' seeds ("abc" in ASCII)
@@ -67,6 +68,8 @@ def model_for(scenario, quantities, *, scale=None, seed=None, order=None) -> Sce
     info = sc.scenario
     for q in quantities:
         q.check(sc)
+    if order is not None and order not in ("date", "trigger"):
+        raise ParameterError(f"order = {order!r}: choose 'date' (every measure on its date) or 'trigger'.")
     plan = Plan(sc, float(info.scale if scale is None else scale), int(info.seed if seed is None else seed), 1,
                 info.order if order is None else order)
     return ScenarioModel(plan, tuple(quantities))
