@@ -62,7 +62,7 @@ def test_the_store_has_the_calibration_tables(fitted):
     parts = store.query(f"SELECT * FROM particles WHERE calibration_id = '{cid}'")
     assert sorted(set(parts["generation"])) == [0, 1] and len(parts) == 20
     assert {"telling_rate", "radio_rate", "q0", "q1", "weight", "distance"} <= set(parts.columns)
-    post = store.query("SELECT * FROM posterior")
+    post = store.query("SELECT * FROM posterior ORDER BY particle")
     assert len(post) == 10 and (post["generation"] == 1).all()
     assert post["weight"].sum() == pytest.approx(1.0)
     gens = store.query("SELECT * FROM generations ORDER BY generation")
@@ -71,6 +71,9 @@ def test_the_store_has_the_calibration_tables(fitted):
     assert (np.diff(gens["simulations"]) > 0).all() and gens["simulations"].iloc[-1] <= 80
     obs = store.query("SELECT * FROM observations ORDER BY q")
     assert list(obs["q"]) == ["q0", "q1"] and list(obs["kind"]) == ["reach", "report"]
+    assert store.calibrations()["calibration_id"].tolist() == [cid]
+    assert store.calibration("latest")["status"] == "finished"
+    assert store.posterior(cid[:4]).drop(columns="calibration_id").equals(post.drop(columns="calibration_id"))
     summary = store.query("SELECT * FROM calibration_summary")
     assert list(summary["parameter"]) == ["telling_rate", "radio_rate"]
     assert ((summary["q05"] <= summary["median"]) & (summary["median"] <= summary["q95"])).all()

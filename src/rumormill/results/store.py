@@ -276,6 +276,25 @@ class Store:
         raise StoreError(f"ensemble id prefix {ensemble_id!r} matches several ensembles ({rows[0]['ensemble_id']}, "
                          f"{rows[1]['ensemble_id']}, ...); give more of the id.")
 
+    # calibrations ----------------------------------------------------------
+    def calibrations(self) -> "pd.DataFrame":
+        """The ``calibrations`` table, one row per calibration, in the order they started."""
+        with closing(views.connect(self.folder, tables=())) as con:
+            return con.execute("SELECT * FROM calibrations ORDER BY started, calibration_id").df()
+
+    def calibration(self, calibration_id: str) -> dict:
+        """One ``calibrations`` row, by id, a unique prefix of one, or ``"latest"``."""
+        from .calibrations import read
+
+        return read(self, calibration_id)
+
+    def posterior(self, calibration_id: str) -> "pd.DataFrame":
+        """A calibration's last complete generation: one row per particle, its
+        weight, distance, parameters and quantities (``q0``, ...)."""
+        wanted = self.calibration(calibration_id)["calibration_id"]
+        frame = self.query(f"SELECT * FROM posterior WHERE calibration_id = '{wanted}' ORDER BY particle")
+        return frame.dropna(axis=1, how="all")
+
     # reading -------------------------------------------------------------
     def runs(self, status: str | None = None) -> "pd.DataFrame":
         """The catalog, one row per run, in the order they started (optionally of one ``status``)."""
