@@ -7,13 +7,14 @@ import pytest
 
 import rumormill
 from rumormill.errors import CapacityError, ScenarioError
-from rumormill.measures import Deter, Indoctrinate, Inflow, Inspect, Monitor, Trigger
+from rumormill.measures import Detect, Deter, Indoctrinate, Inflow, Inspect, Monitor, Trigger
 from rumormill.scenario import load, with_values
 from rumormill.scenario.build import Built, build, estimate
 from rumormill.scenario.checks import resolve_sizes
 
 ORDER_DAY = 123  # 2025-02-01 is day 123 of a calendar starting 2024-10-01
-ORDER = ["inspect-mail", "punish-units", "indoctrinate-soldiers", "punish-liaison", "monitor-families"]
+ORDER = ["inspect-mail", "punish-units", "detect-units", "indoctrinate-soldiers", "punish-liaison", "detect-liaison",
+         "monitor-families"]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_kpa_builds_at_a_tiny_scale(kpa, tiny):
 
 def test_kpa_measures_and_trigger_by_date(tiny):
     by_name = {m.name: m for m in tiny.measures}
-    assert [type(by_name[n]) for n in ORDER] == [Inspect, Deter, Indoctrinate, Deter, Monitor]
+    assert [type(by_name[n]) for n in ORDER] == [Inspect, Deter, Detect, Indoctrinate, Deter, Detect, Monitor]
     assert all(by_name[n].start == ORDER_DAY and by_name[n].stop is None for n in ORDER)
     assert by_name["inflow-deployment"].start == 17 and by_name["inflow-captured"].start == 102
     assert isinstance(by_name["inflow-captured"], Inflow)

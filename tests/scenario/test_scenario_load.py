@@ -33,7 +33,8 @@ def test_kpa_2025_is_the_documented_case():
     assert sum(sc.population.regions.values()) == 24_052_231  # the 2008 census total
     assert {str(d) for d in info.key_dates.values()} >= {"2025-01-11", "2025-01-23", "2025-02-01"}
     order = {m.name for m in sc.measures if str(m.start) == "2025-02-01"}
-    assert order == {"inspect-mail", "punish-units", "indoctrinate-soldiers", "punish-liaison", "monitor-families"}
+    assert order == {"inspect-mail", "punish-units", "detect-units", "indoctrinate-soldiers", "punish-liaison",
+                     "detect-liaison", "monitor-families"}
     assert set(sc.triggers[0].starts) == order and sc.triggers[0].delay == 9
     for name, value in parameter_values(sc).items():  # every assumption sits inside its range
         p = sc.parameters[name]
@@ -98,23 +99,23 @@ KPA_RULES = [
     ("negative count", "count = 48_000", "count = -48_000", "population.groups[5].count", ">= 0"),
     ("share above 1", "share = 0.05 ", "share = 1.05 ", "population.groups[3].share", "[0, 1]"),
     ("unknown group in a layer", 'b = ["soldier_family"]', 'b = ["soldier_famly"]', "layers[5].b[0]", "did you mean 'soldier_family'"),
-    ("unknown group in a measure", 'groups = ["liaison"]\nfactor', 'groups = ["liason"]\nfactor', "measures[6].groups[0]", "did you mean 'liaison'"),
+    ("unknown group in a measure", 'groups = ["liaison"]\nfactor', 'groups = ["liason"]\nfactor', "measures[7].groups[0]", "did you mean 'liaison'"),
     ("unknown region", 'regions = ["Ryanggang", "North Hamgyong"]\nrest', 'regions = ["Ryanggang", "North Hamyong"]\nrest', "population.groups[0].regions[1]", "the regions are"),
     ("unknown label", 'by = "inminban"', 'by = "inminbam"', "layers[1].by", "did you mean 'inminban'"),
     ("unknown story", 'story = "captured"', 'story = "capture"', "measures[2].story", "did you mean 'captured'"),
     ("unknown channel", 'channel = "mail"\nprobability', 'channel = "post"\nprobability', "measures[3].channel", "the channels are"),
     ("unknown story in trigger", 'story = "captured"              # capture', 'story = "capturd"  # x', "triggers[0].story", "did you mean 'captured'"),
     ("unknown layer in trigger", 'layer = "neighbourhood"', 'layer = "neighborhood"', "triggers[0].layer", "did you mean 'neighbourhood'"),
-    ("trigger starts a missing measure", '"monitor-families"]', '"monitor-familes"]', "triggers[0].starts[4]", "unknown measure"),
+    ("trigger starts a missing measure", '"monitor-families"]', '"monitor-familes"]', "triggers[0].starts[6]", "unknown measure"),
     ("date before the calendar", "start = 2024-10-18              # the outside", "start = 2024-09-18  # x", "measures[0].start", "outside the calendar"),
     ("date after the calendar", "start = 2025-02-01              # the joint", "start = 2025-06-01  # x", "measures[3].start", "outside the calendar"),
     ("key date outside", '"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 'scenario.key_dates."joint order"', "outside the calendar"),
     ("observation outside", "date = 2025-01-23", "date = 2023-01-23", "observations[3].date", "outside the calendar"),
-    ("duplicate measure", 'name = "punish-liaison"', 'name = "punish-units"', "measures[6].name", "duplicate measure name"),
+    ("duplicate measure", 'name = "punish-liaison"', 'name = "punish-units"', "measures[7].name", "duplicate measure name"),
     ("duplicate layer", 'name = "phone"', 'name = "mail"', "layers[6].name", "duplicate layer name"),
     ("duplicate group", 'name = "deployed_family"', 'name = "soldier_family"', "population.groups[5].name", "duplicate group name"),
-    ("unknown measure type", 'type = "deter"\ngroups = ["liaison"]', 'type = "detter"\ngroups = ["liaison"]', "measures[6].type", "choose one of: deter, indoctrinate, inflow, inspect, monitor"),
-    ("missing measure type", 'type = "deter"\ngroups = ["liaison"]', 'groups = ["liaison"]', "measures[6].type", "missing"),
+    ("unknown measure type", 'type = "deter"\ngroups = ["liaison"]', 'type = "detter"\ngroups = ["liaison"]', "measures[7].type", "choose one of: detect, deter, indoctrinate, inflow, inspect, monitor"),
+    ("missing measure type", 'type = "deter"\ngroups = ["liaison"]', 'groups = ["liaison"]', "measures[7].type", "missing"),
     ("unknown layer type", 'type = "cliques"', 'type = "clique"', "layers[0].type", "did you mean 'cliques'"),
     ("unknown story model", 'model = "isr"                   #', 'model = "maki"                  #', "stories[0].model", "choose one of"),
     ("missing key", 'channel = "mail"\nprobability', "probability", "measures[3].channel", "add channel = "),
@@ -199,7 +200,7 @@ def test_edge_lists_need_a_file_scenario(mini_text):
         ("probability = 0.9 ", "probability = 1.5 ", 217),  # a key in an array of tables
         ("detain = 0.1 ", "detian = 0.1 ", 218),  # an unknown key
         ('channel = "mail"\nprobability', "probability", 213),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 264),  # an element of an array
+        ('"monitor-families"]', '"monitor-familes"]', 283),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],

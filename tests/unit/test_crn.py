@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import rumormill as rm
+from rumormill.measures import Detect
 from rumormill.networks import Delay, Layer, Multiplex, erdos_renyi, from_edges
 
 HALF = 1500
@@ -57,6 +58,8 @@ def _base():
 ON_A = {
     "inspect": ([rm.Inspect("read-mail", channel="mail", probability=0.6, detain=0.3, start=10)], []),
     "deter": ([rm.Deter("fear", factor=0.7, regions=["town-a"], start=10)], []),
+    "detect": ([Detect("informants", layers=["face"], probability=0.3, detain=0.5, regions=["town-a"], start=10)],
+               []),
     "indoctrinate": ([rm.Indoctrinate("lectures", stifle_rate=0.4, acceptance=0.5, regions=["town-a"], start=10)], []),
     "monitor": ([rm.Monitor("checks", every=3, probability=0.4, regions=["town-a"], start=10)], []),
     "inflow": ([rm.Inflow("phones", story="isr", rate=0.05, regions=["town-a"], start=10)], []),
@@ -150,6 +153,7 @@ BY_POST_ON_A = {
     "inspect": [rm.Inspect("read-post", channel="post-a", probability=0.6, detain=0.3, start=10)],
     "deter": [rm.Deter("fear", factor=0.7, regions=["town-a"], start=10)],
     "monitor": [rm.Monitor("checks", every=3, probability=0.4, regions=["town-a"], start=10)],
+    "detect": [Detect("informants", layers=["face"], probability=0.3, detain=0.5, regions=["town-a"], start=10)],
 }
 
 

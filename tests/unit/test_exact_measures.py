@@ -299,7 +299,8 @@ def test_exact_kernel_matches_its_twin_in_distribution():
         tel = np.zeros((2, 3, 2), dtype=np.int64)
         run.tellings = tel
         kernel.run_day(0.0, 2.0, run._state(), (run.counts, tel, run.intercepts, run.det_counts, run.letters),
-                       inp.graph, (rates, stifle, pair), levers, run.cells(), run.rng, run.post)
+                       inp.graph, (rates, stifle, pair), (*levers, *_no_detection(levers)), run.cells(), run.rng,
+                       run.post)
         fast.append(_outcome(run.st, run.detained, tel, run.intercepts))
 
         rng = np.random.default_rng(ss)
@@ -345,3 +346,9 @@ def test_exact_kernel_with_and_without_jit_agree_bit_for_bit():
                               check=True).stdout
 
     assert run({}) == run({"NUMBA_DISABLE_JIT": "1"})
+
+
+def _no_detection(levers):
+    """watch and punish levers of a run without detections."""
+    n_layers, n_cells = levers[3].shape[1], levers[0].shape[1]
+    return np.zeros((0, n_layers, n_cells)), np.zeros((0, n_layers, n_cells))

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..measures.base import Context
+from ..measures.detect import Detect
 from ..measures.inflow import Inflow
 from ..measures.inspect import Inspect
 from ..measures.triggers import Watch
@@ -71,7 +72,7 @@ def prepare(inp: RunInputs) -> tuple[Context, list[str], int | None]:
     measures = list(inp.measures)
     check_names(measures)
     ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), inp.n_cells,
-                  inspections(measures))
+                  inspections(measures), detections(measures))
     for m in measures:
         m.check(ctx)
     for t in inp.triggers:
@@ -99,6 +100,11 @@ def check_names(measures) -> None:
 def inspections(measures) -> tuple[str, ...]:
     """Names of the run's inspections, in order: row k of ``Levers.intercept``."""
     return tuple(m.name for m in measures if isinstance(m, Inspect))
+
+
+def detections(measures) -> tuple[str, ...]:
+    """Names of the run's detections, in order: row d of ``Levers.watch``."""
+    return tuple(m.name for m in measures if isinstance(m, Detect))
 
 
 def has_inflow(measures) -> bool:

@@ -82,20 +82,23 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
         ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
         ``(1 - p) ** d`` for small degrees d; the model's rules.
-    levers : (spread[S, C], p_forget[S, C], log_keep[S, C], accept[S, C], intercept[K, L], detain[K, L])
+    levers : (spread[S, C], p_forget[S, C], log_keep[S, C], accept[S, C], intercept[K, L], detain[K, L],
+              watch[D, L, C], punish[D, L, C])
         What measures move: a spreader's meeting-rate multiplier by its cell,
         its per-step stopping probability (and ``log(1 - p_forget)``), the chance a hearer believes and
-        passes the story on, and per inspection k and layer the chance a
-        meeting is intercepted and its sender detained. When a spreader's
+        passes the story on, per inspection k and layer the chance a
+        meeting is intercepted and its sender detained, and per detection d,
+        layer and teller's cell the chance a telling is observed and its
+        teller detained (the telling still happens). When a spreader's
         multiplier or stopping probability changes, its ``due`` must be reset
         to -1 (see ``redraw``); no one else's.
     tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C], letters[S, 2, L, C])
         Kept current by every transition; tellings by the hearer's cell,
         interceptions and detentions by the sender's; letters written (row 0)
         by the writer's cell.
-    keys : uint64[5 + K]
+    keys : uint64[5 + K + D]
         Stream keys: tell, forget, accept, wake, post, then one per
-        inspection. Every draw is keyed by (stream, story, step, agent), so
+        inspection, then one per detection. Every draw is keyed by (stream, story, step, agent), so
         an agent's numbers never depend on anyone else's.
     post : (delayed[L], step_cdf[L, M], to[S, E], sender[S, E], layer[S, E], due[S, E], n_out[S])
         Letters: a meeting on a delayed layer writes one instead of telling
@@ -119,7 +122,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     """
     indptrs, indicess, complete = graph
     log_miss, miss_pow, stifle, pair, one_step = rules
-    spread, p_forget, log_keep, accept, intercept, detain = levers
+    spread, p_forget, log_keep, accept, intercept, detain, watch, punish = levers
     counts, tellings, intercepts, det_counts, letters = tallies
     delayed, step_cdf, out_to, out_from, out_lay, out_due, n_out = post
     any_delayed = delayed.any()
@@ -129,8 +132,10 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     by_cell = counts.shape[2] > 1  # one cell: skip the per-agent lookups
     n_insp = intercept.shape[0]
     censoring = intercept.size > 0 and intercept.max() > 0.0
-    # with no one detained and no censor, skip the detention lookups
-    vetting = censoring or det_counts.sum() > 0
+    n_det = watch.shape[0]
+    watching = watch.size > 0 and watch.max() > 0.0
+    # with no one detained, no censor and no informant, skip the detention lookups
+    vetting = censoring or watching or det_counts.sum() > 0
     n_held = np.zeros(n_stories, dtype=np.int64)
     for s in numba.prange(n_stories):
         st = state[s]
@@ -153,6 +158,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         wkey = _salt(keys[3], s)
         pkey = _salt(keys[4], s)
         crngs = np.zeros(n_insp, dtype=np.uint64)
+        drngs = np.zeros(n_det, dtype=np.uint64)
         for a in range(na):
             if a % BLOCK == 0:
                 # fetch the neighbour-list bounds of the block's spreaders due
@@ -225,6 +231,9 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                 for k in range(n_insp):
                     crngs[k] = counter(_salt(keys[5 + k], s), step, i)
             prng = counter(pkey, step, i) if any_delayed else np.uint64(0)
+            if watching:
+                for k in range(n_det):
+                    drngs[k] = counter(_salt(keys[5 + n_insp + k], s), step, i)
             stop = False
             gone = False
             for lay in range(first_layer, n_layers):
@@ -293,6 +302,16 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                             break
                         if caught:
                             continue
+                    # informants: the telling happens, and its teller may be taken at the step's end
+                    taken = False
+                    if watching:
+                        for k in range(n_det):
+                            if watch[k, lay, ci] <= 0.0:
+                                continue
+                            drngs[k], u = next_uniform(drngs[k])
+                            if u < watch[k, lay, ci] and punish[k, lay, ci] > 0.0:
+                                drngs[k], u = next_uniform(drngs[k])
+                                taken = taken or u < punish[k, lay, ci]
                     sj = st[j]
                     if sj == IGNORANT:
                         cj = cell[j] if by_cell else 0
@@ -306,7 +325,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                         buf[n_new] = j
                         n_new += 1
                     elif sj == NEW or sj == DOUBTER:
-                        continue
+                        pass
                     elif pair[s] and (sj == SPREADER or sj == STOPPING):
                         # the pair is seen from both ends; each end holds half its rate
                         rng, u = next_uniform(rng)
@@ -323,6 +342,11 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
                             rng, u = next_uniform(rng)
                             if u < stifle[s]:
                                 stop = True
+                    if taken:
+                        gone = True
+                        held[n_held[s]] = i
+                        n_held[s] += 1
+                        break
                 if gone:
                     break
             done = stop or gone or forget_first or one_step[s]

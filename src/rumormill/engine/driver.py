@@ -103,7 +103,9 @@ class DailyRun:
             np.add.at(self.counts[s, 1], cell[ids], 1)
         self.seed_seq = seed_seq
         self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "accept", "wake", "post")]
-                             + [stream_key(seed_seq, f"inspect:{name}") for name in inspections], dtype=np.uint64)
+                             + [stream_key(seed_seq, f"inspect:{name}") for name in inspections]
+                             + [stream_key(seed_seq, f"detect:{name}") for name in self.ctx.detections],
+                             dtype=np.uint64)
         self._keys: dict[str, np.uint64] = {}
         self.levers = None
         self.arrivals: list[tuple] = []  # today's inflows, arriving in every step
@@ -155,7 +157,8 @@ class DailyRun:
     # -- the calendar ------------------------------------------------------------
     def _levers(self, on) -> tuple:
         n_stories, _, n_cells = self.counts.shape
-        lv = Levers.neutral(n_stories, n_cells, len(self.ctx.layers), len(self.ctx.inspections))
+        lv = Levers.neutral(n_stories, n_cells, len(self.ctx.layers), len(self.ctx.inspections),
+                            len(self.ctx.detections))
         for m in on:
             m.adjust(lv, self.ctx)
         dt = 1.0 / self.substeps
@@ -163,7 +166,7 @@ class DailyRun:
                               dtype=np.float64).reshape(n_stories, n_cells)
         with np.errstate(divide="ignore"):
             log_keep = np.log1p(-p_forget)
-        return (lv.spread, p_forget, log_keep, lv.accept, lv.intercept, lv.detain)
+        return (lv.spread, p_forget, log_keep, lv.accept, lv.intercept, lv.detain, lv.watch, lv.punish)
 
     def run(self, days: int | None, max_days: int, bar, **meta):
         """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""

@@ -30,6 +30,9 @@ its sub-steps grow:
 * **indoctrination** adds a stopping rate (``forget``) and lowers the chance
   a hearer believes the story (``accept``); one who does not becomes a
   stifler at once. Tellings count every hearing, believed or not.
+* **detection** watches tellings: each detection reads a meeting on its
+  layers by a teller of its cells with ``watch``, and an observed teller
+  is detained with ``punish``, right after the telling (which happens).
 * **detention** is instant: the agent stops spreading every story and leaves
   every layer; an ignorant who is detained can no longer hear anything.
 * **inflow** is a Poisson arrival per agent: each ignorant, undetained agent
@@ -252,8 +255,11 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
     graph : (indptrs, indicess, complete[L], max_deg[L])
     rules : (rate[S, L], stifle[S], pair[S])
         Per-edge meeting rates (per agent on a complete layer).
-    levers : (spread[S, C], forget[S, C], accept[S, C], intercept[K, L], detain[K, L], inflow[S, C])
-        ``forget`` is the whole stopping rate (model and measures).
+    levers : (spread[S, C], forget[S, C], accept[S, C], intercept[K, L], detain[K, L], inflow[S, C],
+              watch[D, L, C], punish[D, L, C])
+        ``forget`` is the whole stopping rate (model and measures); per
+        detection, the chance a telling on a layer by a teller in a cell is
+        observed, and the observed teller detained.
     cells : (cell[n], members[n], mstart[C + 1])
         Each agent's cell; agents sorted by cell, and where each cell starts.
     post : (delayed[L], dkind[L], dpar[L, 2], dvals[L, M], dcum[L, M], heap_t[E], heap_d[E, 4], n_heap[1])
@@ -268,8 +274,10 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
     delayed, dkind, dpar, dvals, dcum, heap_t, heap_d, n_heap = post
     indptrs, indicess, complete, max_deg = graph
     rates, stifle, pair = rules
-    spread, forget, accept, intercept, detain_p, inflow = levers
+    spread, forget, accept, intercept, detain_p, inflow, watch, punish = levers
     cell, members, mstart = cells
+    n_det = watch.shape[0]
+    watching = watch.size > 0 and watch.max() > 0.0
     n_stories, n = st.shape
     n_layers = complete.shape[0]
     n_insp = intercept.shape[0]
@@ -283,7 +291,7 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
         fmax[s] = forget[s].max()
         same_spread[s] = spread[s].min() == smax[s]
         same_forget[s] = forget[s].min() == fmax[s]
-    any_detained = det_counts.sum() > 0 or n_insp > 0
+    any_detained = det_counts.sum() > 0 or n_insp > 0 or watching
     while True:
         if n_heap[0] >= heap_t.shape[0]:
             return t  # no room for another letter
@@ -401,10 +409,24 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
                        detained, det_counts, det_ign, inflow, I)
             if caught:
                 continue
+            # informants: the telling happens, and its teller may be taken right after
+            taken = False
+            if watching:
+                for k in range(n_det):
+                    p = watch[k, lay, cell[i]]
+                    if p > 0.0 and rng.random() < p and punish[k, lay, cell[i]] > 0.0:
+                        taken = rng.random() < punish[k, lay, cell[i]] or taken
             sj = st[s, j]
             if sj == IGNORANT:
                 _hear(s, j, lay, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
                       forget, accept, tellings, inflow, I, rng)
+                if taken:
+                    detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                           detained, det_counts, det_ign, inflow, I)
+                continue
+            if taken:
+                detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                       detained, det_counts, det_ign, inflow, I)
                 continue
             stop_i = False
             if pair[s] and sj == SPREADER:

@@ -114,7 +114,7 @@ class ExactRun:
     def _levers(self, on) -> tuple:
         inp = self.inputs
         n_stories, n_layers = len(inp.story_names), len(inp.layer_names)
-        lv = Levers.neutral(n_stories, inp.n_cells, n_layers, len(self.ctx.inspections))
+        lv = Levers.neutral(n_stories, inp.n_cells, n_layers, len(self.ctx.inspections), len(self.ctx.detections))
         for m in on:
             m.adjust(lv, self.ctx)
         forget = np.ascontiguousarray(inp.forget[:, None] + lv.forget, dtype=np.float64)
@@ -122,7 +122,8 @@ class ExactRun:
         detain = np.asarray(lv.detain, dtype=np.float64).reshape(-1, n_layers)
         return (np.ascontiguousarray(lv.spread, dtype=np.float64), forget,
                 np.ascontiguousarray(lv.accept, dtype=np.float64), np.ascontiguousarray(intercept),
-                np.ascontiguousarray(detain))
+                np.ascontiguousarray(detain), np.ascontiguousarray(lv.watch, dtype=np.float64),
+                np.ascontiguousarray(lv.punish, dtype=np.float64))
 
     def _grow_post(self) -> None:
         """Twice the room for letters in transit."""
@@ -156,7 +157,7 @@ class ExactRun:
             self.inflow_rate[:] = 0.0
             for m in now_on:
                 m.at_dawn(day, self, self.ctx)
-            spread, forget, accept, intercept, detain = self.levers
+            spread, forget, accept, intercept, detain, watch, punish = self.levers
             kernel.rebuild_totals(self.degc, self.counts, self.det_ign, spread, forget, self.inflow_rate,
                                   self.W, self.F, self.I)
             cells = self.cells() if self.I[0] > 0 else (self.cell, self._no_members[0], self._no_members[1])
@@ -165,7 +166,8 @@ class ExactRun:
                 if self.post[7][0] >= self.post[5].size:
                     self._grow_post()
                 t = kernel.run_day(t, float(day + 1), self._state(), tallies, inp.graph, rules,
-                                   (spread, forget, accept, intercept, detain, self.inflow_rate), cells, self.rng,
+                                   (spread, forget, accept, intercept, detain, self.inflow_rate, watch, punish), cells,
+                                   self.rng,
                                    self.post)
             for m in now_on:
                 m.at_dusk(day, on_since[m.name], self, self.ctx)

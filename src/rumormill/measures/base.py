@@ -25,6 +25,8 @@ class Levers:
     accept[S, C]     chance a hearer in that cell believes and passes it on
     intercept[K, L]  per inspection k, chance it intercepts a meeting on layer l
     detain[K, L]     chance inspection k detains a sender it intercepted
+    watch[D, L, C]   per detection d, chance it observes a telling on layer l by a teller in cell c
+    punish[D, L, C]  chance detection d detains the teller it observed
 
     Each inspection has its own row and its own random stream: a meeting is
     intercepted if any inspection catches it, and its sender detained if any
@@ -36,15 +38,20 @@ class Levers:
     accept: np.ndarray
     intercept: np.ndarray
     detain: np.ndarray
+    watch: np.ndarray
+    punish: np.ndarray
 
     @classmethod
-    def neutral(cls, n_stories: int, n_cells: int, n_layers: int, n_inspections: int = 0) -> "Levers":
+    def neutral(cls, n_stories: int, n_cells: int, n_layers: int, n_inspections: int = 0,
+                n_detections: int = 0) -> "Levers":
         return cls(
             np.ones((n_stories, n_cells)),
             np.zeros((n_stories, n_cells)),
             np.ones((n_stories, n_cells)),
             np.zeros((n_inspections, n_layers)),
             np.zeros((n_inspections, n_layers)),
+            np.zeros((n_detections, n_layers, n_cells)),
+            np.zeros((n_detections, n_layers, n_cells)),
         )
 
 
@@ -59,6 +66,8 @@ class Context:
     n_cells: int
     #: names of the run's inspections, in order: row k of ``Levers.intercept``
     inspections: tuple[str, ...] = ()
+    #: names of the run's detections, in order: row d of ``Levers.watch``
+    detections: tuple[str, ...] = ()
 
     def cells(self, groups, regions) -> np.ndarray:
         """Cell ids of the groups in the regions (every cell when both are None)."""

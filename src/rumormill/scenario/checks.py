@@ -12,7 +12,7 @@ import difflib
 import re
 from pathlib import Path
 
-from .schema import BlocksLabel, InflowMeasure, InspectMeasure, Scenario
+from .schema import BlocksLabel, DetectMeasure, InflowMeasure, InspectMeasure, Scenario
 
 Problem = tuple[tuple, str]
 
@@ -212,6 +212,8 @@ def _measures(c: _Checker) -> None:
             c.names((*path, "regions"), "region", m.regions, c.regions)
         if isinstance(m, InflowMeasure):
             c.one((*path, "story"), "story", m.story, c.stories)
+        if isinstance(m, DetectMeasure):
+            c.names((*path, "layers"), "layer", m.layers, [lay.name for lay in c.sc.layers])
 
 
 def _triggers(c: _Checker) -> None:

@@ -50,7 +50,7 @@ class Registry:
     """Classes of one kind of table, keyed by the value of their tag field.
 
     >>> MEASURES.names()[:2]
-    ['deter', 'indoctrinate']
+    ['detect', 'deter']
     """
 
     def __init__(self, kind: str, key: str):
@@ -378,6 +378,17 @@ class InspectMeasure(MeasureBase):
     channel: Name
     probability: Probability
     detain: Probability = 0.0
+
+
+@MEASURES.add
+class DetectMeasure(Cohort):
+    """A telling on ``layers`` by a spreader of the cohort is observed with ``probability``; the teller detained with ``detain``."""
+
+    engine_class: ClassVar[str] = "Detect"
+    type: Literal["detect"]
+    layers: Names
+    probability: Probability
+    detain: Probability = 1.0
 
 
 @MEASURES.add
