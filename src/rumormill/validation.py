@@ -521,7 +521,7 @@ def v16(quick: bool, seed: int) -> list[Check]:
     silent = [Indoctrinate("silent-readers", acceptance=0.0, groups=["reader"])]
     checks = []
     for label, delay, times in (("fixed 5 days", Delay.fixed(5.0), (5, 6, 8, 12)),
-                                ("gamma mean 5 sd 2", Delay.gamma(5.0, 2.0), (3, 5, 8, 12))):
+                                ("gamma 5±2 days", Delay.gamma(5.0, 2.0), (3, 5, 8, 12))):
         mux = Multiplex({"mail": Layer(star, channel="mail", delay=delay)})
         for engine, k in (("daily", steps), ("exact", 1)):
             (ss,) = _seeds(seed, f"V16-{label}-{engine}", 1)
@@ -530,7 +530,7 @@ def v16(quick: bool, seed: int) -> list[Check]:
             for t in times:
                 heard = int(n - r.counts[t, 0, 0, readers])
                 p = theory.letter_arrival_share(rate, delay, t)
-                what = f"letters ({label}) at {rate}/day, N={n:,}, {engine}: readers reached by day {t}"
+                what = f"letters {label}, r={rate}, N={n:,}, {engine}: reached by day {t}"
                 if p == 0.0:
                     checks.append(Check("V16", what, 0.0, float(heard), 0.0, heard == 0, n))
                 else:
