@@ -68,7 +68,7 @@ def test_kpa_measures_and_trigger_by_date(tiny):
     assert by_name["monitor-families"].groups == ("soldier_family", "deployed_family")
     (t,) = tiny.triggers
     assert isinstance(t, Trigger) and t.threshold == 5 and t.delay == 9 and t.starts == ()  # date order: it only reports
-    assert t.layer == "neighbourhood" and t.regions == ("Ryanggang", "North Hamgyong") and t.story == "captured"
+    assert t.layer == "neighbourhood" and t.regions == ("Ryanggang", "North Hamgyong") and t.story == "deployment"
 
 
 def test_kpa_measures_by_trigger(kpa):

@@ -104,7 +104,7 @@ KPA_RULES = [
     ("unknown label", 'by = "inminban"', 'by = "inminbam"', "layers[1].by", "did you mean 'inminban'"),
     ("unknown story", 'story = "captured"', 'story = "capture"', "measures[2].story", "did you mean 'captured'"),
     ("unknown channel", 'channel = "mail"\nprobability', 'channel = "post"\nprobability', "measures[3].channel", "the channels are"),
-    ("unknown story in trigger", 'story = "captured"              # capture', 'story = "capturd"  # x', "triggers[0].story", "did you mean 'captured'"),
+    ("unknown story in trigger", 'story = "deployment"            # the report', 'story = "deploymnt"  # x', "triggers[0].story", "did you mean 'deployment'"),
     ("unknown layer in trigger", 'layer = "neighbourhood"', 'layer = "neighborhood"', "triggers[0].layer", "did you mean 'neighbourhood'"),
     ("trigger starts a missing measure", '"monitor-families"]', '"monitor-familes"]', "triggers[0].starts[6]", "unknown measure"),
     ("date before the calendar", "start = 2024-10-18              # the outside", "start = 2024-09-18  # x", "measures[0].start", "outside the calendar"),
@@ -200,7 +200,7 @@ def test_edge_lists_need_a_file_scenario(mini_text):
         ("probability = 0.9 ", "probability = 1.5 ", 217),  # a key in an array of tables
         ("detain = 0.1 ", "detian = 0.1 ", 218),  # an unknown key
         ('channel = "mail"\nprobability', "probability", 213),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 283),  # an element of an array
+        ('"monitor-families"]', '"monitor-familes"]', 284),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],
