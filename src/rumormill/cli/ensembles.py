@@ -51,6 +51,10 @@ def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
 
     workers = check_workers(workers)
     check_cluster(cluster)
+    if cluster is None or cluster == "local":  # each worker process here holds its own build
+        from ..scenario.build import require
+
+        require(plan.scenario, plan.scale, copies=workers if cluster else min(workers, plan.runs))
     store = Store(out or DEFAULT_FOLDER)
     kind = f"pairs (with and without {', '.join(plan.without)})" if plan.without else "replicates"
     console.print(f"[bold]{plan.scenario.name}[/]: ensemble {plan.id} of {plan.runs} {kind} at scale {plan.scale:g}"

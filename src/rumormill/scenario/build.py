@@ -135,7 +135,7 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     order = _option("order", info.order if order is None else order, lambda v: v in ("date", "trigger"),
                     '"date" or "trigger"')
     sizes = _scaled_sizes(sc, scale)
-    _require(sc, scale, estimate(sc, scale))
+    require(sc, scale)
     pop = Population([g.name for g in sc.population.groups], list(sc.population.regions), sizes)
     if pop.n < 1:
         raise ScenarioError(f"{sc.source}: scale = {scale:g} leaves no agents; raise scale.")
@@ -233,14 +233,18 @@ def _clique_degree(labels: dict, lab) -> float:
     return (sum(lab.size) / 2) * (_clique_degree(labels, labels[lab.of]) + 1) - 1
 
 
-def _require(sc: Scenario, scale: float, est: Estimate) -> None:
-    fits = scale * memory_ceiling() / max(est.nbytes, 1)
-    what = (f"scenario {sc.name!r} at scale = {scale:g} ({est.agents:,} agents, about {est.contacts:,} contacts)")
+def require(sc: Scenario, scale: float, est: Estimate | None = None, copies: int = 1) -> None:
+    """Refuse a build (or ``copies`` builds at once, one per worker process)
+    that cannot fit in memory, before anything is allocated or stored."""
+    est = estimate(sc, scale) if est is None else est
+    fits = scale * memory_ceiling() / max(est.nbytes * copies, 1)
+    what = (f"scenario {sc.name!r} at scale = {scale:g} ({est.agents:,} agents, about {est.contacts:,} contacts)"
+            + (f", {copies} builds at once (one per worker)" if copies > 1 else ""))
     fix = f"lower scale (about {fits:.2g} fits here) with --scale, in [scenario], or with build(..., scale=...)"
     if est.agents > MAX_AGENTS:
         raise CapacityError(f"{what} exceeds the {MAX_AGENTS:,} agents a network can index: {fix}.")
     try:
-        require_memory(what, est.nbytes)
+        require_memory(what, est.nbytes * copies)
     except CapacityError as err:
         head = err.args[0].split(": use")[0]
         more = "; or raise the limit with --max-memory (memory_limit in Python)" if "limit" in head else ""
