@@ -82,7 +82,7 @@ def simulate(
         Agents by group × region; gives the cells and lets measures name
         groups and regions (replaces ``cells``).
     measures : list of measures
-        ``Inspect``, ``Deter``, ``Indoctrinate``, ``Monitor``, ``Inflow``
+        ``Inspect``, ``Deter``, ``Detect``, ``Indoctrinate``, ``Monitor``, ``Check``, ``Inflow``
         (daily and exact engines).
     triggers : list of Trigger
         Observations that switch measures on after a delay.

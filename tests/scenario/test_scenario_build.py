@@ -7,7 +7,7 @@ import pytest
 
 import rumormill
 from rumormill.errors import CapacityError, ScenarioError
-from rumormill.measures import Detect, Deter, Indoctrinate, Inflow, Inspect, Monitor, Trigger
+from rumormill.measures import Check, Detect, Deter, Indoctrinate, Inflow, Inspect, Trigger
 from rumormill.scenario import load, with_values
 from rumormill.scenario.build import Built, build, estimate
 from rumormill.scenario.checks import resolve_sizes
@@ -60,12 +60,14 @@ def test_kpa_builds_at_a_tiny_scale(kpa, tiny):
 
 def test_kpa_measures_and_trigger_by_date(tiny):
     by_name = {m.name: m for m in tiny.measures}
-    assert [type(by_name[n]) for n in ORDER] == [Inspect, Deter, Detect, Indoctrinate, Deter, Detect, Monitor]
+    assert [type(by_name[n]) for n in ORDER] == [Inspect, Deter, Detect, Indoctrinate, Deter, Detect, Check]
     assert all(by_name[n].start == ORDER_DAY and by_name[n].stop is None for n in ORDER)
     assert by_name["inflow-deployment"].start == 17 and by_name["inflow-captured"].start == 102
     assert isinstance(by_name["inflow-captured"], Inflow)
     assert by_name["inspect-mail"].channel == "mail" and by_name["inspect-mail"].probability == 0.9
-    assert by_name["monitor-families"].groups == ("soldier_family", "deployed_family")
+    families = by_name["monitor-families"]
+    assert families.groups == ("soldier_family", "deployed_family") and families.household == "household"
+    assert (ORDER_DAY + families.first, families.every) == (137, 30)  # 2025-02-15, then monthly
     (t,) = tiny.triggers
     assert isinstance(t, Trigger) and t.threshold == 5 and t.delay == 9 and t.starts == ()  # date order: it only reports
     assert t.layer == "neighbourhood" and t.regions == ("Ryanggang", "North Hamgyong") and t.story == "deployment"

@@ -105,6 +105,9 @@ KPA_RULES = [
     ("unknown story", 'story = "captured"', 'story = "capture"', "measures[2].story", "did you mean 'captured'"),
     ("unknown channel", 'channel = "mail"\nprobability', 'channel = "post"\nprobability', "measures[3].channel", "the channels are"),
     ("unknown story in trigger", 'story = "deployment"            # the report', 'story = "deploymnt"  # x', "triggers[0].story", "did you mean 'deployment'"),
+    ("check without its household", 'household = "household"         # the found', '# x', "measures[9].household", "indoctrinate = 0.5 needs household"),
+    ("unknown household layer", 'household = "household"         # the found', 'household = "houshold"  # x', "measures[9].household", "did you mean 'household'"),
+    ("check's first day negative", "first = 14 ", "first = -1 ", "measures[9].first", ">= 0"),
     ("unknown layer in trigger", 'layer = "neighbourhood"', 'layer = "neighborhood"', "triggers[0].layer", "did you mean 'neighbourhood'"),
     ("trigger starts a missing measure", '"monitor-families"]', '"monitor-familes"]', "triggers[0].starts[6]", "unknown measure"),
     ("date before the calendar", "start = 2024-10-18              # the outside", "start = 2024-09-18  # x", "measures[0].start", "outside the calendar"),
@@ -114,7 +117,7 @@ KPA_RULES = [
     ("duplicate measure", 'name = "punish-liaison"', 'name = "punish-units"', "measures[7].name", "duplicate measure name"),
     ("duplicate layer", 'name = "phone"', 'name = "mail"', "layers[6].name", "duplicate layer name"),
     ("duplicate group", 'name = "deployed_family"', 'name = "soldier_family"', "population.groups[5].name", "duplicate group name"),
-    ("unknown measure type", 'type = "deter"\ngroups = ["liaison"]', 'type = "detter"\ngroups = ["liaison"]', "measures[7].type", "choose one of: detect, deter, indoctrinate, inflow, inspect, monitor"),
+    ("unknown measure type", 'type = "deter"\ngroups = ["liaison"]', 'type = "detter"\ngroups = ["liaison"]', "measures[7].type", "choose one of: check, detect, deter, indoctrinate, inflow, inspect, monitor"),
     ("missing measure type", 'type = "deter"\ngroups = ["liaison"]', 'groups = ["liaison"]', "measures[7].type", "missing"),
     ("unknown layer type", 'type = "cliques"', 'type = "clique"', "layers[0].type", "did you mean 'cliques'"),
     ("unknown story model", 'model = "isr"                   #', 'model = "maki"                  #', "stories[0].model", "choose one of"),
@@ -200,7 +203,7 @@ def test_edge_lists_need_a_file_scenario(mini_text):
         ("probability = 0.9 ", "probability = 1.5 ", 217),  # a key in an array of tables
         ("detain = 0.1 ", "detian = 0.1 ", 218),  # an unknown key
         ('channel = "mail"\nprobability', "probability", 213),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 284),  # an element of an array
+        ('"monitor-families"]', '"monitor-familes"]', 288),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],

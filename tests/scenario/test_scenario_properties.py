@@ -116,7 +116,7 @@ def test_negative_size(base, data, size):
     expect_error(mutated, path)
 
 
-PROBABILITIES = ("probability", "detain", "factor", "acceptance", "report_probability", "share")
+PROBABILITIES = ("probability", "detain", "factor", "acceptance", "report_probability", "share", "indoctrinate")
 
 
 @SETTINGS
@@ -250,3 +250,34 @@ def test_any_delay_table_gives_a_delay_or_an_error_naming_it(base, delay):
         assert type(err) is ScenarioError and f"layers[{mail}].delay" in str(err) or "mail_delay" in str(err), err
     else:
         assert delay_of(sc.layers[mail]).mean >= 0.0
+
+
+CHECK_KEYS = st.dictionaries(
+    st.sampled_from(["every", "first", "probability", "detain", "indoctrinate", "household"]),
+    st.one_of(st.integers(-5, 10**6), st.floats(), st.text(max_size=10), st.sampled_from(["household", "unit", "mail"]),
+              st.none()),
+    max_size=4)
+
+
+@SETTINGS
+@given(CHECK_KEYS)
+def test_any_check_gives_a_check_or_an_error_naming_it(base, keys):
+    """The families' check with any of its keys changed (None: removed) validates, or its error names it."""
+    from rumormill.measures import Check
+
+    mutated = copy.deepcopy(base)
+    k = next(i for i, m in enumerate(mutated["measures"]) if m["type"] == "check")
+    for key, value in keys.items():
+        if value is None:
+            mutated["measures"][k].pop(key, None)
+        else:
+            mutated["measures"][k][key] = value
+    try:
+        sc = validate(mutated, source="mutated.toml")
+    except ScenarioError as err:
+        # the check itself, or a parameter that reads it
+        assert type(err) is ScenarioError and (f"measures[{k}]" in str(err) or "family_" in str(err)), err
+    else:
+        built = build(sc, scale=0.0002)
+        (check,) = [m for m in built.measures if isinstance(m, Check)]
+        assert check.every >= 1 and check.first >= 0 and (check.indoctrinate == 0 or check.household)

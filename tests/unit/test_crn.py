@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import rumormill as rm
-from rumormill.measures import Detect
+from rumormill.measures import Check, Detect
 from rumormill.networks import Delay, Layer, Multiplex, erdos_renyi, from_edges
 
 HALF = 1500
@@ -63,6 +63,8 @@ ON_A = {
     "indoctrinate": ([rm.Indoctrinate("lectures", stifle_rate=0.4, acceptance=0.5, regions=["town-a"], start=10)], []),
     "monitor": ([rm.Monitor("checks", every=3, probability=0.4, regions=["town-a"], start=10)], []),
     "inflow": ([rm.Inflow("phones", story="isr", rate=0.05, regions=["town-a"], start=10)], []),
+    "check": ([Check("families", every=3, first=1, probability=0.4, detain=0.3, indoctrinate=0.5, household="face",
+                     regions=["town-a"], start=10)], []),
     "trigger": ([rm.Deter("ordered", factor=0.8, regions=["town-a"], start=None)],
                 [rm.Trigger("border-report", observe="reports", layer="face", regions=["town-a"], threshold=50,
                             report_probability=0.5, delay=3, starts=["ordered"])]),
@@ -154,6 +156,8 @@ BY_POST_ON_A = {
     "deter": [rm.Deter("fear", factor=0.7, regions=["town-a"], start=10)],
     "monitor": [rm.Monitor("checks", every=3, probability=0.4, regions=["town-a"], start=10)],
     "detect": [Detect("informants", layers=["face"], probability=0.3, detain=0.5, regions=["town-a"], start=10)],
+    "check": [Check("families", every=3, probability=0.4, detain=0.3, indoctrinate=0.5, household="face",
+                    regions=["town-a"], start=10)],
 }
 
 

@@ -1,7 +1,8 @@
 """What happens between the kernel's steps: news from outside arrives
 (inflow, at the start of each step), periodic checks find spreaders
-(monitoring, at the end of a day), and spreaders whose rates changed draw
-their waits again (``redraw``). Each inflow and each monitor
+(monitoring) or knowers, with consequences (checks), at the end of a day,
+and spreaders whose rates changed draw their waits again (``redraw``). Each
+inflow, monitor and check
 draws from its own counter-based stream, keyed by the measure, the day and
 the agent, so a run with and without one shares every other random number,
 and two of them on one cohort act independently.
@@ -96,6 +97,62 @@ def monitor(day, in_cohort, probability, state, active, due, n_active, cell, det
                 found += 1
     leave(state, active, due, n_active, cell, detained, counts)
     return found
+
+
+@numba.njit(cache=True)
+def check(day, in_cohort, probability, detain_p, indoctrinate_p, hh_ptr, hh_idx, state, active, due, n_active, cell,
+          detained, counts, det_counts, found, homes, key):
+    """A check of the cohort's cells: each member who knows a story (any
+    story, spreader or stifler) is found with ``probability``; a finding is
+    detained with ``detain_p`` and, independently, has its household (itself
+    and its neighbours on ``hh_ptr``/``hh_idx``) indoctrinated with
+    ``indoctrinate_p``: their spreaders stop. Findings and households are
+    counted by the found member's cell in ``found`` and ``homes``.
+
+    Three draws per (day, agent), all from the agent's own counter, so who is
+    found, detained or indoctrinated depends on nothing but the agent and the
+    day (and not on the order agents are checked in). O(n) per check.
+    """
+    by_cell = counts.shape[2] > 1
+    n_stories, n = state.shape
+    for i in range(n):
+        if detained[i] or not in_cohort[cell[i]]:
+            continue
+        knows = False
+        for s in range(n_stories):
+            if state[s, i] != IGNORANT:
+                knows = True
+                break
+        if not knows:
+            continue
+        rng = counter(key, day, i)
+        rng, u = next_uniform(rng)
+        if u >= probability:
+            continue
+        rng, u_detain = next_uniform(rng)
+        rng, u_home = next_uniform(rng)
+        c = cell[i] if by_cell else 0
+        found[c] += 1
+        if u_home < indoctrinate_p:
+            homes[c] += 1
+            _silence(i, state, cell, detained, counts)
+            for k in range(hh_ptr[i], hh_ptr[i + 1]):
+                _silence(hh_idx[k], state, cell, detained, counts)
+        if u_detain < detain_p:
+            detained[i] = True
+            det_counts[c] += 1
+    leave(state, active, due, n_active, cell, detained, counts)
+
+
+@numba.njit(cache=True, inline="always")
+def _silence(j, state, cell, detained, counts):
+    """Agent ``j`` stops spreading every story (``leave`` then drops it from the active lists)."""
+    if detained[j]:
+        return  # leave stops it
+    c = cell[j] if counts.shape[2] > 1 else 0
+    for s in range(state.shape[0]):
+        if state[s, j] == SPREADER:
+            stop_spreader(state[s], counts, s, j, c)
 
 
 @numba.njit(cache=True)

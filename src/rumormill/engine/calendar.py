@@ -152,6 +152,24 @@ def switch(day: int, measures, watched, on_since: dict[str, int], events: list) 
     return now_on, changed
 
 
+def check_events(day: int, events: list, found: np.ndarray, homes: np.ndarray, name: str) -> None:
+    """A check's findings and the households it indoctrinated, by the found member's cell."""
+    for kind, counts in (("check-finding", found), ("check-indoctrination", homes)):
+        for c in np.flatnonzero(counts):
+            events.append((day, kind, "", int(c), int(counts[c]), name))
+
+
+def household_arrays(graph, household: int | None, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR arrays of a check's household layer (no one's neighbours when it has none)."""
+    if household is None:
+        return np.zeros(n + 1, dtype=np.int64), np.zeros(1, dtype=np.int32)
+    indptrs, indicess, complete = graph[:3]
+    if complete[household]:
+        raise ParameterError("a check's household layer must be a network, not well-mixed: a household is the "
+                             "found member's neighbours on it.")
+    return indptrs[household], indicess[household]
+
+
 def day_events(day: int, events: list, stories: list[str], new_int, new_det, new_tell, outside: int | None,
                watched, report_rng: Callable[[str, int], np.random.Generator], new_letters=None,
                layers: list[str] = ()) -> None:

@@ -136,6 +136,17 @@ class DailyRun:
                                 self.cell, self.detained, self.counts, self.det_counts,
                                 self._key(f"monitor:{name}"))
 
+    def check(self, day: int, cohort: np.ndarray, probability: float, detain: float, indoctrinate: float,
+              household: int | None, name: str) -> int:
+        n_cells = self.counts.shape[2]
+        found, homes = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
+        ptr, idx = calendar.household_arrays(self.graph, household, len(self.cell))
+        boundary.check(np.uint64(day), cohort, probability, detain, indoctrinate, ptr, idx, self.state, self.active,
+                       self.due, self.n_active, self.cell, self.detained, self.counts, self.det_counts, found, homes,
+                       self._key(f"check:{name}"))
+        calendar.check_events(day, self.events, found, homes, name)
+        return int(found.sum())
+
     def _key(self, name: str) -> np.uint64:
         if name not in self._keys:
             self._keys[name] = stream_key(self.seed_seq, name)

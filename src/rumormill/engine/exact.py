@@ -35,6 +35,10 @@ its sub-steps grow:
   is detained with ``punish``, right after the telling (which happens).
 * **detention** is instant: the agent stops spreading every story and leaves
   every layer; an ignorant who is detained can no longer hear anything.
+* **checks** (monitoring, and checks with consequences) act at the end of
+  their day, at once: found spreaders (monitor) or knowers (check) are
+  detained, and a check may silence a finding's household (its spreaders
+  stop).
 * **inflow** is a Poisson arrival per agent: each ignorant, undetained agent
   of the cell hears the story from outside at ``inflow[s, c]`` per day, and
   believes it with ``accept`` as news from a neighbour. The agent is drawn
@@ -525,6 +529,53 @@ def monitor(in_cohort, probability, st, active, pos, n_active, degc, W, F, count
                    detained, det_counts, det_ign, inflow, I)
             found += 1
     return found
+
+
+@numba.njit(cache=True)
+def check(in_cohort, probability, detain_p, indoctrinate_p, hh_ptr, hh_idx, st, active, pos, n_active, degc, W, F,
+          counts, cell, indptrs, complete, spread, forget, detained, det_counts, det_ign, inflow, I, found, homes,
+          rng):
+    """A check, now: each member of the cohort who knows a story (any story)
+    is found with ``probability``; a finding is detained with ``detain_p``
+    and, independently, its household (itself and its neighbours on
+    ``hh_ptr``/``hh_idx``) indoctrinated with ``indoctrinate_p``: their
+    spreaders stop. Draws in agent order, three per finding. Findings and
+    households counted by the found member's cell."""
+    n_stories, n = st.shape
+    for i in range(n):
+        if detained[i] or not in_cohort[cell[i]]:
+            continue
+        knows = False
+        for s in range(n_stories):
+            if st[s, i] != IGNORANT:
+                knows = True
+                break
+        if not knows or rng.random() >= probability:
+            continue
+        u_detain = rng.random()
+        u_home = rng.random()
+        c = cell[i]
+        found[c] += 1
+        if u_home < indoctrinate_p:
+            homes[c] += 1
+            _silence(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                     detained)
+            for k in range(hh_ptr[i], hh_ptr[i + 1]):
+                _silence(hh_idx[k], st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread,
+                         forget, detained)
+        if u_detain < detain_p:
+            detain(i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget,
+                   detained, det_counts, det_ign, inflow, I)
+
+
+@numba.njit(cache=True, inline="always")
+def _silence(j, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget, detained):
+    """Agent ``j`` stops spreading every story (indoctrinated: it knows, but is silent)."""
+    if detained[j]:
+        return
+    for s in range(st.shape[0]):
+        if st[s, j] == SPREADER:
+            stop_spreader(s, j, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget)
 
 
 def reference_day(t, t_end, st, detained, neighbours, rates, stifle, pair, levers, cell, rng, tallies):

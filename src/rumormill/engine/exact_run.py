@@ -97,6 +97,24 @@ class ExactRun:
                                   indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
                                   self.inflow_rate, self.I, self._streams[key]))
 
+    def check(self, day: int, cohort: np.ndarray, probability: float, detain: float, indoctrinate: float,
+              household: int | None, name: str) -> int:
+        """A check of the cohort, now (see ``measures.Check``)."""
+        key = f"check:{name}"
+        if key not in self._streams:
+            self._streams[key] = stream(self.seed_seq, key)
+        n_cells = self.inputs.n_cells
+        found, homes = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
+        ptr, idx = calendar.household_arrays(self.inputs.graph, household, len(self.cell))
+        indptrs, _, complete, _ = self.inputs.graph
+        spread, forget = self.levers[0], self.levers[1]
+        kernel.check(np.asarray(cohort, dtype=np.bool_), float(probability), float(detain), float(indoctrinate), ptr,
+                     idx, self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F, self.counts,
+                     self.cell, indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
+                     self.inflow_rate, self.I, found, homes, self._streams[key])
+        calendar.check_events(day, self.events, found, homes, name)
+        return int(found.sum())
+
     def cells(self) -> tuple:
         """(cell, members, mstart): agents sorted by cell and where each cell
         starts, which inflow draws its hearers from (built on first use)."""

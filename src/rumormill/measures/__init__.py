@@ -2,6 +2,7 @@
 composable, and the triggers that switch them on."""
 
 from .base import Context, Levers, Measure
+from .check import Check
 from .detect import Detect
 from .deter import Deter
 from .indoctrinate import Indoctrinate
@@ -10,4 +11,4 @@ from .inspect import Inspect
 from .monitor import Monitor
 from .triggers import Trigger
 
-__all__ = ["Context", "Detect", "Deter", "Indoctrinate", "Inflow", "Inspect", "Levers", "Measure", "Monitor", "Trigger"]
+__all__ = ["Check", "Context", "Detect", "Deter", "Indoctrinate", "Inflow", "Inspect", "Levers", "Measure", "Monitor", "Trigger"]

@@ -12,7 +12,7 @@ import difflib
 import re
 from pathlib import Path
 
-from .schema import BlocksLabel, DetectMeasure, InflowMeasure, InspectMeasure, Scenario
+from .schema import BlocksLabel, CheckMeasure, DetectMeasure, InflowMeasure, InspectMeasure, Scenario
 
 Problem = tuple[tuple, str]
 
@@ -214,6 +214,11 @@ def _measures(c: _Checker) -> None:
             c.one((*path, "story"), "story", m.story, c.stories)
         if isinstance(m, DetectMeasure):
             c.names((*path, "layers"), "layer", m.layers, [lay.name for lay in c.sc.layers])
+        if isinstance(m, CheckMeasure):
+            c.one((*path, "household"), "layer", m.household, c.layers)
+            if m.indoctrinate > 0 and m.household is None:
+                c.add((*path, "household"), f"indoctrinate = {m.indoctrinate:g} needs household = \"<layer>\": the "
+                                            "layer whose neighbours of a found member are indoctrinated with them.")
 
 
 def _triggers(c: _Checker) -> None:

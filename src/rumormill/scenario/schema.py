@@ -50,7 +50,7 @@ class Registry:
     """Classes of one kind of table, keyed by the value of their tag field.
 
     >>> MEASURES.names()[:2]
-    ['detect', 'deter']
+    ['check', 'detect']
     """
 
     def __init__(self, kind: str, key: str):
@@ -418,6 +418,22 @@ class MonitorMeasure(Cohort):
     type: Literal["monitor"]
     every: int = Field(ge=1, le=MAX_DAYS)
     probability: Probability
+
+
+@MEASURES.add
+class CheckMeasure(Cohort):
+    """Checks on a calendar (day ``first`` after it switches on, then every ``every`` days): a member who knows a
+    story is found with ``probability``; a finding is detained with ``detain`` and its household indoctrinated with
+    ``indoctrinate``."""
+
+    engine_class: ClassVar[str] = "Check"
+    type: Literal["check"]
+    every: int = Field(ge=1, le=MAX_DAYS, description="days between checks")
+    first: Days = Field(0, description="days from switching on to the first check (0: that day)")
+    probability: Probability
+    detain: Probability = 1.0
+    indoctrinate: Probability = 0.0
+    household: Name | None = Field(None, description="layer whose neighbours of a found member are its household")
 
 
 @MEASURES.add
