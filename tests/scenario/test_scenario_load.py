@@ -35,7 +35,10 @@ def test_kpa_2025_is_the_documented_case():
     order = {m.name for m in sc.measures if str(m.start) == "2025-02-01"}
     assert order == {"inspect-mail", "punish-units", "detect-units", "indoctrinate-soldiers", "punish-liaison",
                      "detect-liaison", "monitor-families"}
-    assert set(sc.triggers[0].starts) == order and sc.triggers[0].delay == 9
+    assert set(sc.triggers[0].starts) == order and sc.triggers[0].order_delay == 9  # Jan 23 -> Feb 1
+    assert [st.office for st in sc.triggers[0].stages] == [
+        "Ministry of State Security", "the party", "Central Military Commission",
+        "General Political Bureau and Military Security Command", "political and security departments"]
     for name, value in parameter_values(sc).items():  # every assumption sits inside its range
         p = sc.parameters[name]
         assert p.low <= value <= p.high, name
@@ -108,6 +111,9 @@ KPA_RULES = [
     ("check without its household", 'household = "household"         # the found', '# x', "measures[9].household", "indoctrinate = 0.5 needs household"),
     ("unknown household layer", 'household = "household"         # the found', 'household = "houshold"  # x', "measures[9].household", "did you mean 'household'"),
     ("check's first day negative", "first = 14 ", "first = -1 ", "measures[9].first", ">= 0"),
+    ("stages against the delay", 'starts = ["inspect-mail"', 'delay = 5\nstarts = ["inspect-mail"', "triggers[0].delay", "the stages take 9 days"),
+    ("negative stage", "days = 1                        # assumption, 0-3", "days = -1  # x", "triggers[0].stages[0].days", ">= 0"),
+    ("stage without its office", 'office = "the party"', "", "triggers[0].stages[1].office", "missing"),
     ("unknown layer in trigger", 'layer = "neighbourhood"', 'layer = "neighborhood"', "triggers[0].layer", "did you mean 'neighbourhood'"),
     ("trigger starts a missing measure", '"monitor-families"]', '"monitor-familes"]', "triggers[0].starts[6]", "unknown measure"),
     ("date before the calendar", "start = 2024-10-18              # the outside", "start = 2024-09-18  # x", "measures[0].start", "outside the calendar"),
@@ -203,7 +209,7 @@ def test_edge_lists_need_a_file_scenario(mini_text):
         ("probability = 0.9 ", "probability = 1.5 ", 217),  # a key in an array of tables
         ("detain = 0.1 ", "detian = 0.1 ", 218),  # an unknown key
         ('channel = "mail"\nprobability', "probability", 213),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 288),  # an element of an array
+        ('"monitor-families"]', '"monitor-familes"]', 287),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],

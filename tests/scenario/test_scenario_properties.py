@@ -281,3 +281,28 @@ def test_any_check_gives_a_check_or_an_error_naming_it(base, keys):
         built = build(sc, scale=0.0002)
         (check,) = [m for m in built.measures if isinstance(m, Check)]
         assert check.every >= 1 and check.first >= 0 and (check.indoctrinate == 0 or check.household)
+
+
+STAGES = st.lists(st.dictionaries(st.sampled_from(["office", "days", "note", "when"]),
+                                  st.one_of(st.integers(-5, 40_000), st.floats(), st.text(max_size=8))),
+                  max_size=4)
+
+
+@SETTINGS
+@given(STAGES, st.one_of(st.none(), st.integers(-1, 20)))
+def test_any_chain_of_command_gives_a_trigger_or_an_error_naming_it(base, stages, delay):
+    """Any stages (with or without a delay beside them) validate to a trigger whose delay is their sum, or
+    fail with an error naming the trigger (or a parameter that reads a stage)."""
+    mutated = copy.deepcopy(base)
+    trigger = mutated["triggers"][0]
+    trigger["stages"] = stages
+    if delay is not None:
+        trigger["delay"] = delay
+    try:
+        sc = validate(mutated, source="mutated.toml")
+    except ScenarioError as err:
+        assert type(err) is ScenarioError and ("triggers[0]" in str(err) or "stage_" in str(err)), err
+    else:
+        (t,) = build(sc, scale=0.0002, order="trigger").triggers
+        assert t.delay == (delay if delay is not None else sum(s["days"] for s in stages))
+        assert [office for office, _ in t.stages] == [s["office"] for s in stages]

@@ -67,7 +67,7 @@ ON_A = {
                      regions=["town-a"], start=10)], []),
     "trigger": ([rm.Deter("ordered", factor=0.8, regions=["town-a"], start=None)],
                 [rm.Trigger("border-report", observe="reports", layer="face", regions=["town-a"], threshold=50,
-                            report_probability=0.5, delay=3, starts=["ordered"])]),
+                            report_probability=0.5, stages=(("ministry", 1), ("order", 2)), starts=["ordered"])]),
 }
 
 

@@ -1,8 +1,9 @@
 """The calendar both stochastic engines keep: which measures are on each day,
 what the triggers see, and the events a day leaves.
 
-Per day: orders that take effect today → measures switch on or off (an
-event each) → the engine runs the day → the day's interceptions, detentions
+Per day: offices of a chain of command reached today and orders that take
+effect today → measures switch on or off (an event each) → the engine runs
+the day → the day's interceptions, detentions
 and inflow become events → triggers observe them (a report is an event).
 Written once here so the daily and exact engines keep the same chain of
 command.
@@ -147,9 +148,18 @@ def switch(day: int, measures, watched, on_since: dict[str, int], events: list) 
         del on_since[name]
         events.append((day, "measure-stop", "", -1, 0, name))
     for w in watched:
+        if w.reported_on is not None and day > w.reported_on:
+            stage_events(day, events, w)
         if w.order_on == day and w.trigger.starts:
             events.append((day, "order", "", -1, 0, f"{w.trigger.name}: " + ", ".join(w.trigger.starts)))
     return now_on, changed
+
+
+def stage_events(day: int, events: list, w) -> None:
+    """The offices of a trigger's chain of command reached today (``detail``: trigger: office)."""
+    for when, office in w.trigger.reached(w.reported_on):
+        if when == day:
+            events.append((day, "stage", "", -1, 0, f"{w.trigger.name}: {office}"))
 
 
 def check_events(day: int, events: list, found: np.ndarray, homes: np.ndarray, name: str) -> None:
@@ -199,3 +209,4 @@ def day_events(day: int, events: list, stories: list[str], new_int, new_det, new
         if w.observe(day, new_int, new_det, new_tell, rng):
             events.append((day, "report", "", -1, int(w.seen),
                            f"{w.trigger.name}: {w.trigger.observe} reached {w.trigger.threshold:g}"))
+            stage_events(day, events, w)  # offices reached the day of the report

@@ -6,6 +6,10 @@ reports of tellings on one layer (each telling there is reported with
 all of them. When the total
 reaches ``threshold`` a report goes up (an event), and ``delay`` days later
 the order takes effect: the measures named in ``starts`` switch on.
+
+The delay may be a chain of command: ``stages``, each an office and the
+days the matter takes to reach it from the stage before (the first from the
+report). Each office reached is an event (``stage``); the delay is their sum.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class Trigger:
     layer: str | None = None
     report_probability: float = 1.0
     story: str | None = None
+    #: the chain of command: (office, days from the stage before), in order
+    stages: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self):
         if self.observe not in OBSERVABLE:
@@ -45,6 +51,29 @@ class Trigger:
             raise ParameterError(f"{self.name}: observe = 'reports' needs layer = the layer informants watch.")
         object.__setattr__(self, "regions", names(self.regions))
         object.__setattr__(self, "starts", tuple(names(self.starts) or ()))
+        stages = tuple((str(office), days) for office, days in self.stages)
+        for office, days in stages:
+            if int(days) != days or days < 0:
+                raise ParameterError(f"{self.name}: stage {office!r} takes {days!r} days: give a whole number >= 0.")
+        object.__setattr__(self, "stages", stages)
+        if stages and self.delay not in (0, self.chain_days):
+            raise ParameterError(f"{self.name}: delay = {self.delay} but its stages take {self.chain_days} days; "
+                                 "give one of them (the delay is the stages' sum).")
+        if stages:
+            object.__setattr__(self, "delay", self.chain_days)
+
+    @property
+    def chain_days(self) -> int:
+        """Days from the report to the last stage."""
+        return int(sum(days for _, days in self.stages))
+
+    def reached(self, reported_on: int) -> list[tuple[int, str]]:
+        """(day, office) each stage is reached, for a report on ``reported_on``."""
+        out, day = [], reported_on
+        for office, days in self.stages:
+            day += int(days)
+            out.append((day, office))
+        return out
 
     def check(self, ctx: Context, measure_names: list[str]) -> None:
         for m in self.starts:

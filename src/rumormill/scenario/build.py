@@ -418,9 +418,10 @@ def _triggers(sc: Scenario, scale: float, order: str) -> list:
     return [
         _m.Trigger(
             name=t.name, observe=t.observe, threshold=max(1, int(round(t.threshold * scale))),
-            regions=None if t.regions is None else tuple(t.regions), delay=t.delay,
+            regions=None if t.regions is None else tuple(t.regions), delay=t.order_delay,
             starts=tuple(t.starts) if order == "trigger" else (), layer=t.layer,
             report_probability=t.report_probability, story=t.story,
+            stages=tuple((st.office, st.days) for st in t.stages),
         )
         for t in sc.triggers
     ]

@@ -12,7 +12,7 @@ import difflib
 import re
 from pathlib import Path
 
-from .schema import BlocksLabel, CheckMeasure, DetectMeasure, InflowMeasure, InspectMeasure, Scenario
+from .schema import MAX_DAYS, BlocksLabel, CheckMeasure, DetectMeasure, InflowMeasure, InspectMeasure, Scenario
 
 Problem = tuple[tuple, str]
 
@@ -234,6 +234,12 @@ def _triggers(c: _Checker) -> None:
                   f'layer is read only with observe = "reports" (here observe = {t.observe!r}); remove it.')
         c.one((*path, "layer"), "layer", t.layer, c.layers)
         c.one((*path, "story"), "story", t.story, c.stories)
+        chain = sum(st.days for st in t.stages)
+        if t.stages and t.delay is not None and t.delay != chain:
+            c.add((*path, "delay"), f"delay = {t.delay} but the stages take {chain} days; remove delay "
+                                    "(it is then the stages' sum) or make them agree.")
+        if chain > MAX_DAYS:
+            c.add((*path, "stages"), f"the stages take {chain:,} days in all, more than {MAX_DAYS:,}; shorten them.")
 
 
 def _observations(c: _Checker) -> None:

@@ -449,6 +449,14 @@ class InflowMeasure(Cohort):
 # ----------------------------------------------- [[triggers]], observations
 
 
+class Stage(Table):
+    """``[[triggers.stages]]``: one office of the chain of command and the days it takes to reach it."""
+
+    office: str = Field(min_length=1, max_length=120, description="who the matter reaches")
+    days: Days = Field(description="days from the stage before (the first: from the report)")
+    note: str = ""
+
+
 class Trigger(Table):
     """``[[triggers]]``: what the authorities observe, and the measures it switches on."""
 
@@ -457,12 +465,19 @@ class Trigger(Table):
     threshold: float = Field(gt=0.0, le=MAX_PEOPLE, allow_inf_nan=False,
                              description="cumulative count at scale 1 (scaled at build)")
     regions: Names | None = None
-    delay: Days = Field(0, description="days from the report to the measures")
+    delay: Days | None = Field(None, description="days from the report to the measures (default: the stages' sum, "
+                                                 "or 0)")
+    stages: list[Stage] = Field(default_factory=list, description="the chain of command, report to order")
     starts: list[Name] = Field(default_factory=list, description="names of the measures it starts")
     layer: Name | None = Field(None, description='layer whose tellings are reported (observe = "reports")')
     report_probability: Probability = 1.0
     story: Name | None = Field(None, description="count only this story's observations (default: every story)")
     note: str = ""
+
+    @property
+    def order_delay(self) -> int:
+        """Days from the report to the order: ``delay``, or the stages' sum."""
+        return self.delay if self.delay is not None else sum(st.days for st in self.stages)
 
 
 class Observation(Table):

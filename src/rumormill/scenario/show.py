@@ -105,7 +105,13 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
             on = f" on {t.layer} (p {t.report_probability:g})" if t.observe == "reports" else ""
             on += f" of {t.story}" if t.story else ""
             out.append(f"  {t.name}: {t.observe}{on} in {_names(t.regions)} reach {t.threshold:g} (x scale) "
-                       f"-> after {t.delay} days start {', '.join(t.starts) or 'nothing'}")
+                       f"-> after {t.order_delay} days start {', '.join(t.starts) or 'nothing'}")
+            if t.stages:
+                out.append("    chain of command: report")
+                day = 0
+                for st in t.stages:
+                    day += st.days
+                    out.append(f"      -> {st.office} (+{st.days} d, day {day} after the report)")
     if sc.observations:
         out += ["", "observations"]
         for o in sc.observations:
