@@ -205,3 +205,32 @@ def test_every_kind_of_table_builds(mini_path):
 def test_edge_list_ids_beyond_the_members(mini_path):
     with pytest.raises(ScenarioError, match=r"layers\[6\] \('friends'\).*edge-list ids number the layer's members"):
         build(load(mini_path), scale=0.5)
+
+
+def test_every_measure_of_the_order_acts_on_both_stories(kpa):
+    """The order acts against "the spread of information about both the troop deployment and captured
+    soldiers" (Daily NK, Feb 2025): every measure it starts moves both stories' levers alike, or acts on
+    whoever knows any story, and none is tied to one story."""
+    from rumormill.engine.calendar import detections, inspections
+    from rumormill.measures import Context, Levers
+
+    built = build(kpa, scale=0.0005, order="trigger")
+    (trigger,) = built.triggers
+    ordered = [m for m in built.measures if m.name in trigger.starts]
+    assert sorted(m.name for m in ordered) == sorted(ORDER)
+    pop, mux, stories = built.population, built.multiplex, list(built.stories)
+    assert stories == ["deployment", "captured"]
+    ctx = Context(pop, list(mux.layers), [lay.channel for lay in mux.layers.values()], stories, pop.n_cells,
+                  inspections(built.measures), detections(built.measures))
+    for m in ordered:
+        assert getattr(m, "story", None) is None, m.name
+        lv = Levers.neutral(len(stories), pop.n_cells, len(mux.layers), len(ctx.inspections), len(ctx.detections))
+        m.adjust(lv, ctx)
+        for name in ("spread", "forget", "accept"):  # the levers with a story axis: the same for both
+            per_story = getattr(lv, name)
+            assert np.array_equal(per_story[0], per_story[1]), (m.name, name)
+        neutral = Levers.neutral(len(stories), pop.n_cells, len(mux.layers), len(ctx.inspections),
+                                 len(ctx.detections))
+        moved = any(not np.array_equal(getattr(lv, f), getattr(neutral, f)) for f in vars(lv))
+        # inspection and detection have no story axis; a check finds whoever knows either story
+        assert moved or isinstance(m, Check), m.name

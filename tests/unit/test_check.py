@@ -49,6 +49,18 @@ def test_a_detained_finding_leaves_its_household_talking(engine):
     assert r.counts[-1, 0, 1].tolist() == [0, 1]  # child 2 still spreads
 
 
+@pytest.mark.parametrize("engine", ["daily", "exact"])
+def test_knowing_either_story_is_a_finding_and_silences_both(engine):
+    pop, mux = _two_homes()
+    check = Check("families", probability=1.0, detain=0.0, indoctrinate=1.0, household="household", groups=["parent"])
+    # parent 0 knows only "captured"; child 2 spreads "deployment"
+    r = rm.simulate(mux, {"deployment": SILENT, "captured": SILENT}, engine=engine, population=pop,
+                    measures=[check], days=1, initial={"deployment": np.array([2]), "captured": np.array([0])},
+                    seed=1)
+    assert sum(e[4] for e in r.events if e[1] == "check-finding") == 1
+    assert r.counts[-1, :, 1].sum() == 0 and r.counts[-1, :, 2].sum(axis=1).tolist() == [1, 1]
+
+
 def test_checks_fall_on_their_calendar():
     pop, mux = _two_homes()
     for start, days in ((0, [14, 44]), (5, [19, 49])):
