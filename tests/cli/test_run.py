@@ -1,5 +1,8 @@
 """``rumormill run`` and ``compare`` on the built-in scenario, at a tiny scale."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from rumormill.cli import main
@@ -47,3 +50,25 @@ def test_user_mistakes_exit_2_and_store_nothing(tmp_path, args, word, capsys):
     err = capsys.readouterr().err
     assert word in err and "Traceback" not in err
     assert not (tmp_path / "runs.duckdb").exists()
+
+
+POST = Path(__file__).parents[1] / "report" / "post.toml"
+
+
+def test_a_single_run_prints_its_letters_and_its_chain_of_command(tmp_path, capsys):
+    assert main(["run", str(POST), "--runs", "1", "--out", str(tmp_path), "--no-report"]) == 0
+    out = capsys.readouterr().out
+    store = Store(tmp_path)
+    sums = store.query("SELECT kind, sum(count) AS n FROM events WHERE run_id = latest_run() "
+                       "AND kind LIKE 'letters-%' GROUP BY kind")
+    sums = dict(zip(sums["kind"], sums["n"].astype(int)))
+    caught = int(store.query("SELECT sum(intercepts) AS n FROM intercepts WHERE run_id = latest_run() "
+                             "AND layer = 'post'")["n"].iloc[0])
+    letters = out[out.index("Letters over the whole run"):]
+    row = re.search(r"news\s*│\s*([\d,]+)\s*│\s*([\d,]+)\s*│\s*([\d,]+)", letters)
+    assert [int(v.replace(",", "")) for v in row.groups()] == [sums["letters-written"], sums["letters-delivered"],
+                                                                caught]
+    chain = out[out.index("Chain of command"):]
+    steps = ["reports reached", "the district security office", "the provincial committee", "town-report: read-letters"]
+    positions = [chain.index(step) for step in steps]
+    assert positions == sorted(positions)

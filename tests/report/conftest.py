@@ -7,6 +7,8 @@ from rumormill.results import Store
 
 #: a small scenario with key dates and a trigger, for the ensemble report
 VILLAGE = Path(__file__).with_name("village.toml")
+#: a small scenario with a delayed (mail) layer, its censor, and a trigger with two stages
+POST = Path(__file__).with_name("post.toml")
 
 _spec = importlib.util.spec_from_file_location("fake_runs", Path(__file__).parents[1] / "results" / "fake_runs.py")
 fake_runs = importlib.util.module_from_spec(_spec)
@@ -44,3 +46,14 @@ def village_ensembles(tmp_path_factory):
 def fakes():
     """The module that makes fake runs (tests/results/fake_runs.py)."""
     return fake_runs
+
+
+@pytest.fixture(scope="session")
+def post_run(tmp_path_factory):
+    """One real run of ``post.toml`` (letters, a censor, a chain of command), stored: (store, run_id)."""
+    from rumormill.cli import main
+
+    folder = tmp_path_factory.mktemp("post") / "rumormill-runs"
+    assert main(["run", str(POST), "--runs", "1", "--out", str(folder), "--no-report"]) == 0
+    store = Store(folder)
+    return store, store.runs().run_id.iloc[-1]

@@ -104,13 +104,18 @@ def query(
 
 
 def report(
-    run_id: str = typer.Argument(..., help="Run id, a unique prefix of one, or 'latest'."),
+    run_id: str = typer.Argument(..., help="Run id (a unique prefix of one, or 'latest'), or an ensemble id "
+                                 "(ensemble ids start with 'e'), or a unique prefix of one."),
     out: Path = typer.Option(Path("rumormill-runs"), "--out", "-o", help=OUT_HELP),
-    output: Path = typer.Option(None, help="Write the page here (default: report.html in the run's folder)."),
-    map_date: str = typer.Option(None, help="Date (YYYY-MM-DD) or day the map starts on (default: the last day)."),
-    png: bool = typer.Option(True, "--png/--no-png", help="Also write the figures as PNG into the run's folder."),
+    output: Path = typer.Option(None, help="Write the page here (default: report.html in the run's or the "
+                                "ensemble's folder)."),
+    map_date: str = typer.Option(None, help="A run's report only: the date (YYYY-MM-DD) or day the map starts on "
+                                 "(default: the last day)."),
+    png: bool = typer.Option(True, "--png/--no-png", help="Also write the figures as PNG beside the page."),
 ):
-    """Write a run's report: one HTML page that works offline, and PNG figures."""
+    """Write the report of a run or of an ensemble: one HTML page that works offline, and PNG figures.
+
+    A run's page draws the run itself (its chain of command and letters too); an ensemble's draws medians with 50% and 90% bands over its runs."""
     from ..report import write
     from ..results import Store
 

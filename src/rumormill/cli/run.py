@@ -84,12 +84,29 @@ def _print_summary(result) -> None:
         half.add_row(g, *[summary.day_half_heard(result, s, [g]) or "never" for s in result.stories])
     console.print(half)
     console.print(_table(summary.channel_shares(result), "Which layers carried it"))
+    _print_letters(result)
     console.print(_table(summary.detentions_by(result, "group"), "Detained by the end", fmt="{:,.0f}"))
     ev = result.events_frame()
-    chain = ev[ev.kind.isin(["report", "order", "measure-start", "measure-stop"])]
+    kinds = ["report", "stage", "order", "measure-start", "measure-stop"]
+    chain = ev[ev.kind.isin(kinds)]
     if len(chain):
+        # a day's report comes before the offices it reaches, the order before the measures it starts
+        chain = chain.assign(rank=chain.kind.map(kinds.index)).sort_values(["day", "rank"], kind="stable")
         chain = chain.assign(date=[result.date(d) for d in chain.day])[["date", "kind", "detail"]]
         console.print(_table(chain.set_index("date"), "Chain of command"))
+
+
+def _print_letters(result) -> None:
+    """Letters written, delivered and caught per story (and delayed layer), when a layer carries letters."""
+    frame = result.letters_frame()
+    if frame.empty:
+        return
+    totals = frame.groupby(["story", "layer"], sort=False)[["written", "delivered", "intercepted"]].sum()
+    totals = totals.rename(columns={"intercepted": "caught"})
+    if totals.index.get_level_values("layer").nunique() == 1:
+        totals = totals.droplevel("layer")
+    console.print(_table(totals.astype(float), "Letters over the whole run (caught: read by the censor in transit)",
+                         fmt="{:,.0f}"))
 
 
 OUT_HELP = "Results folder: holds runs.duckdb and one folder per run."

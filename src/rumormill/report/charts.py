@@ -65,11 +65,11 @@ class Chart:
         self.add({"type": "scatter", "mode": "lines", "x": list(x), "y": list(y), "name": name,
                   "line": {"color": color, **extra.pop("line", {})}, **extra}, row, col)
 
-    def marks(self, run: data.RunData) -> None:
-        """Dotted vertical lines at the key dates and events, labelled on every panel."""
+    def marks(self, run: data.RunData, rows=None) -> None:
+        """Dotted vertical lines at the key dates and events, labelled on every panel (of ``rows``, default all)."""
         for day, labels in data.marks(run).items():
             x = run.x([day])[0]
-            for r in range(1, self.rows + 1):
+            for r in rows or range(1, self.rows + 1):
                 for c in range(1, self.cols + 1):
                     xa, ya = self.axes(r, c)
                     self.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
@@ -90,15 +90,59 @@ class Chart:
         return {"data": self.data, "layout": self.layout}
 
 
+#: height of one step of the chain of command's timeline, in pixels
+STEP_PX = 22
+#: marker colour of each kind of step on the timeline
+STEP_COLORS = {"report": "#d62728", "stage": "#555555", "order": "#1f77b4", "measure-start": "#2ca02c"}
+
+
 def reach(run: data.RunData) -> dict:
-    """Reach over time, one line per story."""
+    """Reach over time, one line per story; below it, on the same dates, the
+    chain of command as a timeline strip (when the run has one)."""
     frame = _thinned(run, data.reach(run))
-    chart = Chart()
+    steps = data.chain(run)
+    rows = 2 if len(steps) else 1
+    chart = Chart(rows, 1, share_x=True, height=380 + STEP_PX * len(steps))
     for i, story in enumerate(run.stories):
         part = frame[frame["story"] == story]
         chart.line(run.x(part["day"]), _round(part["reach"]), story, data.color(i), hovertemplate="%{x}: %{y:.1%}")
-    chart.marks(run)
-    return chart.finish("fraction who have heard it", percent=True)
+    chart.marks(run, rows=[1])
+    if rows == 2:
+        _timeline(chart, run, steps)
+    out = chart.finish("fraction who have heard it", percent=False)
+    out["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    return out
+
+
+def _timeline(chart: Chart, run: data.RunData, steps) -> None:
+    """The chain of command in the second row: one line of the y axis per
+    step, named whole in the axis's own margin (so no label lies over a
+    marker), first at the top, each marker on its date."""
+    strip = STEP_PX * len(steps) / (chart.layout["height"] - 90)
+    chart.layout["yaxis"]["domain"] = [strip + 0.08, 1]
+    names = _unique(steps["label"])
+    chart.layout["yaxis2"].update(domain=[0, strip], type="category", categoryorder="array", categoryarray=names,
+                                  autorange="reversed", automargin=True, showgrid=True, tickfont={"size": 11},
+                                  fixedrange=True)
+    chart.layout["xaxis2"]["range"] = [run.x([0])[0], run.x([run.last_day])[0]]
+    chart.layout["annotations"].append(
+        {"text": "chain of command", "x": 0, "y": strip, "xref": "paper", "yref": "paper", "xanchor": "left",
+         "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#555"}})
+    chart.add({"type": "scatter", "mode": "lines", "x": run.x(steps["day"]), "y": names, "showlegend": False,
+               "hoverinfo": "skip", "line": {"color": "#bbb", "width": 1}}, row=2)
+    chart.add({"type": "scatter", "mode": "markers", "x": run.x(steps["day"]), "y": names, "showlegend": False,
+               "customdata": steps["detail"].tolist(), "hovertemplate": "%{x}: %{customdata}<extra>%{y}</extra>",
+               "marker": {"size": 9, "color": [STEP_COLORS[k] for k in steps["kind"]]}}, row=2)
+
+
+def _unique(labels) -> list[str]:
+    """Labels made distinct (a category axis merges equal ones): the second ``x`` becomes ``x (2)``."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
 
 
 def reach_by(run: data.RunData, by: str) -> dict | None:
@@ -137,6 +181,33 @@ def channels(run: data.RunData) -> dict | None:
                            hovertemplate=f"{layer}<br>%{{x}}: %{{y}}<extra>{value}</extra>")
     chart.marks(run)
     return chart.finish("per day")
+
+
+#: colour of letters written, delivered and caught
+LETTER_COLORS = {"written": "#1f77b4", "delivered": "#2ca02c", "caught": "#d62728"}
+#: line style of each delayed layer, by position (most runs have one)
+LAYER_DASH = ["solid", "dash", "dot", "dashdot"]
+
+
+def letters(run: data.RunData) -> dict | None:
+    """Letters written, delivered and caught per day on the delayed layers, one panel per story."""
+    frame = data.letters(run)
+    if frame.empty or frame[["written", "delivered", "caught"]].to_numpy().sum() == 0:
+        return None
+    frame = _thinned(run, frame)
+    layers = data.groups(frame, "layer")
+    chart = Chart(1, len(run.stories), run.stories, share_y=True)
+    for col, story in enumerate(run.stories, start=1):
+        part = frame[frame["story"] == story]
+        for k, layer in enumerate(layers):
+            sub = part[part["layer"] == layer]
+            for what, colour in LETTER_COLORS.items():
+                name = what if len(layers) == 1 else f"{layer}: {what}"
+                chart.line(run.x(sub["day"]), sub[what].tolist(), name, colour, col=col, legendgroup=name,
+                           showlegend=col == 1, line={"dash": LAYER_DASH[k % len(LAYER_DASH)], "width": 1.5},
+                           hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra>{story}</extra>")
+    chart.marks(run)
+    return chart.finish("letters per day")
 
 
 def detentions(run: data.RunData) -> dict | None:

@@ -24,6 +24,8 @@ COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e3
           "#dbdb8d", "#9edae5"]
 #: event kinds drawn as vertical marks, beside info["key_dates"]
 MARK_KINDS = ("report", "order", "measure-start", "measure-stop")
+#: the chain of command's event kinds, in the order they follow one another on a day
+CHAIN_KINDS = ("report", "stage", "order", "measure-start")
 
 
 @dataclass
@@ -131,6 +133,65 @@ def marks(run: RunData) -> dict[int, list[str]]:
             label = row.detail if isinstance(row.detail, str) and row.detail else row.kind
             add(int(row.day), label if row.kind in ("report", "order") else f"{row.kind.split('-')[1]}: {label}")
     return {day: out[day] for day in sorted(out) if out[day]}
+
+
+def chain(run: RunData) -> pd.DataFrame:
+    """The chain of command as a timeline: ``day, kind, label, detail``, one
+    row per report, office reached, order and measure switching on, in the
+    order they happened (a day's report before its offices, the order before
+    the measures it starts). ``label`` names the step whole, for a reader."""
+    ev = run.events
+    columns = ["day", "kind", "label", "detail"]
+    if ev.empty:
+        return pd.DataFrame(columns=columns)
+    rows = ev[ev["kind"].isin(CHAIN_KINDS)].copy()
+    rows["rank"] = rows["kind"].map(CHAIN_KINDS.index)
+    rows = rows.sort_values(["day", "rank"], kind="stable")
+    detail = rows["detail"].fillna("").astype(str)
+    rows["label"] = [_chain_label(k, d) for k, d in zip(rows["kind"], detail)]
+    rows["detail"] = detail
+    return rows[columns].reset_index(drop=True)
+
+
+def _chain_label(kind: str, detail: str) -> str:
+    """``report: town-report``, the office itself for a stage, ``order: town-report``, ``on: a-measure``."""
+    trigger, _, rest = detail.partition(": ")
+    if kind == "stage":
+        return rest or detail
+    if kind == "measure-start":
+        return f"on: {detail}"
+    return f"{kind}: {trigger}" if rest else kind
+
+
+def letters(run: RunData) -> pd.DataFrame:
+    """Letters per day on the layers that carry them: ``day, story, layer,
+    written, delivered, caught``. Written and delivered come from the run's
+    ``letters-*`` events (layer in ``detail``); caught are the interceptions
+    on those layers, since a censor catches letters only in transit."""
+    columns = ["day", "story", "layer", "written", "delivered", "caught"]
+    ev = run.events
+    if ev.empty:
+        return pd.DataFrame(columns=columns)
+    sent = ev[ev["kind"].isin(["letters-written", "letters-delivered"])]
+    if sent.empty:
+        return pd.DataFrame(columns=columns)
+    wide = (sent.assign(layer=sent["detail"], what=sent["kind"].str.removeprefix("letters-"))
+            .pivot_table(index=["day", "story", "layer"], columns="what", values="count", aggfunc="sum", fill_value=0))
+    layers = [lay for lay in run.meta["layers"] if lay in set(sent["detail"])]
+    caught = per_layer(run.intercepts, "intercepts")
+    caught = caught[caught["layer"].isin(layers)].set_index(["day", "story", "layer"])["intercepts"]
+    days = np.unique(np.concatenate([run.timeseries["day"].unique(), sent["day"].to_numpy()]))
+    grid = pd.MultiIndex.from_product([days, run.stories, layers], names=["day", "story", "layer"])
+    out = pd.DataFrame(index=grid)
+    for name, values in (("written", wide.get("written")), ("delivered", wide.get("delivered")),
+                         ("caught", caught)):
+        out[name] = (values.reindex(grid, fill_value=0) if values is not None else 0)
+    return out.fillna(0).astype(np.int64).reset_index()[columns]
+
+
+def letter_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Letters written, delivered and caught over the whole run, per story and layer."""
+    return frame.groupby(["story", "layer"], sort=False)[["written", "delivered", "caught"]].sum().reset_index()
 
 
 def sample_days(days, keep=(), limit: int = MAX_POINTS) -> np.ndarray:

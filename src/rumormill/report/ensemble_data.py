@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -45,6 +45,10 @@ class EnsembleData:
     replicates: pd.DataFrame
     effects: pd.DataFrame | None = None
     detained_effects: pd.DataFrame | None = None
+    #: trigger -> its chain of command as configured: (office, days from the stage before)
+    chains: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    #: names of the varied parameters that set a stage's days
+    varied_stages: list[str] = field(default_factory=list)
 
     @property
     def runs(self) -> int:
@@ -103,12 +107,28 @@ def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
     compare = row.get("kind") == "compare"
     reach = dated(store.bands(eid, "reach"))
     sc = scenario if scenario is not None else _builtin(row)
+    chains, varied = _chains(sc, [v for v in (row.get("vary") or "").split(",") if v])
     return EnsembleData(
         eid, row, list(info.get("stories") or []), list(info.get("groups") or []), list(info.get("regions") or []),
         start, _key_dates(sc, start, max(reach["date"])), [t.name for t in sc.triggers] if sc is not None else [],
         reach, dated(store.bands(eid, "detained")), replicates(store, eid),
         dated(store.bands(eid, "reach", effects=True)) if compare else None,
-        dated(store.bands(eid, "detained", effects=True)) if compare else None)
+        dated(store.bands(eid, "detained", effects=True)) if compare else None, chains, varied)
+
+
+def _chains(scenario, vary: list[str]) -> tuple[dict, list[str]]:
+    """The scenario's chains of command as configured, and which varied
+    parameters move a stage (their per-run days are not in the store)."""
+    if scenario is None:
+        return {}, []
+    chains = {t.name: [(st.office, st.days) for st in t.stages] for t in scenario.triggers if t.stages}
+    varied = []
+    for name in vary:
+        param = scenario.parameters.get(name)
+        places = [] if param is None else [param.at] if isinstance(param.at, str) else list(param.at or [])
+        if any(".stages[" in place for place in places):
+            varied.append(name)
+    return chains, varied
 
 
 def _builtin(row: dict):
@@ -210,6 +230,32 @@ def detentions(data: EnsembleData, effects: bool = False) -> pd.DataFrame:
 def report_dates(data: EnsembleData) -> pd.Series:
     """The day each replicate's first trigger report went up, as dates (those where one did)."""
     return data.replicates["report_day"].dropna().map(data.date_of)
+
+
+def chain(data: EnsembleData) -> pd.DataFrame | None:
+    """The chain of command of each trigger with stages, placed from the
+    median report day: ``trigger, step, days after the report, date``.
+
+    An ensemble stores each run's report and order day, not the day each
+    office was reached, so the offices are placed at their configured delays
+    after the median report day; None when no trigger has stages or no run
+    reported.
+    """
+    fired = data.replicates["report_day"].dropna()
+    if not data.chains or fired.empty:
+        return None
+    report = quantiles(fired)[0]
+    rows = []
+    for trigger, stages in data.chains.items():
+        rows.append((trigger, "report (median over the runs)", 0.0))
+        after = 0.0
+        for office, days in stages:
+            after += days
+            rows.append((trigger, office, after))
+        rows.append((trigger, "order", after))
+    out = pd.DataFrame(rows, columns=["trigger", "step", "days after the report"])
+    out["date"] = [_date(data, report + d) for d in out["days after the report"]]
+    return out
 
 
 def draws(data: EnsembleData) -> pd.DataFrame | None:

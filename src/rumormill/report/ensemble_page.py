@@ -51,6 +51,7 @@ def render(ens: ed.EnsembleData) -> str:
                                             "[5%, 95%]")])
     section("runs", "Across the runs", "How the runs differ: the day the trigger's report went up, and how many "
             "people were detained by the end, each run counted once.", charts.distributions(ens))
+    _chain_section(ens, section)
     if ens.is_compare:
         without = ", ".join(ens.without)
         section("effects", f"With and without {without}",
@@ -74,6 +75,25 @@ def render(ens: ed.EnsembleData) -> str:
         f'<script type="application/json" id="rumormill-figures">{_script_json(figures)}</script>',
         f"<script>{_DRAW}</script></body></html>",
     ])
+
+
+def _chain_section(ens: ed.EnsembleData, section) -> None:
+    """The scenario's chain of command, at its configured delays from the median report day (per-run
+    stage days are not stored for ensembles, so this says so rather than pretend to bands)."""
+    chain = ed.chain(ens)
+    if chain is None:
+        return
+    note = ("The scenario's chain of command with its configured delays, placed from the median day the report "
+            "went up (over the runs where it did). An ensemble stores each run's report and order days, not the "
+            "day each office was reached, so these dates are the configuration's, not medians over the runs.")
+    if ens.varied_stages:
+        note += f" The stages' days varied across the runs ({', '.join(ens.varied_stages)}); shown at their " \
+                "configured values."
+    frame = chain.assign(**{"days after the report": [f"+{d:g}" for d in chain["days after the report"]]})
+    tables = [_table(part.set_index("step")[["days after the report", "date"]],
+                     f"{ed.label(trigger)}: configured delays from the median report day")
+              for trigger, part in frame.groupby("trigger", sort=False)]
+    section("chain", "Chain of command", note, tables=tables)
 
 
 def _named(table: pd.DataFrame, fmt) -> pd.DataFrame:

@@ -15,16 +15,64 @@ from matplotlib.ticker import PercentFormatter
 
 from . import data
 from .cartogram import map_inputs
+from .charts import LETTER_COLORS, STEP_COLORS
+
+#: line style of each delayed layer, by position (as the page's dashes)
+_DASH = ["-", "--", ":", "-."]
 
 
 def reach(run: data.RunData) -> Figure:
-    fig = Figure(figsize=(7, 3.8), layout="constrained")
-    ax = fig.subplots()
+    """Reach per story; below it, on the same dates, the chain of command (when the run has one)."""
+    steps = data.chain(run)
+    strip = 0.22 * len(steps)
+    fig = Figure(figsize=(7, 3.8 + strip + (0.4 if len(steps) else 0)), layout="constrained")
+    if len(steps):
+        ax, low = fig.subplots(2, 1, sharex=True, height_ratios=[3.8, strip + 0.4])
+    else:
+        ax, low = fig.subplots(), None
     frame = data.reach(run)
     for i, story in enumerate(run.stories):
         part = frame[frame["story"] == story]
         ax.plot(_x(run, part["day"]), part["reach"], label=story, color=data.color(i))
     _finish(ax, run, "fraction who have heard it", percent=True)
+    if low is not None:
+        ax.set_xlabel("")  # the strip below carries the dates
+        _timeline(low, run, steps)
+    return fig
+
+
+def _timeline(ax, run: data.RunData, steps) -> None:
+    """One row per step of the chain, named whole on the y axis, first at the top."""
+    rows = np.arange(len(steps))
+    x = _x(run, steps["day"])
+    ax.plot(x, rows, color="#bbb", lw=0.8)
+    ax.scatter(x, rows, s=22, zorder=3, color=[STEP_COLORS[k] for k in steps["kind"]])
+    ax.set_yticks(rows, steps["label"].tolist(), fontsize=7)
+    ax.set_ylim(len(steps) - 0.5, -0.5)
+    ax.grid(axis="y", color="#eee", lw=0.6)
+    ax.set_title("chain of command", loc="left", fontsize=8, color="#555")
+    ax.set_xlabel("date" if run.start else "day")
+    ax.set_xlim(_x(run, [0])[0], _x(run, [run.last_day])[0])
+
+
+def letters(run: data.RunData) -> Figure | None:
+    """Letters written, delivered and caught per day on the delayed layers, one panel per story."""
+    frame = data.letters(run)
+    if frame.empty or frame[["written", "delivered", "caught"]].to_numpy().sum() == 0:
+        return None
+    layers = data.groups(frame, "layer")
+    fig = Figure(figsize=(5.5 * len(run.stories), 3.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(run.stories), sharey=True))
+    for ax, story in zip(axes, run.stories):
+        part = frame[frame["story"] == story]
+        for k, layer in enumerate(layers):
+            sub = part[part["layer"] == layer]
+            for what, colour in LETTER_COLORS.items():
+                ax.plot(_x(run, sub["day"]), sub[what], color=colour, lw=1.2, ls=_DASH[k % len(_DASH)],
+                        label=what if len(layers) == 1 else f"{layer}: {what}")
+        ax.set_title(story)
+        _finish(ax, run, "letters per day" if ax is axes[0] else None, legend=False)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
     return fig
 
 
@@ -159,5 +207,6 @@ def _finish(ax, run: data.RunData, ylabel: str | None, percent: bool = False, le
 FIGURES = {
     "reach.png": reach, "reach_by_group.png": lambda r: reach_by(r, "agent_group"),
     "reach_by_region.png": lambda r: reach_by(r, "region"), "map.png": None, "channels.png": channels,
+    "letters.png": letters,
     "detentions.png": detentions, "compare.png": compare,
 }

@@ -21,7 +21,10 @@ body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:
 h1{font-size:1.5em;margin:1em 0 .2em}h2{font-size:1.15em;margin:1.8em 0 .3em;border-bottom:1px solid #ddd}
 .meta{color:#555;font-size:.9em}.meta code{background:#f4f4f4;padding:0 .3em}
 .note{color:#555;font-size:.9em;margin:.2em 0}.chart{min-height:300px}
-nav a{margin-right:1em}details pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
+nav a{margin-right:1em}ol.chain{font-size:.9em;columns:2 24em;margin:.4em 0}ol.chain b{color:#555;font-weight:600}
+table.letters{border-collapse:collapse;font-size:.9em}table.letters td,table.letters th{padding:.15em .7em;
+text-align:right}table.letters caption{text-align:left;font-weight:600}
+details pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:.85em}
 """
 _DRAW = """
 (function () {
@@ -40,7 +43,9 @@ _DRAW = """
 #: section id -> heading, note, chart builder
 SECTIONS = {
     "reach": ("Reach over time", "Fraction of everyone who has heard each story. Dotted lines mark the key "
-              "dates and the reports, orders and measures of the run.", charts.reach),
+              "dates and the reports, orders and measures of the run; the strip below follows the chain of "
+              "command on the same dates: the report, each office it reached, the order, and the measures "
+              "switching on.", charts.reach),
     "reach-group": ("Reach by group", "Each line is one group of people.", lambda r: charts.reach_by(r, "agent_group")),
     "reach-region": ("Reach by region", "Each line is one region of the scenario.",
                      lambda r: charts.reach_by(r, "region")),
@@ -48,6 +53,9 @@ SECTIONS = {
             "placed roughly where the provinces lie; places with no spot on the map sit apart.", None),
     "channels": ("Channels", "Tellings carried by each layer (channel) per day, and meetings intercepted.",
                  charts.channels),
+    "letters": ("Letters", "Letters on the layers that carry them (a delay between writing and reading): "
+                "written, delivered to their readers, and caught by the censor in transit, per day.",
+                charts.letters),
     "detentions": ("Detentions", "People detained so far, by group and by region.", charts.detentions),
     "compare": ("With and without the measures", "This run beside the same run without the measures "
                 "(same seed), and the difference in reach.", charts.compare),
@@ -62,8 +70,9 @@ def render(run: data.RunData, map_date=None) -> str:
         if fig is None:
             continue
         figures[f"fig-{key}"] = fig
+        extra = _EXTRAS[key](run) if key in _EXTRAS else ""
         body.append(f'<section id="{key}"><h2>{html.escape(title)}</h2><p class="note">{html.escape(note)}</p>'
-                    f'<div class="chart" id="fig-{key}"></div></section>')
+                    f'<div class="chart" id="fig-{key}"></div>{extra}</section>')
     nav = " ".join(f'<a href="#{k}">{html.escape(SECTIONS[k][0])}</a>' for k in SECTIONS
                    if f"fig-{k}" in figures)
     payload = _script_json(figures)
@@ -77,6 +86,29 @@ def render(run: data.RunData, map_date=None) -> str:
         f'<script type="application/json" id="rumormill-figures">{payload}</script>',
         f"<script>{_DRAW}</script></body></html>",
     ])
+
+
+def _chain_list(run: data.RunData) -> str:
+    """The chain of command written out, step by step, for those who read rather than hover."""
+    steps = data.chain(run)
+    if steps.empty:
+        return ""
+    items = "".join(f"<li><b>{html.escape(str(run.x([d])[0]))}</b> {html.escape(label)}</li>"
+                    for d, label in zip(steps["day"], steps["label"]))
+    return f'<ol class="chain" title="the chain of command, in order">{items}</ol>'
+
+
+def _letter_table(run: data.RunData) -> str:
+    """Letters written, delivered and caught over the whole run, per story and layer."""
+    totals = data.letter_totals(data.letters(run))
+    head = "".join(f"<th>{c}</th>" for c in ("story", "layer", "written", "delivered", "caught"))
+    rows = "".join(f"<tr><td>{html.escape(r.story)}</td><td>{html.escape(r.layer)}</td><td>{r.written:,}</td>"
+                   f"<td>{r.delivered:,}</td><td>{r.caught:,}</td></tr>" for r in totals.itertuples())
+    return f'<table class="letters"><caption>Letters over the whole run</caption><tr>{head}</tr>{rows}</table>'
+
+
+#: section id -> writer of what the page shows under its chart
+_EXTRAS = {"reach": _chain_list, "letters": _letter_table}
 
 
 def _script_json(value) -> str:
