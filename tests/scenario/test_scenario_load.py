@@ -103,7 +103,12 @@ KPA_RULES = [
     ("share above 1", "share = 0.05 ", "share = 1.05 ", "population.groups[3].share", "[0, 1]"),
     ("unknown group in a layer", 'b = ["soldier_family"]', 'b = ["soldier_famly"]', "layers[5].b[0]", "did you mean 'soldier_family'"),
     ("unknown group in a measure", 'groups = ["liaison"]\nfactor', 'groups = ["liason"]\nfactor', "measures[7].groups[0]", "did you mean 'liaison'"),
-    ("unknown region", 'regions = ["Ryanggang", "North Hamgyong"]\nrest', 'regions = ["Ryanggang", "North Hamyong"]\nrest', "population.groups[0].regions[1]", "the regions are"),
+    ("unknown region", '"North Hamgyong", "Ryanggang"]\nrest', '"North Hamyong", "Ryanggang"]\nrest', "population.groups[1].regions[8]", "the regions are"),
+    ("band share above 1", "Ryanggang = 0.5 ", "Ryanggang = 1.5 ", "population.groups[0].shares.Ryanggang", "[0, 1]"),
+    ("band share missing", '"North Hamgyong" = 0.3 ', "#", "population.groups[0]", "add ['North Hamgyong']"),
+    ("band share outside the group", 'Chagang = 0.25 ', 'Chagang = 0.25\nKangwon = 0.1 ', "population.groups[0]", "remove ['Kangwon']"),
+    ("share and shares", "[population.groups.shares]", "share = 0.1\n[population.groups.shares]", "population.groups[0]", "exactly one of"),
+    ("apart not in the label", 'apart = ["border_resident"]', 'apart = ["soldier"]', "population.labels[0].apart[0]", "must be one of them"),
     ("unknown label", 'by = "inminban"', 'by = "inminbam"', "layers[1].by", "did you mean 'inminban'"),
     ("unknown story", 'story = "captured"', 'story = "capture"', "measures[2].story", "did you mean 'captured'"),
     ("unknown channel", 'channel = "mail"\nprobability', 'channel = "post"\nprobability', "measures[3].channel", "the channels are"),
@@ -206,10 +211,10 @@ def test_edge_lists_need_a_file_scenario(mini_text):
 @pytest.mark.parametrize(
     "old, new, line",
     [
-        ("probability = 0.9 ", "probability = 1.5 ", 217),  # a key in an array of tables
-        ("detain = 0.1 ", "detian = 0.1 ", 218),  # an unknown key
-        ('channel = "mail"\nprobability', "probability", 213),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 287),  # an element of an array
+        ("probability = 0.9 ", "probability = 1.5 ", 223),  # a key in an array of tables
+        ("detain = 0.1 ", "detian = 0.1 ", 224),  # an unknown key
+        ('channel = "mail"\nprobability', "probability", 219),  # a missing key: its table's header
+        ('"monitor-families"]', '"monitor-familes"]', 293),  # an element of an array
         ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
         ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
     ],

@@ -266,24 +266,29 @@ def _cut(m: int, draw, mean: float) -> np.ndarray:
     return sizes
 
 
-def _by_region(pop, groups, rng, sizes_of) -> np.ndarray:
+def _by_region(pop, groups, rng, sizes_of, apart=()) -> np.ndarray:
     """Shuffle each region's members of ``groups`` and cut them into
-    consecutive labels of the sizes ``sizes_of(count)``; -1 for the rest."""
+    consecutive labels of the sizes ``sizes_of(count)``; -1 for the rest.
+    Each ``apart`` group is cut on its own first, so no label mixes it with
+    the others."""
     out = np.full(pop.n, -1, dtype=np.int32)
     first = 0
+    together = [g for g in groups if g not in apart]
     for r in pop.regions:
-        members = pop.agents_of(groups, [r])
-        if members.size == 0:
-            continue
-        sizes = sizes_of(members.size)
-        out[rng.permutation(members)] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
-        first += sizes.size
+        for part in [[g] for g in apart] + [together]:
+            members = pop.agents_of(part, [r]) if part else np.zeros(0, np.int64)
+            if members.size == 0:
+                continue
+            sizes = sizes_of(members.size)
+            out[rng.permutation(members)] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
+            first += sizes.size
     return out
 
 
 def _households(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
     return _by_region(pop, spec.groups, rng,
-                      lambda m: _cut(m, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size))
+                      lambda m: _cut(m, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size),
+                      tuple(spec.apart))
 
 
 def _units(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:

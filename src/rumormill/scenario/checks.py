@@ -116,7 +116,7 @@ def _population(c: _Checker) -> None:
                     c.add(
                         (*path, "rest"),
                         f"groups {rest_in[r]!r} and {g.name!r} both take the rest of region {r!r}; "
-                        "give one of them a share, count or per instead.",
+                        "give one of them a share, shares, count or per instead.",
                     )
                 rest_in.setdefault(r, g.name)
     for r in c.regions:
@@ -132,6 +132,10 @@ def _population(c: _Checker) -> None:
                 c.add((*path, "of"), unknown("label", lab.of, earlier) + hint)
         else:
             c.names((*path, "groups"), "group", lab.groups, c.groups)
+        for j, g in enumerate(getattr(lab, "apart", ())):
+            if g not in lab.groups:
+                c.add((*path, "apart", j), f"group {g!r} is not among this label's groups {lab.groups}; "
+                                           "a group kept apart must be one of them.")
 
 
 def _label_groups(c: _Checker, name: str) -> set[str]:
@@ -347,8 +351,8 @@ def resolve_sizes(sc: Scenario, problems: list[Problem] | None = None) -> dict[t
         progress = False
         for name in list(pending):
             i, g = groups[name]
-            if g.share is not None:
-                sizes[name] = {r: int(round(g.share * census[r])) for r in g.regions}
+            if g.share is not None or g.shares is not None:
+                sizes[name] = {r: int(round(g.share_of(r) * census[r])) for r in g.regions}
             elif g.count is not None:
                 sizes[name] = _split(g.count, g.regions, census)
             elif g.per is not None:

@@ -119,7 +119,8 @@ class Group(Table):
     """``[[population.groups]]``: who lives where, and how many (at scale 1).
 
     Exactly one of ``rest``, ``share``, ``count`` or ``per`` sizes the group:
-    ``share`` of each listed region's census count; ``count`` people in all,
+    ``share`` of each listed region's census count, or ``shares``, a table
+    region -> share when they differ (a border band); ``count`` people in all,
     split over the regions in proportion to their census counts; ``ratio``
     people ``per`` member of the listed groups, split the same way; ``rest``
     everyone in the region the other groups leave.
@@ -129,6 +130,7 @@ class Group(Table):
     regions: Names
     rest: bool = False
     share: Probability | None = None
+    shares: dict[Name, Probability] | None = None
     count: Count | None = None
     per: Names | None = None
     ratio: Degree | None = None
@@ -136,25 +138,44 @@ class Group(Table):
 
     @model_validator(mode="after")
     def _one_size(self):
-        given = [k for k in ("share", "count", "per") if getattr(self, k) is not None] + (["rest"] if self.rest else [])
+        given = [k for k in ("share", "shares", "count", "per") if getattr(self, k) is not None] + (["rest"] if self.rest else [])
         if len(given) != 1:
             raise ValueError(
                 f"group {self.name!r} gives {' and '.join(given) or 'no size'}: size it with exactly one of "
-                "rest = true, share = <0..1>, count = <people> or per = [<groups>] with ratio = <people each>"
+                "rest = true, share = <0..1>, shares = {<region> = <0..1>, ...}, count = <people> or per = [<groups>] "
+                "with ratio = <people each>"
+            )
+        if self.shares is not None and set(self.shares) != set(self.regions):
+            missing = [r for r in self.regions if r not in self.shares]
+            extra = [r for r in self.shares if r not in self.regions]
+            raise ValueError(
+                f"group {self.name!r}: shares gives one share per region of the group"
+                + (f"; add {missing}" if missing else "") + (f"; remove {extra} (not in its regions)" if extra else "")
             )
         if (self.per is None) != (self.ratio is None):
             raise ValueError(f"group {self.name!r}: per and ratio go together (ratio people per member of the per groups)")
         return self
 
+    def share_of(self, region: str) -> float:
+        """The group's share of ``region`` (one share for all, or the region's own)."""
+        return self.share if self.shares is None else self.shares[region]
+
 
 @LABELS.add
 class HouseholdsLabel(Table):
-    """Members of ``groups`` in each region, shuffled and cut into households of 1 + Poisson(mean_size - 1)."""
+    """Members of ``groups`` in each region, shuffled and cut into households of 1 + Poisson(mean_size - 1).
+
+    Each of the ``apart`` groups (some of ``groups``) is cut on its own in
+    each region, so its households (and the blocks cut from consecutive
+    households) are its alone: a border band does not share them with the
+    province's interior.
+    """
 
     type: Literal["households"]
     name: Name
     groups: Names
     mean_size: float = Field(ge=1.0, le=100.0, allow_inf_nan=False)
+    apart: list[Name] = Field(default_factory=list, description="groups that keep to households of their own")
     note: str = ""
 
 

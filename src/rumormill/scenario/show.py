@@ -66,13 +66,13 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
     out += ["", "population (people at scale 1)"]
     for g in sc.population.groups:
         total = sum(v for (gg, _), v in sizes.items() if gg == g.name)
-        how = ("rest" if g.rest else f"share {g.share:g}" if g.share is not None
-               else f"count {g.count:,}" if g.count is not None else f"{g.ratio:g} per {', '.join(g.per)}")
-        out.append(f"  {g.name:<18} {total:>12,}  {how:<24} in {_names(g.regions)}")
+        out.append(f"  {g.name:<18} {total:>12,}  {_sized(g):<24} in {_names(g.regions)}")
     for lab in sc.population.labels:
         detail = {"households": lambda x: f"mean size {x.mean_size:g} of {_names(x.groups)}",
                   "blocks": lambda x: f"{x.size[0]}-{x.size[1]} {x.of}s each",
                   "units": lambda x: f"size {x.size} of {_names(x.groups)}"}[lab.type](lab)
+        if getattr(lab, "apart", None):
+            detail += f"; {_names(lab.apart)} apart"
         out.append(f"  label {lab.name:<12} {lab.type:<10} {detail}")
 
     out += ["", "layers"]
@@ -124,3 +124,16 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
             p = sc.parameters[name]
             out.append(f"  {name:<26} {value:<10g} [{p.low:g}, {p.high:g}]  {p.note}")
     return printable("\n".join(out))
+
+
+def _sized(g) -> str:
+    """How a group is sized, in words."""
+    if g.rest:
+        return "rest"
+    if g.share is not None:
+        return f"share {g.share:g}"
+    if g.shares is not None:
+        return "shares " + ", ".join(f"{g.shares[r]:g}" for r in g.regions)
+    if g.count is not None:
+        return f"count {g.count:,}"
+    return f"{g.ratio:g} per {', '.join(g.per)}"
