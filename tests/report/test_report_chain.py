@@ -2,6 +2,7 @@
 pages: every office in order, every letter count equal to the store's."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -73,9 +74,7 @@ def post_ensemble(tmp_path_factory):
     from rumormill.ensemble.stored import run_stored
     from rumormill.scenario import load
 
-    from conftest import POST
-
-    scenario = load(POST)
+    scenario = load(Path(__file__).with_name("post.toml"))
     store = Store(tmp_path_factory.mktemp("post-ensemble") / "rumormill-runs")
     plan = plan_for(scenario, runs=3)
     assert run_stored(plan, store, workers=1).status == "finished"
