@@ -489,6 +489,12 @@ def render_docs(data: dict) -> str:
         import scenario as _scenario
 
         L += ["", _scenario.render(json.loads(scenario.read_text()))]
+    ensemble = HERE / "results" / "ensemble.json"
+    if ensemble.exists():
+        sys.path.insert(0, str(HERE))
+        import ensemble as _ensemble
+
+        L += ["", _ensemble.render(json.loads(ensemble.read_text()))]
     return "\n".join(L)
 
 
