@@ -1,6 +1,7 @@
 """``rumormill run --runs N`` and ``compare --runs N``: ensembles from the
 command line, stored as they run, resumed when asked again."""
 
+import importlib
 import time
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def test_bad_ensemble_options_are_one_line_errors(tmp_path, capsys, extra, words
     assert words in err and "Traceback" not in err
 
 
-def test_an_unreachable_scheduler_fails_fast_and_stores_nothing(tmp_path, capsys):
+def test_an_unreachable_scheduler_fails_fast_and_stores_nothing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("rumormill.ensemble.executors"), "CONNECT_TIMEOUT", 2)  # seconds Dask waits for an answer
     t0 = time.monotonic()
     assert main(["run", VILLAGE, "--runs", "2", "--cluster", "tcp://127.0.0.1:9", "--out", str(tmp_path)]) == 2
     assert time.monotonic() - t0 < 60

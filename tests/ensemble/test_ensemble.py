@@ -1,6 +1,7 @@
 """Ensembles: seeds spawned per replicate, parameter draws, the same numbers on
 every executor, resuming, cheap replicates and paired comparisons."""
 
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,8 @@ def test_the_pool_and_a_dask_local_cluster_give_the_same_numbers(village):
     _same(serial, dasked)
 
 
-def test_an_unreachable_scheduler_is_a_clear_error(village):
+def test_an_unreachable_scheduler_is_a_clear_error(village, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("rumormill.ensemble.executors"), "CONNECT_TIMEOUT", 2)
     with pytest.raises(ClusterError, match="no Dask scheduler answered"):
         run_plan(plan_for(village, runs=2), workers=1, cluster="tcp://127.0.0.1:9")
 
