@@ -46,7 +46,7 @@ def test_bad_ensemble_options_are_one_line_errors(tmp_path, capsys, extra, words
 
 
 def test_an_unreachable_scheduler_fails_fast_and_stores_nothing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(importlib.import_module("rumormill.ensemble.executors"), "CONNECT_TIMEOUT", 2)  # seconds Dask waits for an answer
+    monkeypatch.setattr(importlib.import_module("rumormill.ensemble.executors"), "CONNECT_TIMEOUT", 2)
     t0 = time.monotonic()
     assert main(["run", VILLAGE, "--runs", "2", "--cluster", "tcp://127.0.0.1:9", "--out", str(tmp_path)]) == 2
     assert time.monotonic() - t0 < 60
