@@ -262,13 +262,7 @@ def cartogram(run: data.RunData, day=None) -> dict | None:
                    + "</extra>", "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True,  # plotly's YlOrRd runs red to yellow
                    "showscale": col == 1,
                    "xgap": 3, "ygap": 3, "colorbar": {"title": {"text": "reach"}, "tickformat": ".0%"}}, col=col)
-        x, y = chart.axes(1, col)
-        chart.layout["xaxis" + x[1:]]["visible"] = False
-        chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
-    if tiles.off_map_row is not None:
-        chart.layout["annotations"].append(
-            {"text": "not on the map", "x": 0, "y": 1 - tiles.off_map_row / tiles.rows, "xref": "paper",
-             "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"color": "#555"}})
+    tile_axes(chart, tiles, len(run.stories))
     steps = []
     for d in days:
         grids = [tiles.grid(lookup.get((int(d), s), {})) for s in run.stories]
@@ -279,6 +273,18 @@ def cartogram(run: data.RunData, day=None) -> dict | None:
                   "pad": {"t": 30}, "len": 1.0, "x": 0, "font": {"size": 10}}],
         title={"text": _map_title(run, chosen)})
     return chart.finish(legend=False)
+
+
+def tile_axes(chart: Chart, tiles, panels: int) -> None:
+    """A tile map's panels: no axes, square tiles, north up, and the off-map row labelled."""
+    for col in range(1, panels + 1):
+        x, y = chart.axes(1, col)
+        chart.layout["xaxis" + x[1:]]["visible"] = False
+        chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
+    if tiles.off_map_row is not None:
+        chart.layout["annotations"].append(
+            {"text": "not on the map", "x": 0, "y": 1 - tiles.off_map_row / tiles.rows, "xref": "paper",
+             "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"color": "#555"}})
 
 
 def _map_title(run: data.RunData, day: int) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
-from .charts import Chart
+from .charts import Chart, tile_axes
 
 #: most dates the map's slider steps through
 MAX_STEPS = 60
@@ -160,13 +160,7 @@ def cartogram(ens: ed.EnsembleData) -> dict | None:
                    "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{hovertext}<extra>" + story + "</extra>",
                    "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True, "showscale": col == 1,
                    "xgap": 3, "ygap": 3, "colorbar": {"title": {"text": "median reach"}, "tickformat": ".0%"}}, col=col)
-        x, y = chart.axes(1, col)
-        chart.layout["xaxis" + x[1:]]["visible"] = False
-        chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
-    if tiles.off_map_row is not None:
-        chart.layout["annotations"].append(
-            {"text": "not on the map", "x": 0, "y": 1 - tiles.off_map_row / tiles.rows, "xref": "paper",
-             "yref": "paper", "showarrow": False, "xanchor": "left", "yanchor": "bottom", "font": {"color": "#555"}})
+    tile_axes(chart, tiles, len(ens.stories))
     names = {d: n for n, d in ens.key_dates.items()}
     steps = [{"method": "update", "label": d.isoformat(),
               "args": [{"z": [grids.get((d, s), ([], []))[0] for s in ens.stories],

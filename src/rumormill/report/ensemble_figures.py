@@ -17,6 +17,7 @@ from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
 from .ensemble_charts import BAND_ALPHA
+from .figures import tile_axis
 
 
 def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True,
@@ -107,12 +108,7 @@ def cartogram(ens: ed.EnsembleData) -> Figure | None:
                 ax.text(c + 0.5, r + 0.5, f"{labels[r][c].replace(' ', chr(10), 1)}\n{row.q50:.0%}\n"
                         f"[{row.q05:.0%}, {row.q95:.0%}]", ha="center", va="center", fontsize=6,
                         color="white" if value > 0.6 else "black")
-        if tiles.off_map_row is not None:
-            ax.text(0, tiles.off_map_row - 0.1, "not on the map", fontsize=7, color="#555", va="bottom")
-        ax.set_ylim(tiles.rows, 0)
-        ax.set_aspect("equal")
-        ax.set_title(story)
-        ax.set_axis_off()
+        tile_axis(ax, tiles, story)
     fig.colorbar(image, ax=list(axes), format=PercentFormatter(1.0), shrink=0.8, label="median reach")
     fig.suptitle(f"median reach [5%, 95%] on {q_date.isoformat()}" + (f" ({q_label})" if q_label != "last day" else ""))
     return fig

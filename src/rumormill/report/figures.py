@@ -164,15 +164,20 @@ def cartogram(run: data.RunData, day: int | None = None) -> Figure | None:
             if labels[r][c]:
                 ax.text(c + 0.5, r + 0.5, labels[r][c].replace(" ", "\n", 1) + f"\n{value:.0%}", ha="center",
                         va="center", fontsize=7, color="white" if value > 0.6 else "black")
-        if tiles.off_map_row is not None:
-            ax.text(0, tiles.off_map_row - 0.1, "not on the map", fontsize=7, color="#555", va="bottom")
-        ax.set_ylim(tiles.rows, 0)
-        ax.set_aspect("equal")
-        ax.set_title(story)
-        ax.set_axis_off()
+        tile_axis(ax, tiles, story)
     fig.colorbar(image, ax=list(axes), format=PercentFormatter(1.0), shrink=0.8, label="reach")
     fig.suptitle(f"reach on {run.x([chosen])[0]} (day {chosen})")
     return fig
+
+
+def tile_axis(ax, tiles, title: str) -> None:
+    """A tile map's panel: no axes, square tiles, north up, and the off-map row labelled."""
+    if tiles.off_map_row is not None:
+        ax.text(0, tiles.off_map_row - 0.1, "not on the map", fontsize=7, color="#555", va="bottom")
+    ax.set_ylim(tiles.rows, 0)
+    ax.set_aspect("equal")
+    ax.set_title(title)
+    ax.set_axis_off()
 
 
 def _x(run: data.RunData, days):
