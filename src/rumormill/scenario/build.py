@@ -35,6 +35,9 @@ AGENT_BYTES = 16
 LABEL_BYTES, INDPTR_BYTES = 4, 8
 #: bytes per expected contact stored (both directions, int32), and at the peak of one layer's build
 EDGE_BYTES, EDGE_BUILD_BYTES = 8, 24
+#: bytes per directed contact of a delayed layer per story (the step's outbox, ``engine.post``),
+#: and per letter in transit
+OUTBOX_BYTES, LETTER_BYTES = 20, 24
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,7 +217,20 @@ def estimate(sc: Scenario, scale: float) -> Estimate:
     contacts = int(sum(per_layer))
     nbytes = (n * (AGENT_BYTES + LABEL_BYTES * len(labels) + INDPTR_BYTES * len(sc.layers))
               + EDGE_BYTES * contacts * 2 + EDGE_BUILD_BYTES * int(max(per_layer, default=0)))
-    return Estimate(n, contacts, int(nbytes))
+    return Estimate(n, contacts, int(nbytes + _post_bytes(sc, per_layer)))
+
+
+def _post_bytes(sc: Scenario, per_layer: list) -> float:
+    """A run's letters on delayed layers: the outbox (one slot per directed
+    contact and story) and the letters in transit if every correspondent
+    wrote at the fastest story's rate for a whole mean delay."""
+    fastest = max((s.rate for s in sc.stories), default=0.0)
+    total = 0.0
+    for spec, contacts in zip(sc.layers, per_layer):
+        if spec.delay is not None:
+            directed = 2 * contacts * len(sc.stories)
+            total += directed * (OUTBOX_BYTES + LETTER_BYTES * fastest * spec.rate * delay_of(spec).mean)
+    return total
 
 
 def _label_root(labels: dict, lab):
