@@ -100,3 +100,48 @@ def test_default_outputs_of_kpa():
     # the captures story cannot spread before its inflow starts (2025-01-11)
     assert "reach:captured@all:2024-10-18" not in labels and "reach:captured@all:2025-01-23" in labels
     assert "detained@all:2025-03-31" in labels
+
+
+def test_an_effect_is_the_paired_difference_on_common_random_numbers(hamlet):
+    from rumormill.calibrate.model import model_for, replicate_seed
+    from rumormill.ensemble.replicate import built_for
+    from rumormill.scenario.variants import without
+
+    start = dt.date(2025, 3, 1)
+    late = cal.Quantity("reach", start + dt.timedelta(days=25), "news")
+    early = cal.Quantity("reach", start + dt.timedelta(days=7), "news")  # the checks start on day 9
+    effects = [cal.Quantity(q.kind, q.date, q.story, without=("checks",)) for q in (late, early)]
+    model = model_for(hamlet, [late, *effects], scale=1.0, seed=4)
+    values = {"check_probability": 0.3}
+    got = model(values, replicate_seed(4, 0))
+    built, _ = built_for(model.plan, values)
+    other = without(built, ["checks"]).run(seed=replicate_seed(4, 0))
+    alone = cal.measure([late], other, built.population, built.scenario, 1.0)[0]
+    assert got[1] == got[0] - alone
+    assert got[1] < 0  # detaining spreaders slows the news: fewer have heard
+    assert got[2] == 0.0  # before the checks start the paired runs are the same run
+    assert effects[0].label == "effect[checks]:reach:news@all:2025-03-26"
+
+
+def test_a_measures_own_parameter_drives_its_effect(hamlet):
+    effect = cal.Quantity("reach", dt.date(2025, 3, 26), "news", without=("checks",))
+    s = cal.sensitivity(hamlet, ["check_probability", "report_probability"], [effect], n=16, workers=1)
+    t = s.table().set_index("parameter")
+    # the informants' report starts no measure: its probability cannot act on the checks' effect
+    assert t.loc["report_probability", "ST"] == 0.0
+    assert t.loc["check_probability", "ST"] > 0.1
+
+
+def test_default_effects_of_kpa():
+    from rumormill.scenario import load
+
+    sc = load("kpa-2025")
+    acting = [m.name for m in sc.measures if m.type != "inflow"]
+    together = [q for q in cal.default_outputs(sc) if q.without]
+    assert [q.label for q in together] == [f"effect[{','.join(acting)}]:reach:{s}@all:2025-02-28"
+                                           for s in ("deployment", "captured")]
+    each = cal.default_outputs(sc, effects="each")
+    assert sorted({q.without for q in each if q.without}) == sorted((n,) for n in acting)
+    assert not [q for q in cal.default_outputs(sc, effects=None) if q.without]
+    with pytest.raises(ParameterError, match="inspect-mail"):
+        cal.default_outputs(sc, effects="inflow-captured")

@@ -49,15 +49,23 @@ class ScenarioModel:
         return self.plan.scenario
 
     def __call__(self, values: dict, seed: np.random.SeedSequence) -> np.ndarray:
-        """float64[Q]: the quantities of one run with ``values`` on ``seed``."""
+        """float64[Q]: the quantities of one run with ``values`` on ``seed``;
+        an effect's (``Quantity.without``) minus its value in a run on the
+        same seed without those measures (one extra run per distinct set)."""
         from ..ensemble.replicate import built_for
+        from ..scenario.variants import without
         from ..simulate import CoarseStepWarning
 
         built, _ = built_for(self.plan, values)
+        pop, sc, scale = built.population, built.scenario, self.plan.scale
         with warnings.catch_warnings():  # the scenario's step, said once by `rumormill run`, not per evaluation
             warnings.simplefilter("ignore", CoarseStepWarning)
-            result = built.run(seed=seed)
-        return measure(self.quantities, result, built.population, built.scenario, self.plan.scale)
+            out = measure(self.quantities, built.run(seed=seed), pop, sc, scale)
+            for names in dict.fromkeys(q.without for q in self.quantities if q.without):
+                which = [i for i, q in enumerate(self.quantities) if q.without == names]
+                other = without(built, names).run(seed=seed)
+                out[which] -= measure([self.quantities[i] for i in which], other, pop, sc, scale)
+        return out
 
 
 def model_for(scenario, quantities, *, scale=None, seed=None, order=None) -> ScenarioModel:

@@ -12,6 +12,11 @@ Dates follow the ensemble tables: row ``d`` of a run's counts is the end of
 day ``d - 1``, so the figure for a date is the end of that day. A report is
 an event on its day; a trigger that never reported counts as reporting on
 the day after the calendar ends (``days``), the nearest it could have been.
+
+A quantity with ``without`` is an effect: its value with every measure
+minus its value with the named measures left out, the two runs on the same
+seed (common random numbers, ``scenario.variants.without``), so the
+difference is the measures' alone.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ class Quantity:
     ``kind`` is ``"reach"`` (fraction of the cohort who know ``story``),
     ``"report"`` (the day, from the scenario's start, of ``trigger``'s first
     report) or ``"detained"`` (people of the cohort detained by ``date``, at
-    the run's scale divided by the scale: people at scale 1).
+    the run's scale divided by the scale: people at scale 1). With
+    ``without`` (measure names) it is an effect: the value with every
+    measure minus the value without those, on the same seed.
     """
 
     kind: str
@@ -42,6 +49,7 @@ class Quantity:
     groups: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
     trigger: str | None = None
+    without: tuple[str, ...] | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -52,24 +60,30 @@ class Quantity:
             raise ParameterError("a report quantity needs the trigger whose report it is.")
         if self.kind == "detained" and self.date is None:
             raise ParameterError("a detained quantity needs a date.")
+        if self.without is not None and not self.without:
+            raise ParameterError("an effect needs the measures it leaves out (without=...).")
 
     @property
     def label(self) -> str:
-        """Short, stable name: ``reach:deployment@Ryanggang+North Hamgyong:2024-10-25``."""
+        """Short, stable name: ``reach:deployment@Ryanggang+North Hamgyong:2024-10-25``,
+        an effect prefixed with the measures it leaves out, ``effect[a,b]:``."""
         if self.kind == "report":
-            return f"report:{self.trigger}"
-        who = "+".join(list(self.groups or ()) + list(self.regions or ())) or "all"
-        what = f"reach:{self.story}" if self.kind == "reach" else "detained"
-        return f"{what}@{who}:{self.date.isoformat()}"
+            label = f"report:{self.trigger}"
+        else:
+            who = "+".join(list(self.groups or ()) + list(self.regions or ())) or "all"
+            what = f"reach:{self.story}" if self.kind == "reach" else "detained"
+            label = f"{what}@{who}:{self.date.isoformat()}"
+        return f"effect[{','.join(self.without)}]:{label}" if self.without else label
 
     def check(self, scenario) -> None:
         """Refuse names the scenario does not have, and dates outside its calendar."""
         info = scenario.scenario
         known = {"story": [s.name for s in scenario.stories], "trigger": [t.name for t in scenario.triggers],
                  "group": [g.name for g in scenario.population.groups],
-                 "region": list(scenario.population.regions)}
+                 "region": list(scenario.population.regions), "measure": [m.name for m in scenario.measures]}
         wanted = {"story": [self.story] if self.story else [], "trigger": [self.trigger] if self.trigger else [],
-                  "group": list(self.groups or ()), "region": list(self.regions or ())}
+                  "group": list(self.groups or ()), "region": list(self.regions or ()),
+                  "measure": list(self.without or ())}
         for kind, names in wanted.items():
             for name in names:
                 if name not in known[kind]:

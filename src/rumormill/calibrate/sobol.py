@@ -244,12 +244,22 @@ def _indices(sobol_analyze, problem, y, outputs, size, conf_level, resamples, se
     return pd.DataFrame(rows)
 
 
-def default_outputs(scenario, by_group: bool = False) -> list[Quantity]:
+#: measures that act on the news rather than bring it (left out by an effect)
+NOT_CENSORSHIP = ("inflow",)
+#: measures that detain people
+DETAINING = ("inspect", "monitor", "detect", "check")
+
+
+def default_outputs(scenario, by_group: bool = False, effects="together") -> list[Quantity]:
     """What a scenario's sensitivity analysis asks by default: each story's
     reach over everyone (and, with ``by_group``, in each group) on each key
     date from when the story can spread (its first inflow, or day 0 when it
-    starts with spreaders), each trigger's report day, and everyone detained
-    at the end of the calendar."""
+    starts with spreaders), each trigger's report day, everyone detained at
+    the end of the calendar, and the effect of the measures on each story's
+    reach on the last key date after they start: ``effects="together"``
+    leaves out every measure but the inflows at once (one extra run per
+    evaluation), ``"each"`` or a list of names each measure on its own (one
+    extra run per measure), ``None`` none."""
     info = scenario.scenario
     last = info.end - dt.timedelta(days=1)  # the calendar's last day (its end is the morning after)
     out = []
@@ -261,8 +271,36 @@ def default_outputs(scenario, by_group: bool = False) -> list[Quantity]:
         cohorts = [None] + ([(g.name,) for g in scenario.population.groups] if by_group else [])
         out += [Quantity("reach", date, story.name, groups=cohort) for date in dates for cohort in cohorts]
     out += [Quantity("report", trigger=t.name) for t in scenario.triggers]
-    if any(getattr(m, "type", "") in ("inspect", "monitor") for m in scenario.measures):
+    if any(getattr(m, "type", "") in DETAINING for m in scenario.measures):
         out.append(Quantity("detained", last))
+    return out + effect_outputs(scenario, effects)
+
+
+def effect_outputs(scenario, effects="together") -> list[Quantity]:
+    """The effects ``default_outputs`` asks for (see there)."""
+    acting = [m for m in scenario.measures if getattr(m, "type", "") not in NOT_CENSORSHIP]
+    if effects is None or effects == "none" or not acting:
+        return []
+    if effects == "together":
+        sets = [tuple(m.name for m in acting)]
+    elif effects == "each":
+        sets = [(m.name,) for m in acting]
+    else:
+        names = [n.strip() for n in effects.split(",")] if isinstance(effects, str) else list(effects)
+        known = [m.name for m in acting]
+        for name in names:
+            if name not in known:
+                raise ParameterError(f"effects: {name!r} is not a measure of {scenario.name!r} that acts on the "
+                                     f"news; choose 'together', 'each', 'none' or names among: {', '.join(known)}.")
+        sets = [(n,) for n in names]
+    info = scenario.scenario
+    end = info.end - dt.timedelta(days=1)
+    out = []
+    for names in sets:
+        start = min((m.start or info.start) for m in acting if m.name in names)
+        after = [d for d in sorted(set(info.key_dates.values())) if d > start]
+        date = after[-1] if after else end
+        out += [Quantity("reach", date, story.name, without=names) for story in scenario.stories]
     return out
 
 
