@@ -145,3 +145,13 @@ def test_default_effects_of_kpa():
     assert not [q for q in cal.default_outputs(sc, effects=None) if q.without]
     with pytest.raises(ParameterError, match="inspect-mail"):
         cal.default_outputs(sc, effects="inflow-captured")
+
+
+def test_evaluations_run_at_the_calibration_scale(hamlet):
+    from rumormill.calibrate.model import model_for
+
+    q = [cal.Quantity("reach", dt.date(2025, 3, 26), "news")]
+    assert model_for(hamlet, q).plan.scale == hamlet.scenario.scale
+    small = hamlet.model_copy(update={"scenario": hamlet.scenario.model_copy(update={"calibration_scale": 0.5})})
+    assert model_for(small, q).plan.scale == 0.5
+    assert model_for(small, q, scale=0.25).plan.scale == 0.25

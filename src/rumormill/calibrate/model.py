@@ -69,7 +69,8 @@ class ScenarioModel:
 
 
 def model_for(scenario, quantities, *, scale=None, seed=None, order=None) -> ScenarioModel:
-    """A ``ScenarioModel`` (the scenario's own scale, seed and order where not given)."""
+    """A ``ScenarioModel`` (the scenario's own calibration scale -- or scale --,
+    seed and order where not given)."""
     from ..scenario import Scenario, load
 
     sc = scenario if isinstance(scenario, Scenario) else load(scenario)
@@ -78,7 +79,9 @@ def model_for(scenario, quantities, *, scale=None, seed=None, order=None) -> Sce
         q.check(sc)
     if order is not None and order not in ("date", "trigger"):
         raise ParameterError(f"order = {order!r}: choose 'date' (every measure on its date) or 'trigger'.")
-    plan = Plan(sc, float(info.scale if scale is None else scale), int(info.seed if seed is None else seed), 1,
+    if scale is None:
+        scale = info.calibration_scale if info.calibration_scale is not None else info.scale
+    plan = Plan(sc, float(scale), int(info.seed if seed is None else seed), 1,
                 info.order if order is None else order)
     return ScenarioModel(plan, tuple(quantities))
 

@@ -88,6 +88,11 @@ class ScenarioInfo(Table):
     start: dt.date = Field(description="first simulated day, a TOML date such as 2024-10-01")
     days: int = Field(ge=1, le=MAX_DAYS, description="days simulated; the calendar runs from start to start + days")
     scale: float = Field(0.1, gt=0.0, allow_inf_nan=False, description="fraction of the census sizes built as agents")
+    calibration_scale: float | None = Field(
+        None, gt=0.0, allow_inf_nan=False,
+        description="scale of each run of `rumormill calibrate` and `sensitivity` when --scale is not given "
+        "(default: scale); small, to afford thousands of runs, once `scale_check` shows the observed "
+        "quantities agree with larger scales")
     seed: int = Field(0, ge=0, le=2**63 - 1)
     runs: int = Field(1, ge=1, le=100_000, description="replicates `rumormill run` makes when --runs is not given; "
                       "more than 1 gives an ensemble, printed and drawn as medians with bands")
