@@ -1,4 +1,4 @@
-"""The measures, daily engine against exact engine (V7–V9, V14, V15).
+"""The measures, daily engine against exact engine (V7–V9, V14, V15, V17).
 
 The exact engine gives every measure its continuous-time meaning (see
 ``engine.exact``); the daily engine at fine steps must agree with it in
@@ -13,6 +13,11 @@ ensembles, and each row compares one outcome:
   critical value at level 0.001 (continuous outcomes), or by a chi-square
   test of homogeneity at level 0.001 on pooled bins with at least five
   expected runs each (a trigger's firing day, an integer).
+
+V17 (``Detect`` and ``Check``) has settings of its own, small enough for
+closed forms, and also holds each engine to them: a share by its binomial
+tolerance (``validation.binomial``), a mean by t times its standard error
+(``validation.compare``).
 
 The daily engine keeps a first-order bias in its step (V5): synchronous
 steps over-state reach. At ``SUBSTEPS`` (a spreader meets about 0.03
@@ -31,12 +36,13 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
-from .measures import Deter, Indoctrinate, Inflow, Inspect, Monitor, Trigger
-from .models import ISR, MakiThompson
-from .networks import Layer, Multiplex, erdos_renyi
+from .measures import Check as CheckMeasure
+from .measures import Detect, Deter, Indoctrinate, Inflow, Inspect, Monitor, Trigger
+from .models import ISR, SIR, MakiThompson
+from .networks import Layer, Multiplex, cliques, erdos_renyi, from_edges
 from .population import Population
 from .simulate import simulate
-from .validation import Check, _seeds
+from .validation import Check, _seeds, binomial, compare, mean_of
 
 #: the daily engine's steps a day in these comparisons (quick, full)
 SUBSTEPS = 32
@@ -243,8 +249,124 @@ def v15(quick: bool, seed: int) -> list[Check]:
     return out
 
 
+#: V17's stars: how many, leaves each, days, the story's rate per edge and layer
+STARS, LEAVES, STAR_DAYS, STAR_RATE = 50, 4, 3, 0.5
+#: V17's detection of the centres' face-to-face tellings: observed, then detained
+WATCH, TAKE = 0.4, 0.5
+#: V17's checks of a silent story that everyone knows: households, their size, checks, and the check's odds
+HOMES, HOME_SIZE, CHECKS = 100, 4, 3
+FIND, HOLD, SILENCE = 0.3, 0.5, 0.4
+
+
+def stars_theory() -> tuple[float, float]:
+    """A centre who never stops tells each of its ``d`` leaves at rate λ on each
+    of two layers; each face-to-face telling is observed with w and its teller
+    detained with h, so the centre is taken at rate d·λ·w·h: detained by T with
+    1 − exp(−d·λ·w·h·T). A leaf is told unless a telling to another leaf takes
+    the centre first (rate (d − 1)·λ·w·h against 2λ for its own): told by T
+    with (2λ/a)·(1 − exp(−a·T)), a = 2λ + (d − 1)·λ·w·h."""
+    q = STAR_RATE * WATCH * TAKE
+    a = 2 * STAR_RATE + (LEAVES - 1) * q
+    return 1 - math.exp(-LEAVES * q * STAR_DAYS), 2 * STAR_RATE / a * (1 - math.exp(-a * STAR_DAYS))
+
+
+def checks_theory() -> tuple[float, float, float]:
+    """Everyone knows a story nobody passes on; checks find each undetained
+    member with f, detain a finding with h and silence its household with s.
+    Detained after the checks: 1 − (1 − f·h)^checks, independently per agent;
+    households indoctrinated at the first check: f·s per member; spreaders left
+    after it: a member neither detained nor in a silenced household,
+    (1 − f·s)^(size − 1)·(1 − f·(1 − (1 − s)(1 − h)))."""
+    left = (1 - FIND * SILENCE) ** (HOME_SIZE - 1) * (1 - FIND * (1 - (1 - SILENCE) * (1 - HOLD)))
+    return 1 - (1 - FIND * HOLD) ** CHECKS, FIND * SILENCE, left
+
+
+def v17(quick: bool, seed: int, shift: float = 0.0) -> list[Check]:
+    """``Detect`` and ``Check``: (a) detection on disjoint stars against
+    ``stars_theory``; (b) checks of a silent story everyone knows against
+    ``checks_theory``; (c) both at once on a spreading rumour, daily against
+    exact. ``shift`` is added to the daily engine's detain probabilities, to
+    show that a wrong engine fails."""
+    runs = _runs(quick)
+    steps = SUBSTEPS if quick else SUBSTEPS_FULL
+
+    def held(engine, p):
+        return min(1.0, p + shift) if engine == "daily" else p
+
+    # (a) stars: the centres (cell 0) start; only their face-to-face tellings are watched
+    pop = Population.from_sizes({("centre", "all"): STARS, ("leaf", "all"): STARS * LEAVES})
+    star = from_edges(pop.n, np.repeat(np.arange(STARS), LEAVES), STARS + np.arange(STARS * LEAVES), "stars")
+    mux = Multiplex({"face": Layer(star), "phone": Layer(star, channel="phone")})
+    leaves = pop.cells_of(["leaf"], None)
+
+    def star_run(engine, substeps, ss):
+        ms = [Detect("informers", layers=["face"], probability=WATCH, detain=held(engine, TAKE), groups=["centre"])]
+        r = simulate(mux, SIR(STAR_RATE, 0.0), engine=engine, substeps=substeps, population=pop, measures=ms,
+                     days=STAR_DAYS, initial=np.arange(STARS), seed=ss)
+        return r.detained[-1].sum() / STARS, 1 - r.counts[-1, 0, 0, leaves].sum() / (STARS * LEAVES)
+
+    ens = _ensembles("V17s", runs, seed, star_run, quick)
+    p_det, p_told = stars_theory()
+    out = []
+    for engine in ("daily", "exact"):
+        e = ens[engine]
+        out.append(binomial("V17", f"{engine}: detect on stars: centres detained by day {STAR_DAYS}", p_det,
+                            int(round(e[:, 0].sum() * STARS)), runs * STARS))
+        out.append(compare("V17", f"{engine}: detect on stars: leaves told by day {STAR_DAYS}", p_told,
+                           mean_of(e[:, 1]), runs))
+    out += _rows("V17", ens, ["detect on stars: centres detained", "detect on stars: leaves told"], runs, ks=(1,))
+
+    # (b) a silent story (rate 0) everyone knows; checks at the end of days 0, 2, 4
+    n = HOMES * HOME_SIZE
+    pop = Population.from_sizes({("family", "all"): n})
+    mux = Multiplex({"home": Layer(cliques(np.arange(n) // HOME_SIZE))})
+
+    def check_run(engine, substeps, ss):
+        ms = [CheckMeasure("visits", first=0, every=2, probability=FIND, detain=held(engine, HOLD),
+                           indoctrinate=SILENCE, household="home")]
+        r = simulate(mux, MakiThompson(0.0), engine=engine, substeps=substeps, population=pop, measures=ms,
+                     days=2 * CHECKS - 1, initial=np.arange(n), seed=ss)
+        first = sum(e[4] for e in r.events if e[0] == 0 and e[1] == "check-indoctrination")
+        return r.detained[-1].sum(), first, r.counts[1, 0, 1].sum() / n
+
+    ens = _ensembles("V17c", runs, seed, check_run, quick)
+    p_det, p_home, left = checks_theory()
+    for engine in ("daily", "exact"):
+        e = ens[engine]
+        out.append(binomial("V17", f"{engine}: check, all know: detained after {CHECKS} checks", p_det,
+                            int(e[:, 0].sum()), runs * n))
+        out.append(binomial("V17", f"{engine}: check, all know: households indoctrinated at the first", p_home,
+                            int(e[:, 1].sum()), runs * n))
+        out.append(compare("V17", f"{engine}: check, all know: spreaders left after the first", left,
+                           mean_of(e[:, 2]), runs))
+
+    # (c) a rumour among soldiers and families: informants on the soldiers' face-to-face talk,
+    # checks of the families' households from day 3, every 5 days
+    soldiers, families = 200, 400
+    pop = Population.from_sizes({("soldier", "all"): soldiers, ("family", "all"): families})
+    homes = np.concatenate([np.full(soldiers, -1), np.arange(families) // HOME_SIZE])
+    mux = Multiplex({"home": Layer(cliques(homes)),
+                     "face": Layer(erdos_renyi(pop.n, 4.0, np.random.SeedSequence([seed, 17])))})
+    s_cell, f_cell = pop.cells_of(["soldier"], None), pop.cells_of(["family"], None)
+
+    def both_run(engine, substeps, ss):
+        ms = [Detect("informers", layers=["face"], probability=0.2, detain=held(engine, 0.5), groups=["soldier"]),
+              CheckMeasure("visits", first=3, every=5, probability=0.3, detain=held(engine, 0.4), indoctrinate=0.5,
+                           household="home", groups=["family"])]
+        r = simulate(mux, MakiThompson(0.15), engine=engine, substeps=substeps, population=pop, measures=ms,
+                     days=30, initial=5, seed=ss)
+        found = sum(e[4] for e in r.events if e[1] == "check-finding")
+        silenced = sum(e[4] for e in r.events if e[1] == "check-indoctrination")
+        return (r.reach(), r.detained[-1, s_cell].sum(), r.detained[-1, f_cell].sum(), found, silenced)
+
+    ens = _ensembles("V17x", runs, seed, both_run, quick)
+    out += _rows("V17", ens, ["detect + check: reach", "detect: soldiers detained", "check: families detained",
+                              "check: findings", "check: households indoctrinated"], runs, ks=(0, 2))
+    return out
+
+
 CASES: dict[str, Callable[[bool, int], list[Check]]] = {
-    "V7": v7, "V8": v8, "V9": v9, "V14": v14, "V14-arrivals": v14_arrivals, "V15": v15,
+    "V7": v7, "V8": v8, "V9": v9, "V14": v14, "V14-arrivals": v14_arrivals, "V15": v15, "V17": v17,
 }
 
 

@@ -36,3 +36,18 @@ def test_the_comparisons_can_fail():
     assert stat > crit
     stat, crit = validation_exact.chi2_gap(days, rng.poisson(10, 300))
     assert stat <= crit
+
+
+def test_v17_catches_a_wrong_detain_probability():
+    """The daily engine given detain probabilities 0.1 too high (detection and
+    checks) fails V17 against theory and against the exact engine; the exact
+    engine's rows, unchanged, still pass."""
+    rows = validation_exact.v17(True, SEED, shift=0.1)
+    failed = {r.what for r in rows if not r.passed}
+    for what in ("daily: detect on stars: centres detained by day 3",
+                 "daily: check, all know: detained after 3 checks",
+                 "daily−exact: detect on stars: centres detained",
+                 "daily−exact: detect: soldiers detained",
+                 "daily−exact: check: families detained"):
+        assert what in failed
+    assert not any(w.startswith("exact:") for w in failed)
