@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def validate(
     quick: bool = typer.Option(False, "--quick", help="Reduced sizes and run counts (about a minute)."),
-    case: list[str] = typer.Option(None, "--case", help="Run only these cases (V1 ... V16, V7x ... V15); repeatable."),
+    case: list[str] = typer.Option(None, "--case", help="Run only these cases (V1 ... V17, V7x ... V15); repeatable."),
     seed: int = typer.Option(2025, help="Base seed of every ensemble."),
 ):
     """Reproduce the known results of rumour theory; print expected, measured, tolerance, pass.
