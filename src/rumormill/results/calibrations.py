@@ -308,24 +308,32 @@ def summary(store: "Store", calibration_id: str):
 
 def read(store: "Store", calibration: str) -> dict:
     """One ``calibrations`` row by id or unique prefix (``latest``: the one started last)."""
+    return _row(store, "calibrations", "calibration_id", calibration, "calibration")
+
+
+def read_analysis(store: "Store", analysis: str) -> dict:
+    """One ``analyses`` row by id or unique prefix (``latest``: the one started last)."""
+    return _row(store, "analyses", "analysis_id", analysis, "sensitivity analysis")
+
+
+def _row(store: "Store", table: str, key: str, wanted: str, what: str) -> dict:
     from contextlib import closing
 
     from . import views
 
     with closing(views.connect(store.folder, tables=())) as con:
-        if calibration == "latest":
-            rows = catalog.rows(con, "calibrations", "ORDER BY started DESC LIMIT 1")
+        if wanted == "latest":
+            rows = catalog.rows(con, table, "ORDER BY started DESC LIMIT 1")
         else:
-            rows = catalog.rows(con, "calibrations", "WHERE starts_with(calibration_id, ?) "
-                                "ORDER BY calibration_id LIMIT 2", [calibration or ""])
-    exact = [r for r in rows if r["calibration_id"] == calibration]
-    if exact or (len(rows) == 1 and calibration):
+            rows = catalog.rows(con, table, f"WHERE starts_with({key}, ?) ORDER BY {key} LIMIT 2", [wanted or ""])
+    exact = [r for r in rows if r[key] == wanted]
+    if exact or (len(rows) == 1 and wanted):
         return (exact or rows)[0]
-    if not rows or not calibration:
-        raise RunNotFoundError(f"no calibration {calibration!r} in {store.folder}; `rumormill query "
-                               f"\"SELECT * FROM calibrations\" --out {store.folder}` lists them.")
-    raise StoreError(f"calibration id prefix {calibration!r} matches several ({rows[0]['calibration_id']}, "
-                     f"{rows[1]['calibration_id']}, ...); give more of the id.")
+    if not rows or not wanted:
+        raise RunNotFoundError(f"no {what} {wanted!r} in {store.folder}; `rumormill query "
+                               f"\"SELECT * FROM {table}\" --out {store.folder}` lists them.")
+    raise StoreError(f"{what} id prefix {wanted!r} matches several ({rows[0][key]}, {rows[1][key]}, ...); "
+                     "give more of the id.")
 
 
 def _insert(con, table: str, row: dict) -> None:
