@@ -211,12 +211,12 @@ def test_edge_lists_need_a_file_scenario(mini_text):
 @pytest.mark.parametrize(
     "old, new, line",
     [
-        ("probability = 0.9 ", "probability = 1.5 ", 223),  # a key in an array of tables
-        ("detain = 0.1 ", "detian = 0.1 ", 224),  # an unknown key
-        ('channel = "mail"\nprobability', "probability", 219),  # a missing key: its table's header
-        ('"monitor-families"]', '"monitor-familes"]', 293),  # an element of an array
-        ("Ryanggang = 719_269", "Ryanggang = -5", 45),  # a key of a plain table
-        ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 30),  # a quoted key
+        ("probability = 0.9 ", "probability = 1.5 ", 224),  # a key in an array of tables
+        ("detain = 0.1 ", "detian = 0.1 ", 225),  # an unknown key
+        ('channel = "mail"\nprobability', "probability", 220),  # a missing key: its table's header
+        ('"monitor-families"]', '"monitor-familes"]', 294),  # an element of an array
+        ("Ryanggang = 719_269", "Ryanggang = -5", 46),  # a key of a plain table
+        ('"joint order" = 2025-02-01', '"joint order" = 2026-02-01', 31),  # a quoted key
     ],
 )
 def test_line_numbers(kpa_text, old, new, line):
