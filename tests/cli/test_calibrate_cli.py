@@ -1,8 +1,9 @@
 """``rumormill calibrate`` and ``rumormill sensitivity`` end to end on the
 two-hamlet scenario: progress and summary printed, the store's tables
 written and readable, a finished calibration shown again, an interrupted one
-resumed to the particles an uninterrupted one gives, and the bad-input
-errors (one line, exit 2, nothing stored)."""
+resumed to the particles an uninterrupted one gives, the posterior
+predictive ensemble (run, interrupted, resumed, drawn on the page, or none),
+and the bad-input errors (one line, exit 2, nothing stored)."""
 
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from rumormill.results import Store
 HAMLET = Path(__file__).parents[1] / "calibrate" / "hamlet.toml"
 #: small enough for CI: 10 particles, 2 generations (about 40 runs of 1,400 agents)
 ARGS = ["calibrate", str(HAMLET), "--params", "telling_rate,radio_rate", "--budget", "80", "--population", "10",
-        "--generations", "2", "--workers", "1", "--no-report"]
+        "--generations", "2", "--workers", "1", "--no-report", "--predictive", "0"]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -51,6 +52,14 @@ def test_calibrate_prints_each_generation_and_the_summary(fitted):
     assert "Posterior after generation 1" in out and "90% interval" in out and "width / prior's" in out
     assert "telling_rate" in out and "log-uniform [0.1, 2]" in out
     assert "stored as calibration c" in out
+
+
+def test_predictive_0_runs_no_ensemble(fitted):
+    store, out = fitted
+    cid = store.query("SELECT calibration_id FROM calibrations")["calibration_id"].iloc[0]
+    assert "posterior predictive" not in out
+    assert not (store.folder / "calibrations" / cid / "predictive").exists()
+    assert not any(f'"posterior {cid}"' in p and "predictive" in p for p in store.ensembles()["params"])
 
 
 def test_the_store_has_the_calibration_tables(fitted):
@@ -122,6 +131,7 @@ def test_ctrl_c_keeps_what_is_stored_and_the_same_command_resumes(fitted, tmp_pa
     (["--budget", "30", "--population", "20"], "give at least twice the population (40)"),
     (["--workers", "0"], "workers = 0"),
     (["--order", "soon"], "order = 'soon': choose 'date'"),
+    (["--predictive", "-1"], "--predictive -1: give a number of replicates from 0 (none) to 100,000"),
 ])
 def test_bad_calibrate_options_are_one_line_errors_and_store_nothing(tmp_path, capsys, extra, words):
     assert main(["calibrate", str(HAMLET), *extra, "--out", str(tmp_path / "out")]) == 2
@@ -149,7 +159,8 @@ def test_sensitivity_morris_prints_and_stores_the_effects(tmp_path, capsys):
     assert set(rows["method"]) == {"morris"} and rows["mu_star"].notna().all() and rows["S1"].isna().all()
     assert set(rows["parameter"]) == {"telling_rate", "check_probability"}
     assert set(rows["output"]) == {"reach:news@all:2025-03-17", "reach:news@villager:2025-03-17",
-                                   "reach:news@soldier:2025-03-17", "report:informants", "detained@all:2025-03-30"}
+                                   "reach:news@soldier:2025-03-17", "report:informants", "detained@all:2025-03-30",
+                                   "effect[checks]:reach:news@all:2025-03-17"}
     # the checks detain, the telling rate does not: only through the spread it drives
     detained = rows[rows["output"] == "detained@all:2025-03-30"].set_index("parameter")
     assert detained.loc["check_probability", "mu_star"] > 0
@@ -173,12 +184,81 @@ def test_run_posterior_draws_an_ensemble_from_the_calibration(fitted, capsys):
     assert "no calibration 'cnosuch'" in capsys.readouterr().err
 
 
-def test_the_calibration_page(fitted):
+def test_the_calibration_page(fitted, tmp_path):
     from rumormill.calibrate import page
 
-    store, _ = fitted
+    store = _copy(fitted, tmp_path)
     files = page.write(store, "c")
     assert [f.name for f in files] == ["report.html", "pairs.png", "predictive.png", "generations.png"]
     text = files[0].read_text()
     assert "Marginal and pairwise posteriors" in text and "telling_rate" in text and "data:image/png;base64," in text
     assert all(f.stat().st_size > 1000 for f in files[1:])
+
+
+def _copy(fitted, tmp_path) -> Store:
+    """A copy of the fitted store without ensembles (another test runs one into it), to add to without changing
+    what the other tests see."""
+    import shutil
+
+    shutil.copytree(fitted[0].folder, tmp_path / "store")
+    store = Store(tmp_path / "store")
+    for eid in store.ensembles()["ensemble_id"]:
+        store.delete_ensemble(eid)
+    return store
+
+
+def test_report_writes_a_calibration_page_that_says_how_to_make_the_bands(fitted, tmp_path, capsys):
+    store = _copy(fitted, tmp_path)
+    cid = store.query("SELECT calibration_id FROM calibrations")["calibration_id"].iloc[0]
+    assert main(["report", cid[:5], "--out", str(store.folder), "--no-png"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "no ensemble drawn from its posterior is stored" in out
+    text = (store.folder / "calibrations" / cid / "report.html").read_text()
+    assert "No ensemble drawn from this posterior is stored" in text and "--predictive 16" in text
+    assert not (store.folder / "calibrations" / cid / "pairs.png").exists()
+
+
+def test_predictive_runs_the_ensemble_and_the_page_draws_its_bands(fitted, tmp_path, capsys):
+    store = _copy(fitted, tmp_path)
+    cid = store.query("SELECT calibration_id FROM calibrations")["calibration_id"].iloc[0]
+    args = [a for a in ARGS if a != "--no-report"][:-2]
+    assert main([*args, "--predictive", "2", "--out", str(store.folder)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "already stored, finished" in out and "posterior predictive: 2 replicates" in out
+    assert "2 run now (this process), 0 already stored; status finished" in out
+    row = store.ensembles().iloc[-1]
+    assert f'"draws": "posterior {cid}"' in row.params and row.status == "finished" and row.runs_done == 2
+    text = (store.folder / "calibrations" / cid / "report.html").read_text()
+    assert 'alt="bands"' in text and f"<code>{row.ensemble_id}</code>" in text and "No ensemble drawn" not in text
+    assert (store.folder / "calibrations" / cid / "bands.png").stat().st_size > 1000
+
+
+def test_ctrl_c_in_the_predictive_ensemble_keeps_the_calibration(fitted, tmp_path, capsys, monkeypatch):
+    from rumormill.results import ensembles
+
+    store = _copy(fitted, tmp_path)
+    cid = store.query("SELECT calibration_id FROM calibrations")["calibration_id"].iloc[0]
+    real = ensembles.EnsembleRecording.add
+
+    def stop_after_the_first(self, index, summary, seconds=None):
+        real(self, index, summary, seconds)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ensembles.EnsembleRecording, "add", stop_after_the_first)
+    assert main([*ARGS[:-2], "--predictive", "3", "--out", str(store.folder)]) == 130
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"interrupted: calibration {cid} is stored" in err and "the same command resumes it" in err
+    assert store.calibration(cid)["status"] == "finished"
+    row = store.ensembles().iloc[-1]
+    assert (row.status, row.runs_done) == ("interrupted", 1)
+    # usable: the page, with the one replicate stored
+    assert main(["report", cid, "--out", str(store.folder)]) == 0
+    assert "with the posterior predictive bands of ensemble" in " ".join(capsys.readouterr().out.split())
+    text = (store.folder / "calibrations" / cid / "report.html").read_text()
+    assert "interrupted: 1 of 3 stored" in text and 'alt="bands"' in text
+
+    monkeypatch.setattr(ensembles.EnsembleRecording, "add", real)
+    assert main([*ARGS[:-2], "--predictive", "3", "--out", str(store.folder)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"resuming ensemble {row.ensemble_id}: 1 of 3 runs already stored" in out
+    assert "2 run now" in out and "status finished" in out

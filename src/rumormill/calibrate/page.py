@@ -5,35 +5,48 @@ offline) with its figures as PNGs beside it.
 - marginal and pairwise posteriors: weighted histograms on the diagonal,
   the particles (sized by weight) below it, each axis the prior's range in
   the fitting coordinate (ln x for a log-uniform prior);
-- posterior predictive checks: for each observation, the distribution of
-  the quantity over the posterior's runs (each particle's own run, weighted)
-  with the observed interval drawn as a band, a point observation as a marker;
+- posterior predictive bands, when an ensemble drawn from the posterior is
+  stored (``calibrate.predictive``): for each reach observation the reach of
+  its cohort over time (median, 50 % and 90 % bands over the replicates) with
+  the observation drawn as an interval bar (a point: a marker) at its date;
+  for a report, each replicate's report day on a timeline with the observed
+  date as a marker; a table of the same on the observations' dates. Without
+  such an ensemble the page says the command that makes one;
+- the fit's own runs: for each observation, the distribution of the
+  quantity over the posterior's particles (each particle's own run,
+  weighted) with the observed interval drawn as a band, a point as a marker;
 - the thresholds and acceptance rates of the generations.
 
 Everything is read from the store's views (``particles``, ``posterior``,
-``generations``, ``observations``, ``calibration_summary``), so the page of
-an interrupted calibration shows its last complete generation.
+``generations``, ``observations``, ``calibration_summary``, and the
+ensembles'), so the page of an interrupted calibration shows its last
+complete generation.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 
-FIGURES = ("pairs", "predictive", "generations")
+FIGURES = ("pairs", "bands", "predictive", "generations")
+#: replicates the command in the page's hint asks for (``rumormill calibrate --predictive``'s default)
+HINT_RUNS = 16
 
 
-def write(store, calibration: str, folder=None) -> list[Path]:
-    """Write ``report.html`` and its PNGs for a stored calibration (id or
-    prefix) into ``folder`` (default: the calibration's own folder); returns
-    the files written, the page first."""
+def write(store, calibration: str, folder=None, *, name: str = "report.html", png: bool = True) -> list[Path]:
+    """Write the page (``name``) and, with ``png``, its PNGs for a stored
+    calibration (id or prefix) into ``folder`` (default: the calibration's
+    own folder); returns the files written, the page first."""
     from ..results.calibrations import read
     from ..results.ensembles import write_atomic
+    from . import predictive as pr
 
     row = read(store, calibration)
     cid = row["calibration_id"]
@@ -50,19 +63,26 @@ def write(store, calibration: str, folder=None) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figures = {"pairs": pairs(post, summary), "predictive": predictive(post, obs), "generations": progress(gens)}
+    pred = pr.load(store, cid)
+    figures = {"pairs": pairs(post, summary)}
+    if pred is not None and (pred.reach or pred.report):
+        figures["bands"] = bands(pred)
+    elif png:
+        (folder / "bands.png").unlink(missing_ok=True)  # a page drawn before its ensemble was deleted
+    figures.update(predictive=predictive(post, obs), generations=progress(gens))
     written, images = [], {}
-    for name, fig in figures.items():
+    for figure, fig in figures.items():
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=110)
         plt.close(fig)
         data = buf.getvalue()
-        images[name] = base64.b64encode(data).decode("ascii")
-        path = folder / f"{name}.png"
-        write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))
-        written.append(path)
-    page = folder / "report.html"
-    text = _html(row, summary, gens, obs, images)
+        images[figure] = base64.b64encode(data).decode("ascii")
+        if png:
+            path = folder / f"{figure}.png"
+            write_atomic(path, lambda tmp, data=data: tmp.write_bytes(data))
+            written.append(path)
+    page = folder / name
+    text = _html(row, summary, gens, obs, images, _predictive_html(row, pred, images, store))
     write_atomic(page, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return [page, *written]
 
@@ -169,6 +189,71 @@ def predictive(post, obs):
     return fig
 
 
+def bands(pred):
+    """Per observation with a band: a reach's cohort curve over time (median,
+    50% and 90% bands over the replicates) with the observed interval as a bar
+    at its date (a point: a diamond); a report's day in each replicate on a
+    timeline (dots; its median, 50% and 90% ranges) with the observed date."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    rows = [o for o in pred.observations.to_dict("records") if o["q"] in pred.reach or o["q"] in pred.report]
+    k = len(rows)
+    cols = min(k, 3)
+    fig, axes = plt.subplots((k + cols - 1) // cols, cols, figsize=(4.2 * cols + 0.4, 3.0 * ((k + cols - 1) // cols)),
+                             squeeze=False)
+    table = pred.bands()
+    for ax in axes.flat[k:]:
+        ax.set_visible(False)
+    for ax, o in zip(axes.flat, rows):
+        q, date = o["q"], pd.Timestamp(o["date"]).date()
+        lo, hi = float(o["low"]), float(o["high"])
+        if q in pred.reach:
+            b = table[table["q"] == q]
+            x = list(b["date"])
+            ax.fill_between(x, b["q05"], b["q95"], color="tab:blue", alpha=0.18, lw=0, label="90% band")
+            ax.fill_between(x, b["q25"], b["q75"], color="tab:blue", alpha=0.35, lw=0, label="50% band")
+            ax.plot(x, b["q50"], color="tab:blue", lw=1.4, label="median")
+            if hi > lo:
+                ax.errorbar([date], [(lo + hi) / 2], yerr=[[(hi - lo) / 2], [(hi - lo) / 2]], fmt="none",
+                            ecolor="tab:orange", elinewidth=2.5, capsize=5, capthick=2, label="observed interval")
+            else:
+                ax.plot([date], [lo], "D", color="tab:orange", ms=7, label="observed")
+            ax.set_yscale("symlog", linthresh=1e-3)
+            ax.set_ylim(0, 1.05)
+            ax.set_ylabel("reach (fraction of the cohort)", fontsize=7)
+        else:
+            days, scored = pred.report[q], pred.scored[q]
+            got = days[np.isfinite(days)]
+            jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(got))
+            ax.scatter([pred.start + dt.timedelta(days=float(d)) for d in got], jitter, s=12, color="tab:blue",
+                       alpha=0.5, label="each replicate's report")
+            q05, q25, q50, q75, q95 = (pred.start + dt.timedelta(days=float(v))
+                                       for v in np.quantile(scored, (0.05, 0.25, 0.5, 0.75, 0.95)))
+            ax.plot([q05, q95], [1, 1], color="tab:blue", lw=1.2, label="90% / 50% range, median")
+            ax.plot([q25, q75], [1, 1], color="tab:blue", lw=5)
+            ax.plot([q50], [1], "o", color="white", mec="tab:blue", ms=5)
+            ax.axvline(date, color="tab:orange", lw=1, ls="--")
+            ax.plot([date], [0.5], "D", color="tab:orange", ms=8, label="observed")
+            never = int((~np.isfinite(days)).sum())
+            if never:
+                ax.text(0.98, 0.04, f"{never} of {len(days)} never reported\n(scored as the day after the calendar)",
+                        transform=ax.transAxes, ha="right", va="bottom", fontsize=6)
+            ax.set_ylim(-0.8, 1.8)
+            ax.set_yticks([0, 1], ["replicates", "quantiles"], fontsize=6)
+            last = max(pred.start + dt.timedelta(days=float(scored.max())), date)
+            ax.set_xlim(pred.start, last + dt.timedelta(days=max(2.0, 0.05 * (last - pred.start).days)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
+        ax.tick_params(labelsize=6)
+        ax.set_title(str(o["quantity"]).replace("@", "\n@"), fontsize=7)
+        ax.legend(fontsize=5.5, loc="lower right" if q in pred.reach else "upper left")
+    fig.suptitle(f"Posterior predictive: ensemble {pred.ensemble_id}, {pred.runs} replicates drawn from the "
+                 "posterior", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def progress(gens):
     """Threshold and acceptance rate by generation."""
     import matplotlib.pyplot as plt
@@ -191,7 +276,86 @@ def _fmt(v) -> str:
     return f"{v:.4g}" if isinstance(v, float) else html.escape(str(v))
 
 
-def _html(row, summary, gens, obs, images) -> str:
+def _predictive_html(row, pred, images, store) -> str:
+    """The posterior predictive section: the bands and a table of the
+    observations' dates, or the command that makes the ensemble."""
+    e = html.escape
+    cid = row["calibration_id"]
+    head = "<h2>Posterior predictive bands</h2>"
+    if pred is None:
+        return (f'{head}<p class="hint">No ensemble drawn from this posterior is stored. {_command(row, store)} '
+                f"Then <code>rumormill report {e(cid)}</code> writes this page again, with the bands.</p>")
+    state = "" if pred.status == "finished" else f" ({e(pred.status)}: {pred.runs} of {pred.wanted} stored)"
+    text = (f"<p>Ensemble <code>{e(pred.ensemble_id)}</code>{state}: {pred.runs} replicates, each with its parameters "
+            "drawn from this posterior (the particles resampled by weight) and its own seed, at the calibration's "
+            "scale. Reach: the median (line), 50% and 90% bands over the replicates of the reach in the "
+            "observation's own cohort, with the observed interval as a bar at its date (a point: a diamond). "
+            "Report: each replicate's first report on a timeline, its median, 50% and 90% ranges (a replicate "
+            "that never reported scored as the day after the calendar, as in the fit), and the observed date.</p>")
+    if "bands" in images:
+        text += f'<img alt="bands" src="data:image/png;base64,{images["bands"]}">'
+    checks = pred.checks()
+    rows = []
+    for c in checks.to_dict("records"):
+        if c["kind"] == "reach":
+            fmt = _pct
+        else:
+            def fmt(v):
+                return f"{(pred.start + dt.timedelta(days=float(v))).isoformat()} (day {v:g})"
+        observed = fmt(c["low"]) if c["low"] == c["high"] else f"[{fmt(c['low'])}, {fmt(c['high'])}]"
+        never = f"; {int(c['never'])} never reported" if c["kind"] == "report" and c["never"] else ""
+        rows.append(f"<tr><td>{e(str(c['q']))}</td><td>{e(str(c['quantity']))}</td><td>{e(observed)}</td>"
+                    f"<td>{e(fmt(c['q50']))}</td><td>[{e(fmt(c['q25']))}, {e(fmt(c['q75']))}]</td>"
+                    f"<td>[{e(fmt(c['q05']))}, {e(fmt(c['q95']))}]</td><td>{c['inside']:.0%}{e(never)}</td>"
+                    f"<td>{e(str(c['source']))}</td></tr>")
+    if rows:
+        text += ("<table><tr><th>q</th><th>quantity</th><th>observed</th><th>median</th><th>50% interval</th>"
+                 "<th>90% interval</th><th>replicates inside</th><th>read from</th></tr>" + "".join(rows) + "</table>"
+                 "<p>A reach on the observation's date; a report: the day of the first report (never: the day "
+                 "after the calendar, as the fit scores it). replicates inside: the share whose value lies in the "
+                 "observed interval.</p>")
+    if pred.missing:
+        items = "".join(f"<li>{e(str(q))}: no band; {e(why)}.</li>" for q, why in pred.missing.items())
+        text += f"<ul>{items}</ul><p>{_command(row, store)}</p>"
+    return head + text
+
+
+def _pct(v) -> str:
+    return f"{100 * v:.3g}%"
+
+
+def _command(row, store) -> str:
+    """The command that runs this calibration's posterior predictive ensemble,
+    as HTML: the calibrate command with the calibration's own settings (it
+    finds the calibration stored and runs only the ensemble), or the Python
+    call where those settings are not the command line's."""
+    from ..results import DEFAULT_FOLDER
+    from ..scenario import builtin_names
+
+    e = html.escape
+    cid = row["calibration_id"]
+    settings = json.loads(row["settings"] or "{}")
+    folder = Path(store.folder)
+    builtin = row["scenario"] in builtin_names()
+    if (settings.get("min_epsilon", 0.0) != 0.0 or settings.get("min_acceptance", 0.01) != 0.01
+            or settings.get("weights")):
+        call = (f"from rumormill.results import Store; from rumormill.calibrate.predictive import run_predictive; "
+                f"run_predictive(Store({str(folder)!r}), {cid!r}, {HINT_RUNS}"
+                + (")" if builtin else ", scenario=SCENARIO)"))
+        where = "" if builtin else f" (SCENARIO: the scenario {e(repr(row['scenario']))} as calibrated)"
+        return f"Python makes one (its settings are not the command line's): <code>{e(call)}</code>{where}."
+    scenario = row["scenario"] if builtin else "SCENARIO.toml"
+    line = (f"rumormill calibrate {scenario} --params {row['params']} --scale {settings['scale']!r} --seed "
+            f"{settings['seed']} --order {settings['order']} --budget {settings['budget']} --population "
+            f"{settings['population']} --generations {settings['generations']} --predictive {HINT_RUNS}")
+    if folder.resolve() != Path(DEFAULT_FOLDER).resolve():
+        line += f" --out {folder}"
+    where = "" if builtin else f" (SCENARIO.toml: the file of scenario {e(repr(row['scenario']))} as calibrated)"
+    return (f"<code>{e(line)}</code>{where} runs one: the calibration's own command finds it stored and runs only "
+            "the ensemble.")
+
+
+def _html(row, summary, gens, obs, images, section: str = "") -> str:
     e = html.escape
     cid = row["calibration_id"]
     lines = [f"<tr><td>{e(str(r['parameter']))}</td><td>{e(str(r['prior']))} [{_fmt(r['low'])}, {_fmt(r['high'])}]"
@@ -204,15 +368,18 @@ def _html(row, summary, gens, obs, images) -> str:
     status = e(str(row["status"]))
     head = (f"{e(str(row['scenario']))}: {len(gens)} generation(s), last threshold {_fmt(float(last['epsilon']))}, "
             f"{int(row['evaluations'] or 0):,} runs; status {status}" if last is not None else status)
-    img = "".join(f'<h2>{e(t)}</h2><img alt="{e(n)}" src="data:image/png;base64,{images[n]}">'
-                  for n, t in (("pairs", "Marginal and pairwise posteriors"),
-                               ("predictive", "Posterior predictive against the observations"),
-                               ("generations", "Thresholds and acceptance")))
+    def img(n, t):
+        return f'<h2>{e(t)}</h2><img alt="{e(n)}" src="data:image/png;base64,{images[n]}">'
+
+    img = (img("pairs", "Marginal and pairwise posteriors") + section
+           + img("predictive", "Each particle's own run against the observations")
+           + img("generations", "Thresholds and acceptance"))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>calibration {e(cid)}</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:1em auto;padding:0 1em}}
 table{{border-collapse:collapse;font-size:90%}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}
-td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
+td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}
+.hint{{background:#fff6e0;padding:0.5em}}</style></head><body>
 <h1>Calibration {e(cid)}</h1><p>{head}. Parameters fitted: {e(str(row['params']))}.
 Settings: {e(str(row['settings']))}.</p>
 <h2>Posterior</h2><table><tr><th>parameter</th><th>prior</th><th>scenario's value</th><th>median</th>

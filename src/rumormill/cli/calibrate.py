@@ -1,8 +1,10 @@
 """``rumormill calibrate`` and ``rumormill sensitivity``: fit a scenario's
 ``[parameters]`` to its ``[[observations]]`` (ABC-SMC, pyabc), and say which
 of them drive the answers (Sobol or Morris, SALib); both stored in the
-results folder (``rumormill.calibrate.stored``). Thin: the library does the
-work; this module prints it.
+results folder (``rumormill.calibrate.stored``); and ``rumormill report
+CALIBRATION_ID``, the calibration's page (``rumormill.calibrate.page``),
+handed on by the report command. Thin: the library does the work; this
+module prints it.
 """
 
 from __future__ import annotations
@@ -20,11 +22,70 @@ DEFAULT = "kpa-2025"
 OUT_HELP = "Results folder: holds runs.duckdb, and calibrations/ and analyses/ beside the runs."
 PARAMS_HELP = ("The [parameters] to fit, NAME,NAME,... (default: the scenario's assumptions that can move "
                "what was observed; see docs/calibration.md). The others stay at their values.")
+PREDICTIVE_HELP = ("Replicates of the posterior predictive ensemble run after the fit: parameters drawn from the "
+                   "posterior, stored as an ensemble, drawn as bands on the page (0: none).")
 
 
 def register(app: typer.Typer) -> None:
     app.command()(calibrate)
     app.command()(sensitivity)
+    for info in app.registered_commands:  # `rumormill report` (cli/results.py) takes calibration ids too
+        if info.callback is not None and (info.name or info.callback.__name__) == "report":
+            info.callback = _with_calibrations(info.callback)
+
+
+def _with_calibrations(report):
+    """``report`` that writes a calibration's page when given a calibration id
+    (``c`` ...; run ids start with a digit, ensemble ids with ``e``), with the
+    bands of any stored posterior predictive ensemble."""
+    import copy
+    import functools
+    import inspect
+
+    if getattr(report, "calibrations", False):
+        return report
+    sig = inspect.signature(report)
+    first, *rest = sig.parameters.values()
+    argument = copy.copy(first.default)
+    argument.help = (argument.help or "") + " Or a calibration id (they start with 'c'), or a unique prefix of one."
+
+    @functools.wraps(report)
+    def with_calibrations(*args, **kwargs):
+        given = sig.bind(*args, **kwargs)
+        given.apply_defaults()
+        ident = given.arguments[first.name]
+        if not str(ident).startswith("c"):
+            return report(*args, **kwargs)
+        return _report_calibration(str(ident), given.arguments)
+
+    with_calibrations.__signature__ = sig.replace(parameters=[first.replace(default=argument), *rest])
+    with_calibrations.__doc__ = (report.__doc__ or "").rstrip() + (
+        " A calibration's draws its posterior and, when an ensemble drawn from it is stored "
+        "(rumormill calibrate --predictive), the posterior predictive bands.")
+    with_calibrations.calibrations = True
+    return with_calibrations
+
+
+def _report_calibration(calibration: str, options: dict) -> None:
+    """``rumormill report CALIBRATION_ID``: the calibration's page, rewritten."""
+    from ..calibrate import page
+    from ..calibrate.predictive import find
+    from ..results import Store
+    from ..results.calibrations import read
+
+    if options.get("map_date") is not None:
+        raise RumormillError(f"--map-date is for a run's report; calibration {calibration}'s page has no map.")
+    store = Store(options["out"])
+    cid = read(store, calibration)["calibration_id"]
+    output = options.get("output")
+    files = page.write(store, cid, None if output is None else Path(output).parent,
+                       name="report.html" if output is None else Path(output).name, png=options.get("png", True))
+    found = find(store, cid)
+    console.print(f"wrote {files[0]}" + (f", with the posterior predictive bands of ensemble {found[0]['ensemble_id']}"
+                                         if found else "; no ensemble drawn from its posterior is stored: the page "
+                                         "says the command that makes one"))
+    for path in files[1:]:
+        console.print(f"wrote {path}")
 
 
 def _executor(workers, cluster):
@@ -46,12 +107,15 @@ def calibrate(
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    predictive: int = typer.Option(16, help=PREDICTIVE_HELP),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the calibration's page (report.html "
-                                "and PNGs in its folder): marginal and pairwise posteriors, posterior predictive."),
+                                "and PNGs in its folder): marginal and pairwise posteriors, posterior predictive "
+                                "bands."),
 ):
-    """Fit a scenario's assumptions to what was observed (ABC-SMC), store the posterior, and print it.
+    """Fit a scenario's assumptions to what was observed (ABC-SMC), store the posterior, and print it; then run
+    an ensemble drawn from the posterior (--predictive) and write the page.
 
-    The same command again shows a finished calibration, or resumes an interrupted one."""
+    The same command again shows a finished calibration, or resumes an interrupted one (or its ensemble)."""
     from ..calibrate import priors_of, targets_of
     from ..calibrate.abc import check_settings
     from ..calibrate.stored import calibrate_stored
@@ -65,6 +129,10 @@ def calibrate(
     targets_of(sc)
     if scale is not None and not 0 < scale <= 1:
         raise RumormillError(f"--scale {scale:g}: give a fraction of the census population in (0, 1].")
+    from ..ensemble.plan import MAX_RUNS
+
+    if not 0 <= predictive <= MAX_RUNS:
+        raise RumormillError(f"--predictive {predictive}: give a number of replicates from 0 (none) to {MAX_RUNS:,}.")
     store = Store(out or DEFAULT_FOLDER)
     console.print(f"[bold]{sc.name}[/]: fitting {', '.join(p.name for p in priors)} to {len(targets_of(sc))} "
                   f"observations; budget {budget:,} runs, {population} particles, at most {generations} generations")
@@ -98,12 +166,37 @@ def calibrate(
         console.print(f"{fit.evaluations:,} runs at scale {fit.scale:g} in {fit.seconds:.0f} s ({fit.executor})")
     console.print(f"stored as calibration {cid} in {store.folder}: SELECT * FROM posterior WHERE calibration_id = "
                   f"'{cid}'; an ensemble from it: rumormill run {scenario} --posterior {cid} --runs 32")
+    if predictive:
+        _predictive(store, cid, sc, predictive, workers, cluster)
     if report:
         from ..calibrate import page
 
         with console.status("writing the calibration's page..."):
             files = page.write(store, cid)
         console.print(f"report: {files[0]} (and {len(files) - 1} PNG figures beside it)")
+
+
+def _predictive(store, cid: str, sc, runs: int, workers, cluster) -> None:
+    """Run (or resume) the posterior predictive ensemble, with a progress bar;
+    on Ctrl-C the calibration stays stored as it is."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    from ..calibrate.predictive import run_predictive
+
+    stored(f"calibration {cid} is stored in {store.folder} (finished, usable); of its posterior predictive ensemble, "
+           f"the replicates finished so far are stored: the same command resumes it, and rumormill report {cid} "
+           "writes the page with what is stored")
+    console.print(f"posterior predictive: {runs} replicates drawn from the posterior of {cid}")
+    bar = Progress(TextColumn("replicates"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"),
+                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console, transient=True)
+    with bar:
+        task = bar.add_task("replicates", total=runs)
+        ran = run_predictive(store, cid, runs, scenario=sc, workers=workers, cluster=cluster, say=console.print,
+                             progress=lambda i: bar.advance(task))
+    console.print(f"posterior predictive ensemble {ran.ensemble_id}: {ran.ran} run now ({ran.executor}), "
+                  f"{ran.resumed} already stored; status {ran.status}")
+    stored(f"calibration {cid} and its posterior predictive ensemble {ran.ensemble_id} are stored in {store.folder}")
 
 
 def print_summary(summary, generation: int) -> None:
