@@ -132,3 +132,62 @@ def test_a_comparison_pairs_each_replicate_on_common_random_numbers(village):
     early = ens.effects("reach")
     assert (early[early.day <= 4][["q05", "q95"]].abs().to_numpy() == 0).all()
     assert (early[early.day > 10][["q05", "q95"]].abs().to_numpy() > 0).any()
+
+
+POST = Path(__file__).parents[1] / "report" / "post.toml"
+
+
+@pytest.fixture(scope="module")
+def post_ensemble():
+    """Three replicates of post.toml: letters on a censored post, and a report with two offices before the order."""
+    return run_plan(plan_for(POST, runs=3), workers=1)
+
+
+def _own_run(plan, index):
+    """Replicate ``index`` run straight from its scenario and seed, without the ensemble machinery."""
+    from rumormill.scenario import build
+
+    return build(plan.scenario, scale=plan.scale, seed=plan.seed, order=plan.order).run(
+        seed=plan.replicate(index).seed)
+
+
+def test_a_replicate_keeps_its_letters_and_the_days_of_its_chain_of_command(post_ensemble):
+    plan = post_ensemble.plan
+    for index in (0, 2):
+        s, result = post_ensemble.summaries[index], _own_run(plan, index)
+        post = result.layers.index("post")
+        assert s.letters.shape == (len(result.days), 1, 3, 1) and s.letters.dtype == np.int64
+        assert np.array_equal(s.letters[:, :, 0, 0], result.letters[:, :, 0, post].sum(axis=-1))  # written
+        assert np.array_equal(s.letters[:, :, 1, 0], result.letters[:, :, 1, post].sum(axis=-1))  # delivered
+        assert np.array_equal(s.letters[:, :, 2, 0], result.intercepts[:, :, post].sum(axis=-1))  # caught
+        frame = result.letters_frame()
+        assert s.letters.sum(axis=(0, 1, 3)).tolist() == frame[["written", "delivered", "intercepted"]].sum().tolist()
+        assert (s.letters.sum(axis=(0, 1, 3)) > 0).all()
+        events = result.events_frame()
+        first = events.groupby(["kind", "detail"])["day"].min()
+        assert s.stage_days == {
+            "town-report: the district security office": first["stage", "town-report: the district security office"],
+            "town-report: the provincial committee": first["stage", "town-report: the provincial committee"]}
+        assert s.start_days == {"read-letters": first["measure-start", "read-letters"]}
+        assert s.report_day < s.stage_days["town-report: the district security office"] < s.order_day
+
+
+def test_letters_have_bands_and_the_chain_its_columns_per_replicate(post_ensemble):
+    ens = post_ensemble
+    bands = ens.bands("letters")
+    assert list(dict.fromkeys(bands["by"])) == ["written", "delivered", "caught"] and set(bands["name"]) == {"post"}
+    stacked = np.stack([s.letters for s in ens.summaries]).astype(np.float64)
+    row = bands[(bands.day == 25) & (bands.by == "caught")].iloc[0]
+    assert row.q50 == np.median(stacked[:, 25, 0, 2, 0]) and row.runs == 3
+    assert row.q95 == pytest.approx(np.quantile(stacked[:, 25, 0, 2, 0], 0.95))
+    reps = ens.replicates()
+    office = "town-report: the provincial committee"
+    assert reps[office].tolist() == [s.stage_days[office] for s in ens.summaries]
+    assert reps["on: read-letters"].tolist() == [s.start_days["read-letters"] for s in ens.summaries]
+
+
+def test_a_scenario_without_letters_keeps_none(village):
+    ens = run_plan(plan_for(village, runs=2), workers=1)
+    assert all(s.letters is None and s.stage_days == {} for s in ens.summaries)
+    assert ens.summaries[0].start_days == {"scare": 9, "checks": 4}
+    assert ens.bands("letters").empty and not ens.bands("reach").empty

@@ -173,7 +173,9 @@ def test_the_figures_are_written_as_png_into_the_ensembles_folder(ensembles, sce
         folder = store.folder / "ensembles" / eid
         assert paths[0] == folder / "report.html"
         names = {p.name for p in paths[1:]}
-        assert names == set(ensemble_figures.FIGURES) - {"effects.png"} | extra
+        ens = ensemble_data.load(store, eid, scenario)
+        chain = set() if ensemble_data.steps(ens).empty else {"chain.png"}  # only where a report went up
+        assert names == set(ensemble_figures.FIGURES) - {"effects.png", "letters.png", "chain.png"} | extra | chain
         for path in paths[1:]:
             assert path.parent == folder and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
@@ -220,3 +222,108 @@ def test_without_its_scenario_the_report_opens_on_the_last_day(ensembles):
     assert ens.question() == ("last day", dt.date(2025, 2, 9))
     assert ens.table_dates() == [("last day", dt.date(2025, 2, 9))]
     assert ensemble_charts.cartogram(ens)["layout"]["title"]["text"] == "median reach on 2025-02-09"
+
+
+POST = Path(__file__).with_name("post.toml")
+
+
+@pytest.fixture(scope="module")
+def post(tmp_path_factory):
+    """``rumormill run post.toml --runs 3 --report``: (store, ensemble id, what it printed)."""
+    import contextlib
+    import io
+
+    out = tmp_path_factory.mktemp("post-ensemble") / "runs"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["run", str(POST), "--runs", "3", "--workers", "1", "--report", "--out", str(out)]) == 0
+    store = Store(out)
+    return store, store.ensembles().iloc[0].ensemble_id, printed.getvalue()
+
+
+def _letter_totals(store, eid) -> dict:
+    """(replicate, written/delivered/caught) -> letters over the whole run, straight from the summaries view."""
+    frame = store.query(f"SELECT replicate, level, sum(value) AS n FROM summaries WHERE ensemble_id = '{eid}' "
+                        "AND metric = 'letters' GROUP BY ALL")
+    return {(r.replicate, r.level): r.n for r in frame.itertuples()}
+
+
+def test_the_letters_table_is_the_quantiles_of_each_runs_totals(post):
+    store, eid, _ = post
+    ens = ensemble_data.load(store, eid, load(POST))
+    stored = _letter_totals(store, eid)
+    totals = ensemble_data.letter_totals(ens)
+    for what in ("written", "delivered", "caught"):
+        assert totals[what].tolist() == [stored[r, what] for r in totals["replicate"]]
+    assert totals["inspected_from"].tolist() == ens.replicates["on: read-letters"].tolist()
+    runs = ens.letter_runs
+    for r in totals.itertuples():  # in the post: written before the inspection, neither delivered nor caught by then
+        rows = runs[(runs["replicate"] == r.replicate) & (runs["day"] <= r.inspected_from)]
+        assert r.in_post == (rows["written"] - rows["delivered"] - rows["caught"]).sum() > 0
+        assert rows["caught"].sum() == 0  # nothing is caught before the censor starts
+    table = ensemble_data.letter_table(ens)
+    caught = ensemble_data.quantiles(totals["caught"])
+    assert table.loc["post", "caught"] == f"{caught[0]:,.0f} [{caught[1]:,.0f}, {caught[2]:,.0f}]"
+    begun = ensemble_data.quantiles(totals["inspected_from"])
+    assert table.loc["post", "inspection began"] == ensemble_data.dates(ens, *begun)
+    assert "[" in table.loc["post", "inspection began"]  # the runs' censors began on different days
+
+
+def test_the_chain_steps_are_the_stored_stage_days(post):
+    store, eid, _ = post
+    ens = ensemble_data.load(store, eid, load(POST))
+    steps = ensemble_data.steps(ens).set_index("label")
+    assert steps.index.tolist() == ["report: town-report", "the district security office", "the provincial committee",
+                                    "order: town-report", "on: read-letters"]
+    reps = store.query(f"SELECT info FROM replicates WHERE ensemble_id = '{eid}' ORDER BY replicate")
+    days = [json.loads(i)["stage_days"]["town-report: the provincial committee"] for i in reps["info"]]
+    q50, q05, q95 = (np.quantile(days, q) for q in (0.5, 0.05, 0.95))
+    row = steps.loc["the provincial committee"]
+    assert (row["runs"], row["q50"], row["q05"], row["q95"]) == (3, q50, pytest.approx(q05), pytest.approx(q95))
+    assert row["date"] == (ens.start + dt.timedelta(days=round(q50))).isoformat()
+
+
+def test_the_command_line_prints_the_letters_and_the_chain(post):
+    store, eid, printed = post
+    ens = ensemble_data.load(store, eid, load(POST))
+    table = ensemble_data.letter_table(ens)
+    assert "Letters over the whole run: median [5%, 95%] over 3 runs" in printed
+    line = next(t for t in printed.splitlines() if t.startswith("│ post "))
+    for value in table.loc["post", ["written", "delivered", "caught", "in the post then"]]:
+        assert value in line
+    assert "every one on or after the day its layer's inspection" in " ".join(printed.split())
+    assert "Chain of command: median date [5%, 95%]" in printed
+    steps = ensemble_data.steps(ens)
+    for r in steps.itertuples():
+        line = next(t for t in printed.splitlines() if t.startswith(f"│ {r.label} "))
+        assert f"3 of 3 │ {ensemble_data.dates(ens, r.q50, r.q05, r.q95)} │" in line and r.date in line
+
+
+def test_the_page_draws_the_letters_and_the_chain_under_the_reach_of_everyone(post):
+    from test_report_page import figures_of
+
+    store, eid, _ = post
+    ens = ensemble_data.load(store, eid, load(POST))
+    text = (store.folder / "ensembles" / eid / "report.html").read_text()
+    figs = figures_of(text)
+    medians = {t["name"]: t for t in figs["fig-letters"]["data"] if t.get("fill") is None}
+    assert list(medians) == ["written", "delivered", "caught"]
+    bands = ensemble_data.series(ensemble_charts._thin(ensemble_data.letter_bands(ens), ens), "letters", "news")
+    assert medians["caught"]["y"] == bands[bands["name"] == "caught"]["q50"].round(6).tolist()
+    assert sum(medians["caught"]["y"]) > 0
+    for value in ensemble_data.letter_table(ens).loc["post"]:
+        assert f"<td>{value}</td>" in text
+    chain = figs["fig-chain"]
+    steps = ensemble_data.steps(ens)
+    assert chain["layout"]["yaxis2"]["categoryarray"] == steps["label"].tolist()
+    assert chain["layout"]["yaxis2"]["domain"][1] < chain["layout"]["yaxis"]["domain"][0]  # the strip is below
+    markers = [t for t in chain["data"] if t.get("yaxis") == "y2" and t["mode"] == "markers"][0]
+    assert markers["x"] == steps["date"].tolist()
+    spans = [t for t in chain["data"] if t.get("yaxis") == "y2" and t.get("line", {}).get("width") == 8][0]
+    assert spans["x"][:2] == [ens.date_of(round(steps["q05"][0])).isoformat(),
+                              ens.date_of(round(steps["q95"][0])).isoformat()]
+    everyone = [t for t in chain["data"] if t.get("yaxis", "y") == "y" and t.get("fill") is None]
+    assert [t["name"] for t in everyone] == ["news"]
+    section = text[text.index('<section id="chain">'):]
+    assert section.index("the district security office") < section.index("the provincial committee")
+    assert {"letters.png", "chain.png"} <= {p.name for p in (store.folder / "ensembles" / eid).iterdir()}

@@ -3,6 +3,7 @@ effects views equal ``Ensemble.bands()``/``effects()``; an ensemble killed
 (SIGKILL) or stopped part way and resumed, on another executor, leaves the
 same tables, row for row, as one run straight through."""
 
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,10 @@ from rumormill.results.summaries import METRICS
 
 HERE = Path(__file__).parent
 VILLAGE = HERE.parent / "ensemble" / "village.toml"
+#: a censored post (letters) and a report with two offices before the order
+POST = HERE.parent / "report" / "post.toml"
+#: the metrics village.toml has (no layer of it carries letters)
+VILLAGE_METRICS = [m for m in METRICS if m != "letters"]
 RUNS = 5
 QCOLS = ["q05", "q25", "q50", "q75", "q95", "mean"]
 #: columns of ``replicates`` that say how a run went, not what it stored
@@ -36,6 +41,22 @@ def whole(tmp_path_factory):
         ens = run_plan(plan, workers=1, on_done=recording.add)
         assert recording.finish(ens.executor) == "finished"
     return store, plan, ens
+
+
+@pytest.fixture(scope="module")
+def posted(tmp_path_factory):
+    """post.toml stored as it runs, and a comparison without its censor:
+    (store, plan, Ensemble, the comparison's plan, its Ensemble)."""
+    store = Store(tmp_path_factory.mktemp("post"))
+    plan = plan_for(POST, runs=3)
+    pairs = plan_for(POST, runs=2, without=["read-letters"])
+    out = []
+    for p in (plan, pairs):
+        with store.begin_ensemble(p) as recording:
+            ens = run_plan(p, workers=1, on_done=recording.add)
+            recording.finish(ens.executor)
+        out.append(ens)
+    return store, plan, out[0], pairs, out[1]
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +107,82 @@ def same_quantiles(got: pd.DataFrame, want: pd.DataFrame) -> None:
         np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("metric", METRICS)
+@pytest.mark.parametrize("metric", VILLAGE_METRICS)
 def test_the_bands_view_is_ensemble_bands(whole, metric):
     store, plan, ens = whole
     same_quantiles(view(store, "bands", plan.id, metric), as_view(ens.bands(metric)))
 
 
-@pytest.mark.parametrize("metric", METRICS)
+def test_a_scenario_without_letters_stores_none(whole):
+    store, plan, ens = whole
+    assert view(store, "bands", plan.id, "letters").empty and ens.bands("letters").empty
+    assert store.bands(plan.id, "letters").empty
+    assert all(s.letters is None for s in store.ensemble_done(plan).values())
+
+
+def test_the_letters_bands_and_effects_views_are_the_ensembles(posted):
+    store, plan, ens, pairs, cmp = posted
+    same_quantiles(view(store, "bands", plan.id, "letters"), as_view(ens.bands("letters")))
+    same_quantiles(view(store, "effects", pairs.id, "letters"), as_view(cmp.effects("letters")))
+    caught = view(store, "effects", pairs.id, "letters").query("level == 'caught'")
+    assert caught["q95"].max() > 0 and caught["q05"].min() >= 0  # without the censor nothing is caught
+
+
+def test_stored_letters_and_stage_days_are_each_runs_own(posted):
+    """Each replicate's stored letters are its own run's, summed over cells; its stage days its events'."""
+    from rumormill.scenario import build
+
+    store, plan, ens, _, _ = posted
+    built = build(plan.scenario, scale=plan.scale, seed=plan.seed, order=plan.order)
+    stored = store.query(f"SELECT replicate, level, sum(value) AS n FROM summaries WHERE ensemble_id = '{plan.id}' "
+                         "AND metric = 'letters' AND name = 'post' GROUP BY ALL")
+    stored = {(r.replicate, r.level): r.n for r in stored.itertuples()}
+    reps = store.query(f"SELECT replicate, report_day, order_day, info FROM replicates WHERE ensemble_id = '{plan.id}' "
+                       "ORDER BY replicate")
+    for r in reps.itertuples():
+        result = built.run(seed=plan.replicate(r.replicate).seed)
+        totals = result.letters_frame()[["written", "delivered", "intercepted"]].sum()
+        assert [stored[r.replicate, what] for what in ("written", "delivered", "caught")] == totals.tolist()
+        first = result.events_frame().groupby(["kind", "detail"])["day"].min()
+        info = json.loads(r.info)
+        assert info["stage_days"] == {k: int(first["stage", k]) for k in ("town-report: the district security office",
+                                                                          "town-report: the provincial committee")}
+        assert info["start_days"] == {"read-letters": int(first["measure-start", "read-letters"])}
+        assert (r.report_day, r.order_day) == (first["report"].min(), first["order"].min())
+
+
+def test_a_replicate_stored_before_letters_and_stage_days_reads_without_them(posted, tmp_path):
+    """A file as rumormill wrote it before letters and stage days were kept: read back with them absent."""
+    import shutil
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from rumormill.results.summaries import META_KEY, summary_from_table
+
+    store0, plan, ens, _, _ = posted
+    shutil.copytree(store0.folder, tmp_path / "copy")
+    store = Store(tmp_path / "copy")
+    file = store.folder / "ensembles" / plan.id / "replicate-00001.parquet"
+    table = pq.read_table(file)
+    meta = json.loads(table.schema.metadata[META_KEY])
+    assert set(meta["info"]) == {"stage_days", "start_days"}
+    old = table.filter(pc.not_equal(table.column("metric"), "letters"))
+    old = old.replace_schema_metadata({**table.schema.metadata, META_KEY: json.dumps({**meta, "info": {}}).encode()})
+    got, want = summary_from_table(old), summary_from_table(table)
+    assert got.letters is None and got.stage_days == {} and got.start_days == {}
+    for name in VILLAGE_METRICS:
+        assert np.array_equal(getattr(got, name), getattr(want, name))
+    assert (got.report_day, got.order_day) == (want.report_day, want.order_day)
+    # an ensemble with such a replicate among new ones: the letters bands are over the runs that have them
+    pq.write_table(old, file)
+    assert set(store.bands(plan.id, "letters")["runs"]) == {2}
+    assert set(store.bands(plan.id, "reach")["runs"]) == {3}
+    done = store.ensemble_done(plan)
+    assert done[1].letters is None and done[0].letters is not None
+
+
+@pytest.mark.parametrize("metric", VILLAGE_METRICS)
 def test_the_effects_view_is_ensemble_effects(compared, metric):
     store, plan, ens = compared
     same_quantiles(view(store, "effects", plan.id, metric), as_view(ens.effects(metric)))
@@ -122,8 +212,8 @@ def test_the_catalog_lists_the_ensemble_and_each_replicate(whole):
     assert store.ensemble_stored(plan) == list(range(RUNS))
 
 
-def test_stored_replicates_read_back_exactly_and_resume_to_the_same_ensemble(whole, compared):
-    for store, plan, ens in (whole, compared):
+def test_stored_replicates_read_back_exactly_and_resume_to_the_same_ensemble(whole, compared, posted):
+    for store, plan, ens in (whole, compared, posted[:3], (posted[0], *posted[3:])):
         done = store.ensemble_done(plan)
         assert sorted(done) == list(range(plan.runs))
         for i, pair in done.items():
@@ -131,9 +221,11 @@ def test_stored_replicates_read_back_exactly_and_resume_to_the_same_ensemble(who
                                  ens.summaries[i] if isinstance(pair, tuple) else (ens.summaries[i],)):
                 for name in METRICS:
                     a, b = getattr(got, name), getattr(want, name)
-                    assert a.dtype == b.dtype and np.array_equal(a, b), name
-                assert (got.index, got.seed_entropy, got.spawn_key, got.values, got.report_day, got.order_day) == (
-                    want.index, want.seed_entropy, want.spawn_key, want.values, want.report_day, want.order_day)
+                    assert (a is None and b is None) or (a.dtype == b.dtype and np.array_equal(a, b)), name
+                assert (got.index, got.seed_entropy, got.spawn_key, got.values, got.report_day, got.order_day,
+                        got.stage_days, got.start_days) == (
+                    want.index, want.seed_entropy, want.spawn_key, want.values, want.report_day, want.order_day,
+                    want.stage_days, want.start_days)
         again = run_plan(plan, workers=1, done=done, on_done=lambda i, s: pytest.fail("nothing is left to run"))
         assert again.resumed == plan.runs
         pd.testing.assert_frame_equal(again.bands("reach"), ens.bands("reach"))

@@ -156,8 +156,41 @@ def _print(store, plan, ensemble_id) -> None:
                           f"[{date(q[0.05])}, {date(q[0.95])}]")
         else:
             console.print(f"no trigger's report went up in any of the {len(reports)} runs")
+    _print_chain_and_letters(store, plan, ensemble_id)
     if effects:
         _headline(reach, plan, keys)
+
+
+def _print_chain_and_letters(store, plan, ensemble_id) -> None:
+    """The chain of command as the runs went (median date [5%, 95%] of each step) and, where a layer
+    carries letters, the letters written, delivered and caught (with the measures, for a compare)."""
+    from ..report import ensemble_data as ed
+
+    ens = ed.load(store, ensemble_id, plan.scenario)
+    steps = ed.steps(ens)
+    if not steps.empty:
+        table = Table(title="Chain of command: median date [5%, 95%] over the runs where the step happened",
+                      title_justify="left")
+        for name, justify in (("step", "left"), ("runs", "right"), ("date", "right")):
+            table.add_column(name, justify=justify)
+        for r in steps.itertuples():
+            table.add_row(r.label, f"{r.runs} of {ens.runs}", ed.dates(ens, r.q50, r.q05, r.q95))
+        console.print(table)
+    letters = ed.letter_table(ens)
+    if letters is None:
+        return
+    table = Table(title=f"Letters over the whole run{' (with every measure)' if plan.without else ''}: "
+                  f"median [5%, 95%] over {ens.runs} runs", title_justify="left")
+    table.add_column(letters.index.name)
+    for col in letters.columns:
+        table.add_column(col, justify="right")
+    for name, row in letters.iterrows():
+        table.add_row(str(name), *[str(v) for v in row])
+    console.print(table)
+    console.print("caught: read by the censor in transit, every one on or after the day its layer's inspection "
+                  "began; in the post then: written before that day and neither delivered nor caught by then (or "
+                  "lost to a detained reader), the most of the caught that can have been written before it (a run "
+                  "does not record when a caught letter was written)")
 
 
 def _headline(reach, plan, keys) -> None:

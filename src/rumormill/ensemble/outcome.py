@@ -3,7 +3,8 @@ across replicates — the same shape as the store's ``bands`` and ``effects``
 views, so a notebook and an SQL query see one thing.
 
 Quantiles are taken per day, story and group (or region, or everyone) over
-the replicates: q05, q25, q50, q75, q95 and the mean. A comparison's
+the replicates: q05, q25, q50, q75, q95 and the mean. Letters (``bands("letters")``)
+are per delayed layer: ``by`` is ``written``, ``delivered`` or ``caught``. A comparison's
 ``effects`` are the same quantiles of the paired differences (with the
 measures − without), each pair on common random numbers.
 """
@@ -17,11 +18,11 @@ import numpy as np
 
 from ..errors import ParameterError
 from .plan import Plan
-from .replicate import Summary
+from .replicate import LETTERS, Summary, delayed_layers
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 QCOLS = ("q05", "q25", "q50", "q75", "q95")
-METRICS = ("reach", "spreaders", "detained", "tellings")
+METRICS = ("reach", "spreaders", "detained", "tellings", "letters")
 
 
 @dataclass
@@ -52,13 +53,23 @@ class Ensemble:
         """(by, name) of axis K: groups, regions, then everyone."""
         return ([("group", g) for g in self.groups] + [("region", r) for r in self.regions] + [("all", "all")])
 
+    @property
+    def letter_layers(self) -> list[str]:
+        """The layers that carry letters (axis 3 of ``Summary.letters``)."""
+        return delayed_layers(self.plan.scenario)
+
     def _with(self) -> list[Summary]:
         return [s[0] if isinstance(s, tuple) else s for s in self.summaries]
 
     def _stack(self, metric: str, which: list[Summary]) -> np.ndarray:
         if metric not in METRICS:
             raise ParameterError(f"metric = {metric!r}: choose one of {', '.join(METRICS)}.")
-        arrays = [getattr(s, metric) for s in which]
+        if metric == "letters":  # [T, S, 3, D] -> [T, S, 3 * D]; replicates stored before letters were kept have none
+            arrays = [s.letters.reshape(*s.letters.shape[:2], -1) for s in which if s.letters is not None]
+            if not arrays:  # no layer carries letters: no rows, as the store's bands
+                return np.zeros((1, 0, len(self.stories), 0))
+        else:
+            arrays = [getattr(s, metric) for s in which]
         t = min(a.shape[0] for a in arrays)
         return np.stack([a[:t] for a in arrays]).astype(np.float64)
 
@@ -85,7 +96,12 @@ class Ensemble:
             stories = [""]
         else:
             stories = self.stories
-        labels = [("layer", name) for name in self.layers] if metric == "tellings" else self.columns()
+        if metric == "tellings":
+            labels = [("layer", name) for name in self.layers]
+        elif metric == "letters":
+            labels = [(what, name) for what in LETTERS for name in self.letter_layers]
+        else:
+            labels = self.columns()
         t, s, k = mean.shape
         day = np.repeat(np.arange(t), s * k)
         frame = pd.DataFrame({
@@ -115,7 +131,9 @@ class Ensemble:
         return float(r.q50), float(r.q05), float(r.q95)
 
     def replicates(self):
-        """One row per replicate: its seed, drawn parameters, report and order days, detentions."""
+        """One row per replicate: its seed, drawn parameters, report and order days, detentions, the
+        first day each office of a chain was reached (a column per ``trigger: office``) and each
+        measure was on (``on: measure``); None where it never was (or was not stored)."""
         import pandas as pd
 
         rows = []
@@ -123,7 +141,7 @@ class Ensemble:
             rows.append({"replicate": s.index, "seed_entropy": str(s.seed_entropy),
                          "spawn_key": ",".join(map(str, s.spawn_key)), "report_day": s.report_day,
                          "order_day": s.order_day, "detained": int(s.detained[-1, -1]), "seconds": s.seconds,
-                         **s.values})
+                         **s.stage_days, **{f"on: {m}": d for m, d in s.start_days.items()}, **s.values})
         return pd.DataFrame(rows)
 
     def __repr__(self) -> str:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,7 +32,9 @@ class Summary:
     """One run, aggregated by group, by region and over everyone.
 
     Axis K of ``reach``, ``spreaders`` and ``detained`` lists the groups,
-    then the regions, then ``all`` (see ``Ensemble.columns``).
+    then the regions, then ``all`` (see ``Ensemble.columns``). ``letters``
+    is None when no layer carries letters (and in replicates stored before
+    it was kept); ``stage_days`` and ``start_days`` are empty when not kept.
     """
 
     index: int
@@ -47,6 +49,26 @@ class Summary:
     order_day: int | None
     seconds: float = 0.0
     built: bool = False  # this replicate paid for a build
+    #: int64[T, S, 3, D]: letters written, delivered and caught that day on each delayed layer (``LETTERS``)
+    letters: np.ndarray | None = None
+    #: "trigger: office" -> the first day the office was reached (None: not in this run)
+    stage_days: dict = field(default_factory=dict)
+    #: measure -> the first day it was on (None: never)
+    start_days: dict = field(default_factory=dict)
+
+
+#: what axis 2 of ``Summary.letters`` counts; caught letters are the interceptions on a delayed layer
+LETTERS = ("written", "delivered", "caught")
+
+
+def delayed_layers(scenario) -> list[str]:
+    """The layers that carry letters (a ``delay``), in the scenario's order: axis 3 of ``Summary.letters``."""
+    return [lay.name for lay in scenario.layers if lay.delay is not None]
+
+
+def stage_names(scenario) -> list[str]:
+    """Every office of every trigger's chain, as its ``stage`` events name it: ``trigger: office``."""
+    return list(dict.fromkeys(f"{t.name}: {st.office}" for t in scenario.triggers for st in t.stages))
 
 
 def structure_key(scenario, scale: float, seed: int) -> str:
@@ -120,10 +142,38 @@ def summarise(result, built, rep, fresh: bool, seconds: float) -> Summary:
         reach = np.where(size > 0, 1.0 - counts[:, :, 0] / size, 0.0)
         spreaders = np.where(size > 0, counts[:, :, 1] / size, 0.0)
     first = {kind: min((e[0] for e in result.events if e[1] == kind), default=None) for kind in ("report", "order")}
+    sc = built.scenario
     return Summary(
         index=rep.index, seed_entropy=int(rep.seed.entropy), spawn_key=tuple(rep.seed.spawn_key), values=rep.values,
         reach=reach.astype(np.float32), spreaders=spreaders.astype(np.float32),
         detained=np.rint(result.detained.astype(np.float64) @ m).astype(np.int64),
         tellings=result.tellings.sum(axis=-1).astype(np.int64),
         report_day=first["report"], order_day=first["order"], seconds=seconds, built=fresh,
+        letters=letters_of(result, delayed_layers(sc)),
+        stage_days=first_days(result.events, "stage", stage_names(sc)),
+        start_days=first_days(result.events, "measure-start", [m.name for m in sc.measures]),
     )
+
+
+def letters_of(result, layers: list[str]) -> np.ndarray | None:
+    """int64[T, S, 3, D]: letters written, delivered and caught per day on the
+    delayed ``layers``, summed over cells; None when there are none."""
+    if not layers:
+        return None
+    t, s = result.counts.shape[:2]
+    out = np.zeros((t, s, len(LETTERS), len(layers)), dtype=np.int64)
+    for d, name in enumerate(layers):
+        lay = result.layers.index(name)
+        if result.letters is not None:
+            out[:, :, :2, d] = result.letters[:, :, :, lay].sum(axis=-1)
+        out[:, :, 2, d] = result.intercepts[:, :, lay].sum(axis=-1)
+    return out
+
+
+def first_days(events, kind: str, names: list[str]) -> dict:
+    """name -> the first day an event of ``kind`` has it as its detail (None: never)."""
+    days: dict = dict.fromkeys(names)
+    for e in events:
+        if e[1] == kind and e[5] in days and (days[e[5]] is None or e[0] < days[e[5]]):
+            days[e[5]] = int(e[0])
+    return days

@@ -115,22 +115,34 @@ def reach(run: data.RunData) -> dict:
 
 
 def _timeline(chart: Chart, run: data.RunData, steps) -> None:
-    """The chain of command in the second row: one line of the y axis per
-    step, named whole in the axis's own margin (so no label lies over a
-    marker), first at the top, each marker on its date."""
+    """The run's chain of command under its reach curves."""
+    timeline(chart, steps, run.x(steps["day"]), [run.x([0])[0], run.x([run.last_day])[0]])
+
+
+def timeline(chart: Chart, steps, x: list, x_range: list, spans: list | None = None) -> None:
+    """The chain of command in the second row of a one-column ``chart``: one
+    line of the y axis per step (``steps``: ``kind, label, detail``), named
+    whole in the axis's own margin (so no label lies over a marker), first at
+    the top, each marker at ``x``. ``spans``: per step, the (from, to) of a
+    spread drawn as a grey bar behind its marker (an ensemble's 5–95%)."""
     strip = STEP_PX * len(steps) / (chart.layout["height"] - 90)
     chart.layout["yaxis"]["domain"] = [strip + 0.08, 1]
     names = _unique(steps["label"])
     chart.layout["yaxis2"].update(domain=[0, strip], type="category", categoryorder="array", categoryarray=names,
                                   autorange="reversed", automargin=True, showgrid=True, tickfont={"size": 11},
                                   fixedrange=True)
-    chart.layout["xaxis2"]["range"] = [run.x([0])[0], run.x([run.last_day])[0]]
+    chart.layout["xaxis2"]["range"] = list(x_range)
     chart.layout["annotations"].append(
         {"text": "chain of command", "x": 0, "y": strip, "xref": "paper", "yref": "paper", "xanchor": "left",
          "yanchor": "bottom", "showarrow": False, "font": {"size": 12, "color": "#555"}})
-    chart.add({"type": "scatter", "mode": "lines", "x": run.x(steps["day"]), "y": names, "showlegend": False,
+    if spans is not None:
+        xs = [v for lo, hi in spans for v in (lo, hi, None)]
+        ys = [v for name in names for v in (name, name, None)]
+        chart.add({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "showlegend": False, "hoverinfo": "skip",
+                   "line": {"color": "rgba(85,85,85,0.3)", "width": 8}}, row=2)
+    chart.add({"type": "scatter", "mode": "lines", "x": list(x), "y": names, "showlegend": False,
                "hoverinfo": "skip", "line": {"color": "#bbb", "width": 1}}, row=2)
-    chart.add({"type": "scatter", "mode": "markers", "x": run.x(steps["day"]), "y": names, "showlegend": False,
+    chart.add({"type": "scatter", "mode": "markers", "x": list(x), "y": names, "showlegend": False,
                "customdata": steps["detail"].tolist(), "hovertemplate": "%{x}: %{customdata}<extra>%{y}</extra>",
                "marker": {"size": 9, "color": [STEP_COLORS[k] for k in steps["kind"]]}}, row=2)
 

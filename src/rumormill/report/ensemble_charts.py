@@ -14,7 +14,7 @@ import numpy as np
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
-from .charts import Chart, tile_axes
+from .charts import LETTER_COLORS, STEP_PX, Chart, tile_axes, timeline
 
 #: most dates the map's slider steps through
 MAX_STEPS = 60
@@ -29,19 +29,19 @@ def rgba(colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _chart(rows: int, cols: int, titles, height: int) -> Chart:
-    chart = Chart(rows, cols, titles, height=height)
+def _chart(rows: int, cols: int, titles, height: int, share_x: bool = False) -> Chart:
+    chart = Chart(rows, cols, titles, height=height, share_x=share_x)
     for note in chart.layout["annotations"]:  # panel titles: above the key-date numbers
         note["yshift"] = 14
     chart.layout["margin"]["t"] = 70
     return chart
 
 
-def _key_dates(chart: Chart, ens: ed.EnsembleData) -> None:
-    """A numbered dotted line at each key date, its number above every panel."""
+def _key_dates(chart: Chart, ens: ed.EnsembleData, rows=None) -> None:
+    """A numbered dotted line at each key date, its number above every panel (of ``rows``, default all)."""
     for i, (name, date) in enumerate(ens.key_dates.items(), start=1):
         x = date.isoformat()
-        for r in range(1, chart.rows + 1):
+        for r in rows or range(1, chart.rows + 1):
             for c in range(1, chart.cols + 1):
                 xa, ya = chart.axes(r, c)
                 chart.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
@@ -77,10 +77,12 @@ def legend_height(entries: int) -> int:
     return max(420, 160 + 30 * entries)
 
 
-def bands(ens: ed.EnsembleData, frame, by: str, ytitle: str, percent: bool = True, points: bool = False) -> dict | None:
+def bands(ens: ed.EnsembleData, frame, by: str, ytitle: str, percent: bool = True, points: bool = False,
+          colors: dict | None = None) -> dict | None:
     """Median and bands over time of each name of ``by``, one panel per story
     (one panel when the metric has no story). ``points``: the values are
-    fractions drawn as percentage points (effects)."""
+    fractions drawn as percentage points (effects). ``colors``: name -> colour
+    (default: the palette in order)."""
     names = ed.names(frame, by, ed.order(ens, by))
     if not names:
         return None
@@ -92,8 +94,8 @@ def bands(ens: ed.EnsembleData, frame, by: str, ytitle: str, percent: bool = Tru
     for col, story in enumerate(stories, start=1):
         part = ed.series(frame, by, story)
         for i, name in enumerate(names):
-            _banded(chart, part[part["name"] == name], name, data.color(i), col, fmt, story, col == 1,
-                    100.0 if points else 1.0)
+            _banded(chart, part[part["name"] == name], name, (colors or {}).get(name, data.color(i)), col, fmt,
+                    story, col == 1, 100.0 if points else 1.0)
     _key_dates(chart, ens)
     fig = chart.finish(ytitle, percent=percent and not points)
     if points:
@@ -111,6 +113,41 @@ def detentions(ens: ed.EnsembleData) -> dict | None:
     if ens.detained["q95"].max() <= 0:
         return None
     return bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+
+
+def letters(ens: ed.EnsembleData) -> dict | None:
+    """Letters written, delivered and caught per day on the delayed layers: medians and bands, one panel per story."""
+    frame = ed.letter_bands(ens)
+    if frame is None or frame["q95"].max() <= 0:
+        return None
+    return bands(ens, frame, "letters", "letters per day", percent=False,
+                 colors={n: LETTER_COLORS[n.rpartition(": ")[2]] for n in ed.order(ens, "letters")})
+
+
+def chain(ens: ed.EnsembleData) -> dict | None:
+    """Median reach of everyone with its bands, one line per story; below it,
+    on the same dates, the chain of command: each step at its median date over
+    the runs where it happened, a grey bar from its 5% to its 95% date."""
+    steps = ed.steps(ens)
+    if steps.empty:
+        return None
+    chart = _chart(2, 1, [], height=420 + STEP_PX * len(steps), share_x=True)
+    frame = _thin(ens.reach, ens)
+    for i, story in enumerate(ens.stories):
+        _banded(chart, ed.series(frame, "all", story), story, data.color(i), 1, ".1%", story, True)
+    _key_dates(chart, ens, rows=[1])
+
+    def date(day) -> str:
+        return ens.date_of(round(day)).isoformat()
+
+    detail = [f"{r.detail}: median {ed.dates(ens, r.q50, r.q05, r.q95)}, in {r.runs} of {ens.runs} runs"
+              for r in steps.itertuples()]
+    timeline(chart, steps.assign(detail=detail), [date(d) for d in steps["q50"]],
+             [ens.start.isoformat(), ens.last_date.isoformat()],
+             spans=[(date(lo), date(hi)) for lo, hi in zip(steps["q05"], steps["q95"])])
+    fig = chart.finish("fraction who have heard it (everyone)")
+    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    return fig
 
 
 def effects(ens: ed.EnsembleData) -> dict | None:

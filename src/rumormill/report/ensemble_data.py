@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..ensemble.replicate import LETTERS
 from ..results import Store, StoreError
 from ..results.ensembles import is_ensemble_id
+from .data import CHAIN_KINDS
 
 QCOLS = ["q05", "q25", "q50", "q75", "q95"]
 
@@ -49,6 +51,15 @@ class EnsembleData:
     chains: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     #: names of the varied parameters that set a stage's days
     varied_stages: list[str] = field(default_factory=list)
+    #: the offices reached (``trigger: office``) and measures switched on in the stored runs, columns of ``replicates``
+    stages: list[str] = field(default_factory=list)
+    starts: list[str] = field(default_factory=list)
+    #: bands of the letters per day (``by``: written, delivered, caught; ``name``: the layer); None without letters
+    letters: pd.DataFrame | None = None
+    #: per run and day, the letters of each story and delayed layer (``letter_runs``)
+    letter_runs: pd.DataFrame | None = None
+    #: delayed layer -> the inspections reading its channel (from the scenario; empty without it)
+    inspections: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -108,12 +119,27 @@ def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
     reach = dated(store.bands(eid, "reach"))
     sc = scenario if scenario is not None else _builtin(row)
     chains, varied = _chains(sc, [v for v in (row.get("vary") or "").split(",") if v])
+    reps, stages, starts = _replicates(store, eid)
+    if sc is not None:  # the chain's own order; offices of several triggers may share a day
+        from ..ensemble.replicate import stage_names
+
+        stages = [k for k in stage_names(sc) if k in stages] + [k for k in stages if k not in stage_names(sc)]
+    letters = dated(store.bands(eid, "letters"))
     return EnsembleData(
         eid, row, list(info.get("stories") or []), list(info.get("groups") or []), list(info.get("regions") or []),
         start, _key_dates(sc, start, max(reach["date"])), [t.name for t in sc.triggers] if sc is not None else [],
-        reach, dated(store.bands(eid, "detained")), replicates(store, eid),
+        reach, dated(store.bands(eid, "detained")), reps,
         dated(store.bands(eid, "reach", effects=True)) if compare else None,
-        dated(store.bands(eid, "detained", effects=True)) if compare else None, chains, varied)
+        dated(store.bands(eid, "detained", effects=True)) if compare else None, chains, varied, stages, starts,
+        letters if len(letters) else None, letter_runs(store, eid) if len(letters) else None, inspections(sc))
+
+
+def inspections(scenario) -> dict[str, list[str]]:
+    """Each delayed layer's inspections: the ``inspect`` measures on its channel."""
+    if scenario is None:
+        return {}
+    return {lay.name: [m.name for m in scenario.measures if getattr(m, "type", None) == "inspect"
+                       and m.channel == lay.channel] for lay in scenario.layers if lay.delay is not None}
 
 
 def _chains(scenario, vary: list[str]) -> tuple[dict, list[str]]:
@@ -157,16 +183,40 @@ def dated(frame: pd.DataFrame) -> pd.DataFrame:
 
 def replicates(store: Store, ensemble_id: str) -> pd.DataFrame:
     """One row per replicate: ``replicate, report_day, order_day, detained``
-    (everyone, on the last day; ``detained_without`` too for a compare) and
-    one column per drawn parameter."""
+    (everyone, on the last day; ``detained_without`` too for a compare), the
+    first day each office was reached (a column per ``trigger: office``) and
+    each measure was on (``on: measure``), NaN where it never was or was not
+    stored, and one column per drawn parameter."""
+    return _replicates(store, ensemble_id)[0]
+
+
+def _replicates(store: Store, ensemble_id: str) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """``replicates``, and the offices and measures it has a column for, in the order first stored."""
     frame = store.query(
-        "SELECT r.replicate, r.report_day, r.order_day, r.params, d.detained, d.detained_without "
+        "SELECT r.replicate, r.report_day, r.order_day, r.params, r.info, d.detained, d.detained_without "
         "FROM replicates r LEFT JOIN (SELECT replicate, arg_max(value, day) AS detained, "
         "arg_max(value_without, day) AS detained_without FROM summaries "
         f"WHERE ensemble_id = '{ensemble_id}' AND metric = 'detained' AND level = 'all' GROUP BY replicate) d "
         f"USING (replicate) WHERE r.ensemble_id = '{ensemble_id}' ORDER BY r.replicate")
     params = pd.DataFrame([json.loads(p or "{}") for p in frame.pop("params")], index=frame.index)
-    return pd.concat([frame, params], axis=1)
+    infos = [json.loads(i or "{}") for i in frame.pop("info")]
+    stages = list(dict.fromkeys(k for i in infos for k in (i.get("stage_days") or {})))
+    starts = list(dict.fromkeys(k for i in infos for k in (i.get("start_days") or {})))
+    rows = [{**(i.get("stage_days") or {}), **{f"on: {m}": d for m, d in (i.get("start_days") or {}).items()}}
+            for i in infos]
+    days = pd.DataFrame(rows, index=frame.index, columns=stages + [f"on: {m}" for m in starts], dtype=float)
+    return pd.concat([frame, days, params], axis=1), stages, starts
+
+
+def letter_runs(store: Store, ensemble_id: str) -> pd.DataFrame:
+    """Per replicate, day, story and delayed layer: the letters ``written``,
+    ``delivered`` and ``caught`` that day (with the measures, for a compare);
+    empty when no layer carries letters."""
+    frame = store.query(f"SELECT replicate, day, story, level, name AS layer, value FROM summaries "
+                        f"WHERE ensemble_id = '{ensemble_id}' AND metric = 'letters'")
+    wide = frame.pivot_table(index=["replicate", "day", "story", "layer"], columns="level", values="value",
+                             aggfunc="sum", fill_value=0.0)
+    return wide.reindex(columns=list(LETTERS), fill_value=0.0).reset_index().rename_axis(columns=None)
 
 
 # ------------------------------------------------------------ the tables
@@ -195,8 +245,22 @@ def stories(data: EnsembleData, frame: pd.DataFrame) -> list[str]:
 
 
 def order(data: EnsembleData, by: str) -> list[str]:
-    """The scenario's order of groups or regions."""
+    """The scenario's order of groups or regions (of the kinds of letters, for ``letter_bands``)."""
+    if by == "letters":
+        layers = [] if data.letters is None else list(dict.fromkeys(data.letters["name"]))
+        return list(LETTERS) if len(layers) == 1 else [f"{lay}: {what}" for lay in layers for what in LETTERS]
     return data.groups if by == "group" else data.regions if by == "region" else []
+
+
+def letter_bands(data: EnsembleData) -> pd.DataFrame | None:
+    """The letters' bands with ``by`` = ``letters`` and each kind of letter a
+    name (``layer: kind`` when several layers carry letters), to draw like
+    the groups; None without letters."""
+    frame = data.letters
+    if frame is None:
+        return None
+    several = frame["name"].nunique() > 1
+    return frame.assign(by="letters", name=frame["name"] + ": " + frame["by"] if several else frame["by"])
 
 
 def on_date(frame: pd.DataFrame, date: dt.date, by: str, story: str | None = None) -> pd.DataFrame:
@@ -256,6 +320,102 @@ def chain(data: EnsembleData) -> pd.DataFrame | None:
     out = pd.DataFrame(rows, columns=["trigger", "step", "days after the report"])
     out["date"] = [_date(data, report + d) for d in out["days after the report"]]
     return out
+
+
+def steps(data: EnsembleData) -> pd.DataFrame:
+    """The chain of command over the runs, as a timeline: one row per report,
+    office reached, order and measure switched on in any run, in the order of
+    their median days (a day's report before its offices, the order before the
+    measures): ``kind, label, detail, runs, q50, q05, q95`` (days, over the runs
+    where the step happened) and ``date`` (the median's).
+
+    ``report`` and ``order`` are each run's first, of any trigger; replicates
+    stored before stage days were kept have only those two. Empty when no run
+    had a report (measures switching on by date alone are no chain).
+    """
+    reps = data.replicates
+    trigger = data.triggers[0] if len(data.triggers) == 1 else None
+    named = [("report", f"report: {trigger}" if trigger else "report (the first)", "report_day")]
+    named += [("stage", key.partition(": ")[2] or key, key) for key in data.stages]
+    named += [("order", f"order: {trigger}" if trigger else "order (the first)", "order_day")]
+    named += [("measure-start", f"on: {m}", f"on: {m}") for m in data.starts]
+    rows = []
+    for pos, (kind, label_, column) in enumerate(named):
+        days = pd.to_numeric(reps[column], errors="coerce").dropna() if column in reps else pd.Series(dtype=float)
+        if len(days):
+            rows.append((kind, label_, column.removesuffix("_day"), len(days), *quantiles(days), pos))
+    out = pd.DataFrame(rows, columns=["kind", "label", "detail", "runs", "q50", "q05", "q95", "pos"])
+    if not out["kind"].isin(["report", "stage", "order"]).any():
+        out = out.iloc[:0]
+    out = out.assign(rank=out["kind"].map(CHAIN_KINDS.index)).sort_values(["q50", "rank", "pos"], kind="stable")
+    out["date"] = [_date(data, d) for d in out["q50"]]
+    return out.drop(columns=["rank", "pos"]).reset_index(drop=True)
+
+
+def letter_totals(data: EnsembleData) -> pd.DataFrame | None:
+    """Per run, story and delayed layer: letters ``written``, ``delivered``
+    and ``caught`` over the whole run; ``inspected_from``, the first day an
+    inspection of the layer's channel was on (NaN: none was, or the scenario
+    is not known); and ``in_post``, the letters written before that day and
+    neither delivered nor caught by then (a letter to someone detained
+    meanwhile is lost, and counted here too). None without letters.
+
+    Every caught letter is caught on or after ``inspected_from`` (nothing else
+    catches letters); the runs do not record when a caught letter was written,
+    so ``in_post`` is the most of them that can have been written before it.
+    """
+    runs = data.letter_runs
+    if runs is None or runs.empty:
+        return None
+    keys = ["replicate", "story", "layer"]
+    totals = runs.groupby(keys, sort=False)[list(LETTERS)].sum().reset_index()
+    reps = data.replicates.set_index("replicate")
+    begun = {}
+    for layer, names in data.inspections.items():
+        cols = [f"on: {m}" for m in names if f"on: {m}" in reps]
+        begun[layer] = reps[cols].min(axis=1) if cols else pd.Series(float("nan"), index=reps.index)
+    totals["inspected_from"] = [begun[lay].get(r, float("nan")) if lay in begun else float("nan")
+                                for r, lay in zip(totals["replicate"], totals["layer"])]
+    start = runs.merge(totals[keys + ["inspected_from"]], on=keys)
+    before = start[start["day"] <= start["inspected_from"]]  # row d is the end of day d - 1
+    post = (before["written"] - before["delivered"] - before["caught"]).groupby(
+        [before[k] for k in keys], sort=False).sum().rename("in_post")
+    totals = totals.merge(post.reset_index(), on=keys, how="left")
+    totals.loc[totals["inspected_from"].isna(), "in_post"] = float("nan")
+    return totals
+
+
+def letter_table(data: EnsembleData) -> pd.DataFrame | None:
+    """Letters over the whole run per story and delayed layer, each cell
+    "median [5%, 95%]" over the runs: written, delivered, caught (all on or
+    after the inspection began), the day the inspection began (and in how
+    many runs, when not in all) and the letters in the post then, in the
+    scenario's order of stories and layers. None without letters."""
+    totals = letter_totals(data)
+    if totals is None:
+        return None
+    several = totals["story"].nunique() > 1
+    layers = [lay for lay in data.inspections if lay in set(totals["layer"])]
+    layers += [lay for lay in dict.fromkeys(totals["layer"]) if lay not in layers]
+    rows = []
+    for story, layer in ((s, lay) for s in stories(data, totals) for lay in layers):
+        part = totals[(totals["story"] == story) & (totals["layer"] == layer)]
+        row = {"layer": f"{story}: {layer}" if several else layer}
+        for what in LETTERS:
+            row[what] = interval(dict(zip(("q50", "q05", "q95"), quantiles(part[what]))), count)
+        begun = part["inspected_from"].dropna()
+        if len(begun):
+            row["inspection began"] = dates(data, *quantiles(begun)) + (
+                f" ({len(begun)} of {len(part)} runs)" if len(begun) < len(part) else "")
+            row["in the post then"] = interval(dict(zip(("q50", "q05", "q95"), quantiles(part["in_post"]))), count)
+        else:
+            names = data.inspections.get(layer)
+            kept = any(f"on: {m}" in data.replicates for m in names or ())
+            row["inspection began"] = ("no inspection" if names == [] else "never" if kept
+                                       else "unknown (not stored)" if names else "unknown")
+            row["in the post then"] = ""
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("layer")
 
 
 def draws(data: EnsembleData) -> pd.DataFrame | None:
@@ -401,3 +561,9 @@ def _effects(data: EnsembleData, q_date: dt.date, when: str) -> list[str]:
 
 def _date(data: EnsembleData, day: float) -> str:
     return data.date_of(round(day)).isoformat()
+
+
+def dates(data: EnsembleData, q50: float, q05: float, q95: float) -> str:
+    """Days over the runs as dates: "median [5%, 95%]", or the one date when all three fall on it."""
+    low, mid, high = _date(data, q05), _date(data, q50), _date(data, q95)
+    return mid if low == high else f"{mid} [{low}, {high}]"

@@ -16,13 +16,15 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
+from .charts import LETTER_COLORS, STEP_COLORS
 from .ensemble_charts import BAND_ALPHA
 from .figures import tile_axis
 
 
 def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True,
-          points: bool = False) -> Figure | None:
-    """Median and 50%/90% bands over time of each name of ``by``, one panel per story."""
+          points: bool = False, colors: dict | None = None) -> Figure | None:
+    """Median and 50%/90% bands over time of each name of ``by``, one panel per story
+    (``colors``: name -> colour; default the palette in order)."""
     names = ed.names(frame, by, ed.order(ens, by))
     if not names:
         return None
@@ -33,7 +35,7 @@ def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = Tru
     for ax, story in zip(axes, stories):
         part = ed.series(frame, by, story)
         for i, name in enumerate(names):
-            sub, colour = part[part["name"] == name], data.color(i)
+            sub, colour = part[part["name"] == name], (colors or {}).get(name, data.color(i))
             x = np.array(sub["date"], dtype="datetime64[D]")
             for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
                 ax.fill_between(x, sub[lo] * scale, sub[hi] * scale, color=colour, alpha=alpha, lw=0)
@@ -54,6 +56,51 @@ def detentions(ens: ed.EnsembleData) -> Figure | None:
     if ens.detained["q95"].max() <= 0:
         return None
     return bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+
+
+def letters(ens: ed.EnsembleData) -> Figure | None:
+    """Letters written, delivered and caught per day on the delayed layers, as on the page."""
+    frame = ed.letter_bands(ens)
+    if frame is None or frame["q95"].max() <= 0:
+        return None
+    return bands(ens, frame, "letters", "letters per day", percent=False,
+                 colors={n: LETTER_COLORS[n.rpartition(": ")[2]] for n in ed.order(ens, "letters")})
+
+
+def chain(ens: ed.EnsembleData) -> Figure | None:
+    """Median reach of everyone with its bands; below it the chain of command,
+    each step at its median date with a bar from its 5% to its 95% date."""
+    steps = ed.steps(ens)
+    if steps.empty:
+        return None
+    strip = 0.22 * len(steps)
+    fig = Figure(figsize=(7.5, 3.8 + strip + 0.4), layout="constrained")
+    ax, low = fig.subplots(2, 1, sharex=True, height_ratios=[3.8, strip + 0.4])
+    for i, story in enumerate(ens.stories):
+        sub, colour = ed.series(ens.reach, "all", story), data.color(i)
+        x = np.array(sub["date"], dtype="datetime64[D]")
+        for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
+            ax.fill_between(x, sub[lo], sub[hi], color=colour, alpha=alpha, lw=0)
+        ax.plot(x, sub["q50"], color=colour, lw=1.3, label=story)
+    ax.legend(frameon=False, fontsize=8)
+    _finish(ax, ens, "fraction who have heard it (everyone)", True, False)
+    rows = np.arange(len(steps))
+
+    def day(value):
+        return np.datetime64(ens.date_of(round(value)).isoformat())
+
+    mid = np.array([day(d) for d in steps["q50"]])
+    low.hlines(rows, [day(d) for d in steps["q05"]], [day(d) for d in steps["q95"]], color="#555", alpha=0.3, lw=6)
+    low.plot(mid, rows, color="#bbb", lw=0.8)
+    low.scatter(mid, rows, s=22, zorder=3, color=[STEP_COLORS[k] for k in steps["kind"]])
+    low.set_yticks(rows, steps["label"].tolist(), fontsize=7)
+    low.set_ylim(len(steps) - 0.5, -0.5)
+    low.grid(axis="y", color="#eee", lw=0.6)
+    low.set_title("chain of command: median date, bar 5% to 95% of the runs", loc="left", fontsize=8, color="#555")
+    low.set_xlim(np.datetime64(ens.start.isoformat()), np.datetime64(ens.last_date.isoformat()))
+    _dates(low)
+    _footnote(fig, ens)
+    return fig
 
 
 def effects(ens: ed.EnsembleData) -> Figure | None:
@@ -150,4 +197,5 @@ def _footnote(fig: Figure, ens: ed.EnsembleData) -> None:
 FIGURES = {
     "reach_by_group.png": lambda e: reach_by(e, "group"), "reach_by_region.png": lambda e: reach_by(e, "region"),
     "map.png": cartogram, "detentions.png": detentions, "runs.png": distributions, "effects.png": effects,
+    "letters.png": letters, "chain.png": chain,
 }

@@ -52,6 +52,14 @@ def render(ens: ed.EnsembleData) -> str:
     section("runs", "Across the runs", "How the runs differ: the day the trigger's report went up, and how many "
             "people were detained by the end, each run counted once.", charts.distributions(ens))
     _chain_section(ens, section)
+    letters = ed.letter_table(ens)
+    section("letters", "Letters", "Letters on the layers that carry them (a delay between writing and reading): "
+            "written, delivered, and caught by the censor in transit, per day, median and bands over the runs. "
+            "Every caught letter is caught on or after the day its layer's inspection began; the runs do not record "
+            "when a caught letter was written, so the letters in the post that day (written before it, not yet "
+            "delivered or caught) are the most of them that can have been written before it.", charts.letters(ens),
+            [] if letters is None else [_table(letters, "Letters over the whole run: median [5%, 95%] over the "
+                                                        "runs")])
     if ens.is_compare:
         without = ", ".join(ens.without)
         section("effects", f"With and without {without}",
@@ -78,22 +86,33 @@ def render(ens: ed.EnsembleData) -> str:
 
 
 def _chain_section(ens: ed.EnsembleData, section) -> None:
-    """The scenario's chain of command, at its configured delays from the median report day (per-run
-    stage days are not stored for ensembles, so this says so rather than pretend to bands)."""
-    chain = ed.chain(ens)
-    if chain is None:
+    """The chain of command as it happened in the runs (median dates with their 5–95% spread, under the
+    reach of everyone), then the scenario's configured delays from the median report day."""
+    steps = ed.steps(ens)
+    configured = ed.chain(ens)
+    if steps.empty and configured is None:
         return
-    note = ("The scenario's chain of command with its configured delays, placed from the median day the report "
-            "went up (over the runs where it did). An ensemble stores each run's report and order days, not the "
-            "day each office was reached, so these dates are the configuration's, not medians over the runs.")
-    if ens.varied_stages:
-        note += f" The stages' days varied across the runs ({', '.join(ens.varied_stages)}); shown at their " \
-                "configured values."
-    frame = chain.assign(**{"days after the report": [f"+{d:g}" for d in chain["days after the report"]]})
-    tables = [_table(part.set_index("step")[["days after the report", "date"]],
-                     f"{ed.label(trigger)}: configured delays from the median report day")
-              for trigger, part in frame.groupby("trigger", sort=False)]
-    section("chain", "Chain of command", note, tables=tables)
+    note = ("Each step of the chain of command (the report, each office it reached, the order, each measure "
+            "switching on) at its median date over the runs where it happened, the grey bar from its 5% to its 95% "
+            "date, under the median reach of everyone.")
+    tables = []
+    if not steps.empty:
+        frame = pd.DataFrame({"runs": [f"{n} of {ens.runs}" for n in steps["runs"]],
+                              "date: median [5%, 95%]": [ed.dates(ens, *q) for q in
+                                                         zip(steps["q50"], steps["q05"], steps["q95"])]},
+                             index=pd.Index(steps["label"], name="step"))
+        tables.append(_table(frame, "The chain of command in the runs"))
+    if configured is not None:
+        note += " Below, the scenario's chain with its configured delays, placed from the median report day."
+        if ens.varied_stages:
+            note += f" The stages' days varied across the runs ({', '.join(ens.varied_stages)}); shown there at " \
+                    "their configured values."
+        frame = configured.assign(**{"days after the report": [f"+{d:g}" for d in configured["days after the "
+                                                                                             "report"]]})
+        tables += [_table(part.set_index("step")[["days after the report", "date"]],
+                          f"{ed.label(trigger)}: configured delays from the median report day")
+                   for trigger, part in frame.groupby("trigger", sort=False)]
+    section("chain", "Chain of command", note, None if steps.empty else charts.chain(ens), tables=tables)
 
 
 def _named(table: pd.DataFrame, fmt) -> pd.DataFrame:
