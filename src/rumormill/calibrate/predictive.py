@@ -85,20 +85,15 @@ def answers(result, population, scenario, quantities) -> dict:
     cohort's reach at the end of every day (float64[T]), a report quantity
     ``(day or None, value)`` (value: the day, or the calendar's length when
     it never reported, as the fit scores it)."""
-    counts = result.counts  # [T, S, 3, C]
-    stories = list(result.stories)
+    from .quantities import first_report, reach_curve
+
     out = {}
     for q, quantity in quantities:
         if quantity.kind == "report":
-            days = [e[0] for e in result.events if e[1] == "report" and str(e[5]).split(":")[0] == quantity.trigger]
-            day = int(min(days)) if days else None
+            day = first_report(result, quantity.trigger)
             out[q] = (day, float(day if day is not None else scenario.scenario.days))
         elif quantity.kind == "reach":
-            cells = population.cells_of(quantity.groups, quantity.regions)
-            s = stories.index(quantity.story)
-            ignorant = counts[:, s, 0][:, cells].astype(np.float64).sum(axis=1)
-            size = float(counts[0, s, :, cells].astype(np.float64).sum())
-            out[q] = 1.0 - ignorant / size if size > 0 else np.zeros(counts.shape[0])
+            out[q] = reach_curve(quantity, result, population)
     return out
 
 

@@ -98,25 +98,38 @@ def day_of(scenario, date: dt.date) -> int:
     return (date - scenario.scenario.start).days
 
 
+def first_report(result, trigger: str) -> int | None:
+    """The day of ``trigger``'s first report in a run (None: it never reported)."""
+    days = [e[0] for e in result.events if e[1] == "report" and str(e[5]).split(":")[0] == trigger]
+    return int(min(days)) if days else None
+
+
+def reach_curve(quantity: Quantity, result, population) -> np.ndarray:
+    """float64[T]: the reach of ``quantity``'s story in its cohort at the end
+    of every day of a run (row ``d``: the end of day ``d - 1``)."""
+    counts = result.counts  # [T, S, 3, C]
+    cells = population.cells_of(quantity.groups, quantity.regions)
+    s = list(result.stories).index(quantity.story)
+    size = float(counts[0, s, :, cells].astype(np.float64).sum())
+    if size <= 0:
+        return np.zeros(counts.shape[0])
+    return 1.0 - counts[:, s, 0][:, cells].astype(np.float64).sum(axis=1) / size
+
+
 def measure(quantities, result, population, scenario, scale: float) -> np.ndarray:
     """float64[Q]: each quantity read from one run (``rumormill.Result``) of
     ``scenario`` built on ``population`` at ``scale``."""
     out = np.empty(len(quantities))
-    counts = result.counts  # [T, S, 3, C]
-    stories = list(result.stories)
-    last = counts.shape[0] - 1
+    last = result.counts.shape[0] - 1
     for q, quantity in enumerate(quantities):
         if quantity.kind == "report":
-            days = [e[0] for e in result.events
-                    if e[1] == "report" and str(e[5]).split(":")[0] == quantity.trigger]
-            out[q] = float(min(days)) if days else float(scenario.scenario.days)
+            day = first_report(result, quantity.trigger)
+            out[q] = float(scenario.scenario.days if day is None else day)
             continue
-        cells = population.cells_of(quantity.groups, quantity.regions)
         row = min(max(day_of(scenario, quantity.date) + 1, 0), last)
         if quantity.kind == "detained":
+            cells = population.cells_of(quantity.groups, quantity.regions)
             out[q] = float(result.detained[row, cells].sum()) / scale
-            continue
-        s = stories.index(quantity.story)
-        size = float(counts[0, s, :, cells].sum())
-        out[q] = 1.0 - float(counts[row, s, 0, cells].sum()) / size if size > 0 else 0.0
+        else:
+            out[q] = reach_curve(quantity, result, population)[row]
     return out

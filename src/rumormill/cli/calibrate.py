@@ -1,10 +1,10 @@
 """``rumormill calibrate`` and ``rumormill sensitivity``: fit a scenario's
 ``[parameters]`` to its ``[[observations]]`` (ABC-SMC, pyabc), and say which
 of them drive the answers (Sobol or Morris, SALib); both stored in the
-results folder (``rumormill.calibrate.stored``); and ``rumormill report
-CALIBRATION_ID``, the calibration's page (``rumormill.calibrate.page``),
-handed on by the report command. Thin: the library does the work; this
-module prints it.
+results folder (``rumormill.calibrate.stored``), each with its page
+(``rumormill.calibrate.page``, ``sensitivity_page``), which ``rumormill
+report ID`` writes again. Thin: the library does the work; this module
+prints it.
 """
 
 from __future__ import annotations
@@ -29,63 +29,6 @@ PREDICTIVE_HELP = ("Replicates of the posterior predictive ensemble run after th
 def register(app: typer.Typer) -> None:
     app.command()(calibrate)
     app.command()(sensitivity)
-    for info in app.registered_commands:  # `rumormill report` (cli/results.py) takes calibration ids too
-        if info.callback is not None and (info.name or info.callback.__name__) == "report":
-            info.callback = _with_calibrations(info.callback)
-
-
-def _with_calibrations(report):
-    """``report`` that writes a calibration's page when given a calibration id
-    (``c`` ...; run ids start with a digit, ensemble ids with ``e``), with the
-    bands of any stored posterior predictive ensemble."""
-    import copy
-    import functools
-    import inspect
-
-    if getattr(report, "calibrations", False):
-        return report
-    sig = inspect.signature(report)
-    first, *rest = sig.parameters.values()
-    argument = copy.copy(first.default)
-    argument.help = (argument.help or "") + " Or a calibration id (they start with 'c'), or a unique prefix of one."
-
-    @functools.wraps(report)
-    def with_calibrations(*args, **kwargs):
-        given = sig.bind(*args, **kwargs)
-        given.apply_defaults()
-        ident = given.arguments[first.name]
-        if not str(ident).startswith("c"):
-            return report(*args, **kwargs)
-        return _report_calibration(str(ident), given.arguments)
-
-    with_calibrations.__signature__ = sig.replace(parameters=[first.replace(default=argument), *rest])
-    with_calibrations.__doc__ = (report.__doc__ or "").rstrip() + (
-        " A calibration's draws its posterior and, when an ensemble drawn from it is stored "
-        "(rumormill calibrate --predictive), the posterior predictive bands.")
-    with_calibrations.calibrations = True
-    return with_calibrations
-
-
-def _report_calibration(calibration: str, options: dict) -> None:
-    """``rumormill report CALIBRATION_ID``: the calibration's page, rewritten."""
-    from ..calibrate import page
-    from ..calibrate.predictive import find
-    from ..results import Store
-    from ..results.calibrations import read
-
-    if options.get("map_date") is not None:
-        raise RumormillError(f"--map-date is for a run's report; calibration {calibration}'s page has no map.")
-    store = Store(options["out"])
-    cid = read(store, calibration)["calibration_id"]
-    output = options.get("output")
-    files = page.write(store, cid, None if output is None else Path(output).parent,
-                       name="report.html" if output is None else Path(output).name, png=options.get("png", True))
-    found = find(store, cid)
-    console.print(f"wrote {files[0]}" + (f", with the posterior predictive bands of ensemble {found[0]['ensemble_id']}"
-                                         if found else "; no ensemble drawn from its posterior is stored: the page "
-                                         "says the command that makes one"))
-    for path in files[1:]:
-        console.print(f"wrote {path}")
 
 
 def _executor(workers, cluster):
@@ -223,12 +166,18 @@ def sensitivity(
     replicates: int = typer.Option(1, help="Runs per sample point, averaged (the same seeds for every point)."),
     by_group: bool = typer.Option(False, "--by-group", help="Also each group's reach on the key dates "
                                   "(default: everyone's, the report days and the detentions)."),
+    effects: str = typer.Option("together", help="Outputs that are the effect of measures on each story's reach "
+                                "(with them minus without, on the same seed): 'together' (every measure but the "
+                                "inflows, one extra run per evaluation), 'each' (one extra run per measure), "
+                                "NAME,NAME,... or 'none'."),
     scale: float = typer.Option(None, help="Scale each evaluation runs at (default: the scenario's)."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
     order: str = typer.Option(None, help="'date' or 'trigger' (default: the scenario's)."),
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the analysis's page (report.html and "
+                                "indices.png in its folder)."),
 ):
     """Which assumptions drive the answers: Sobol indices or Morris effects of each output, stored and printed."""
     from ..calibrate import priors_of
@@ -245,9 +194,10 @@ def sensitivity(
     sc = load(scenario)
     names = list(sc.parameters) if params in (None, "all") else params
     priors = priors_of(sc, names)
+    outputs = default_outputs(sc, by_group, effects)
     store = Store(out or DEFAULT_FOLDER)
-    console.print(f"[bold]{sc.name}[/]: {method} over {len(priors)} parameters")
-    sens, aid = sensitivity_stored(sc, store, [p.name for p in priors], default_outputs(sc, by_group), method=method,
+    console.print(f"[bold]{sc.name}[/]: {method} over {len(priors)} parameters, {len(outputs)} outputs")
+    sens, aid = sensitivity_stored(sc, store, [p.name for p in priors], outputs, method=method,
                                    scale=scale, seed=seed, order=order, n=n, replicates=replicates, workers=workers,
                                    cluster=cluster)
     stored(f"sensitivity analysis {aid} is stored in {store.folder}")
@@ -255,6 +205,10 @@ def sensitivity(
     extra = "" if method == "morris" or sens.converged else " (the intervals did not reach 0.1: raise --n)"
     console.print(f"{sens.evaluations:,} runs in {sens.seconds:.0f} s ({sens.executor}){extra}; stored as analysis "
                   f"{aid} in {store.folder}: SELECT * FROM sensitivity WHERE analysis_id = '{aid}'")
+    if report:
+        from ..calibrate import sensitivity_page
+
+        console.print(f"wrote {sensitivity_page.write(store, aid)[0]}")
 
 
 def print_indices(sens) -> None:

@@ -104,8 +104,9 @@ def query(
 
 
 def report(
-    run_id: str = typer.Argument(..., help="Run id (a unique prefix of one, or 'latest'), or an ensemble id "
-                                 "(ensemble ids start with 'e'), or a unique prefix of one."),
+    run_id: str = typer.Argument(..., help="Run id (a unique prefix of one, or 'latest'), or the id (or a unique "
+                                 "prefix) of an ensemble ('e...'), a calibration ('c...') or a sensitivity "
+                                 "analysis ('s...')."),
     out: Path = typer.Option(Path("rumormill-runs"), "--out", "-o", help=OUT_HELP),
     output: Path = typer.Option(None, help="Write the page here (default: report.html in the run's or the "
                                 "ensemble's folder)."),
@@ -113,9 +114,12 @@ def report(
                                  "(default: the last day)."),
     png: bool = typer.Option(True, "--png/--no-png", help="Also write the figures as PNG beside the page."),
 ):
-    """Write the report of a run or of an ensemble: one HTML page that works offline, and PNG figures.
+    """Write the report of a run, an ensemble, a calibration or a sensitivity analysis: one HTML page that works
+    offline, and PNG figures.
 
-    A run's page draws the run itself (its chain of command and letters too); an ensemble's draws medians with 50% and 90% bands over its runs."""
+    A run's page draws the run itself (its chain of command and letters too); an ensemble's draws medians with 50% and
+    90% bands over its runs; a calibration's its posterior and, when an ensemble drawn from it is stored (rumormill
+    calibrate --predictive), the posterior predictive bands; an analysis's its indices."""
     from ..report import write
     from ..results import Store
 

@@ -56,10 +56,23 @@ def write(store: Store, run_id: str, output: str | os.PathLike | None = None, ma
     """The page, then (with ``png``) the PNG figures into the run's folder,
     from one reading of the run; returns the paths written, the page first.
     An ensemble id (they start with ``e``; run ids with a digit) writes the
-    ensemble's report instead."""
+    ensemble's report instead, a calibration id (``c``) the calibration's
+    page, an analysis id (``s``) the sensitivity analysis's page."""
     from . import page
 
-    if str(run_id).startswith("e"):
+    kind = str(run_id)[:1]
+    if kind in ("c", "s") and map_date is not None:
+        raise StoreError(f"--map-date is for a run's report; {run_id}'s page has no map.")
+    if kind == "c":
+        from ..calibrate import page as calibration_page
+
+        folder, name = (None, "report.html") if output is None else (Path(output).parent, Path(output).name)
+        return calibration_page.write(store, run_id, folder, name=name, png=png)
+    if kind == "s":
+        from ..calibrate import sensitivity_page
+
+        return sensitivity_page.write(store, run_id, None if output is None else Path(output).parent, png=png)
+    if kind == "e":
         if map_date is not None:
             raise StoreError(f"--map-date is for a run's report; ensemble {run_id}'s map opens on its scenario's "
                              "question date, and its slider moves to any other.")
