@@ -40,10 +40,14 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ParameterError
+
+if TYPE_CHECKING:
+    from ..ensemble.stored import Stored
 
 #: the quantiles of the bands, as the ensembles' (``ensemble.outcome.QUANTILES``)
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -157,26 +161,15 @@ def plan_of(store, calibration: str, runs: int, scenario=None):
     return with_posterior(plan, store, row["calibration_id"])
 
 
-@dataclass
-class Ran:
-    """What ``run_predictive`` did (as ``ensemble.stored.Stored``)."""
-
-    ensemble_id: str
-    status: str
-    resumed: int
-    ran: int
-    runs: int
-    executor: str
-
-
 def run_predictive(store, calibration: str, runs: int = 16, *, scenario=None, workers=None, cluster=None,
-                   say: Callable[[str], None] | None = None, progress: Callable[[int], None] | None = None) -> Ran:
+                   say: Callable[[str], None] | None = None, progress: Callable[[int], None] | None = None) -> Stored:
     """Run (or resume) the posterior predictive ensemble of a stored
     calibration into ``store`` (see the module docstring) on ``workers`` or
     ``cluster``, as the fit ran. ``progress(index)`` is called as each
     replicate is stored; ``say`` is given the line ``resuming ensemble …`` of
     a resume. On Ctrl-C the ensemble is marked interrupted and the same call
     resumes it; the calibration is not touched."""
+    from ..ensemble.stored import Stored
     from ..results import content_hash
     from ..results.ensembles import write_atomic
     from .runner import Runner
@@ -217,7 +210,7 @@ def run_predictive(store, calibration: str, runs: int = 16, *, scenario=None, wo
                         keep(futures.pop(fut), fut.result())
                 executor = runner.where
         status = recording.finish(executor if todo else None)
-    return Ran(plan.id, status, recording.resumed, len(todo), plan.runs, executor)
+    return Stored(plan.id, status, recording.resumed, len(todo), plan.runs, executor)
 
 
 def _completed(futures):
