@@ -16,9 +16,9 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
-from .charts import LETTER_COLORS, STEP_COLORS
+from .charts import LETTER_COLORS
 from .ensemble_charts import BAND_ALPHA
-from .figures import tile_axis
+from .figures import steps_strip, tile_axis
 
 
 def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True,
@@ -84,19 +84,13 @@ def chain(ens: ed.EnsembleData) -> Figure | None:
         ax.plot(x, sub["q50"], color=colour, lw=1.3, label=story)
     ax.legend(frameon=False, fontsize=8)
     _finish(ax, ens, "fraction who have heard it (everyone)", True, False)
-    rows = np.arange(len(steps))
 
     def day(value):
         return np.datetime64(ens.date_of(round(value)).isoformat())
 
-    mid = np.array([day(d) for d in steps["q50"]])
-    low.hlines(rows, [day(d) for d in steps["q05"]], [day(d) for d in steps["q95"]], color="#555", alpha=0.3, lw=6)
-    low.plot(mid, rows, color="#bbb", lw=0.8)
-    low.scatter(mid, rows, s=22, zorder=3, color=[STEP_COLORS[k] for k in steps["kind"]])
-    low.set_yticks(rows, steps["label"].tolist(), fontsize=7)
-    low.set_ylim(len(steps) - 0.5, -0.5)
-    low.grid(axis="y", color="#eee", lw=0.6)
-    low.set_title("chain of command: median date, bar 5% to 95% of the runs", loc="left", fontsize=8, color="#555")
+    spans = ([day(d) for d in steps["q05"]], [day(d) for d in steps["q95"]])
+    steps_strip(low, np.array([day(d) for d in steps["q50"]]), steps,
+                "chain of command: median date, bar 5% to 95% of the runs", spans)
     low.set_xlim(np.datetime64(ens.start.isoformat()), np.datetime64(ens.last_date.isoformat()))
     _dates(low)
     _footnote(fig, ens)

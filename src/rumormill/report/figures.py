@@ -43,16 +43,23 @@ def reach(run: data.RunData) -> Figure:
 
 def _timeline(ax, run: data.RunData, steps) -> None:
     """One row per step of the chain, named whole on the y axis, first at the top."""
+    steps_strip(ax, _x(run, steps["day"]), steps, "chain of command")
+    ax.set_xlabel("date" if run.start else "day")
+    ax.set_xlim(_x(run, [0])[0], _x(run, [run.last_day])[0])
+
+
+def steps_strip(ax, x, steps, title: str, spans=None) -> None:
+    """The chain's steps at ``x``, one row each, first at the top; ``spans``
+    (from, to) draws a bar across each (an ensemble's 5% to 95% dates)."""
     rows = np.arange(len(steps))
-    x = _x(run, steps["day"])
+    if spans is not None:
+        ax.hlines(rows, spans[0], spans[1], color="#555", alpha=0.3, lw=6)
     ax.plot(x, rows, color="#bbb", lw=0.8)
     ax.scatter(x, rows, s=22, zorder=3, color=[STEP_COLORS[k] for k in steps["kind"]])
     ax.set_yticks(rows, steps["label"].tolist(), fontsize=7)
     ax.set_ylim(len(steps) - 0.5, -0.5)
     ax.grid(axis="y", color="#eee", lw=0.6)
-    ax.set_title("chain of command", loc="left", fontsize=8, color="#555")
-    ax.set_xlabel("date" if run.start else "day")
-    ax.set_xlim(_x(run, [0])[0], _x(run, [run.last_day])[0])
+    ax.set_title(title, loc="left", fontsize=8, color="#555")
 
 
 def letters(run: data.RunData) -> Figure | None:
