@@ -495,6 +495,12 @@ def render_docs(data: dict) -> str:
         import ensemble as _ensemble
 
         L += ["", _ensemble.render(json.loads(ensemble.read_text()))]
+    calibration = HERE / "results" / "calibrate.json"
+    if calibration.exists():
+        sys.path.insert(0, str(HERE))
+        import calibrate as _calibrate
+
+        L += ["", _calibrate.render(json.loads(calibration.read_text()))]
     return "\n".join(L)
 
 
