@@ -10,8 +10,8 @@ analysis and handed tasks as they come.
 | ``cluster="local"`` | a Dask ``LocalCluster`` of ``workers`` single-threaded processes |
 | ``cluster="tcp://HOST:8786"`` | a running Dask scheduler and its workers |
 
-Pool and Dask workers run with one numba thread each; no result depends on
-the executor, only the time it takes.
+Pool and Dask workers run each task with one numba thread; no result
+depends on the executor, only the time it takes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,15 @@ def single_thread() -> None:
     import numba
 
     numba.set_num_threads(1)
+
+
+def in_one_thread(fn, *args):
+    """``fn(*args)`` on one numba thread. numba's thread count belongs to the
+    calling thread, and a Dask worker runs each task on a thread of its own
+    pool, so it is set in the task: otherwise every worker runs its kernels
+    on all the machine's cores and the workers slow each other down."""
+    single_thread()
+    return fn(*args)
 
 
 class Runner:
@@ -77,11 +86,10 @@ class Runner:
                                    f"({type(err).__name__}); start one with `dask scheduler` and give its address, "
                                    "e.g. tcp://127.0.0.1:8786, or use --cluster local.") from None
             self.where = f"Dask cluster at {self.cluster}"
-        self._client.run(single_thread)
 
     def submit(self, fn, *args):
         if self._client is not None:
-            return self._client.submit(fn, *args, pure=False, retries=RETRIES)
+            return self._client.submit(in_one_thread, fn, *args, pure=False, retries=RETRIES)
         if self._pool is not None:
             return self._pool.submit(fn, *args)
         fut = Future()
