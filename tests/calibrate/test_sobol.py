@@ -130,6 +130,7 @@ def test_a_measures_own_parameter_drives_its_effect(hamlet):
     # the informants' report starts no measure: its probability cannot act on the checks' effect
     assert t.loc["report_probability", "ST"] == 0.0
     assert t.loc["check_probability", "ST"] > 0.1
+    assert s.runs == 2 * s.evaluations == 2 * 16 * (2 + 2)  # each sample point: with and without the checks
 
 
 def test_default_effects_of_kpa():

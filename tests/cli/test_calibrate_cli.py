@@ -155,6 +155,7 @@ def test_sensitivity_morris_prints_and_stores_the_effects(tmp_path, capsys):
                  "--n", "2", "--by-group", "--workers", "1", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "mu*" in out and "sigma" in out and "stored as analysis s" in out
+    assert "6 sample points, 12 runs in" in " ".join(out.split())  # 2 trajectories of 3; each point with and without the checks
     rows = Store(tmp_path).query("SELECT * FROM sensitivity")
     assert set(rows["method"]) == {"morris"} and rows["mu_star"].notna().all() and rows["S1"].isna().all()
     assert set(rows["parameter"]) == {"telling_rate", "check_probability"}

@@ -48,6 +48,11 @@ class ScenarioModel:
     def scenario(self):
         return self.plan.scenario
 
+    @property
+    def runs_per_call(self) -> int:
+        """Runs of the scenario one call makes: one, and one per distinct set of effects."""
+        return 1 + len({q.without for q in self.quantities if q.without})
+
     def __call__(self, values: dict, seed: np.random.SeedSequence) -> np.ndarray:
         """float64[Q]: the quantities of one run with ``values`` on ``seed``;
         an effect's (``Quantity.without``) minus its value in a run on the

@@ -40,6 +40,9 @@ from .runner import Runner
 TARGET_WIDTH = 0.1
 #: the methods ``sensitivity`` knows
 METHODS = ("sobol", "morris")
+#: largest default base size for a scenario: its runs cost seconds, not microseconds
+#: (kpa-2025 over 8 parameters: 64 -> 128 is 2,560 runs with the measures' effect)
+SCENARIO_N_MAX = 128
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Sensitivity:
     scale: float | None = None
     seed: int | None = None
     order: str | None = None
+    runs: int = 0  # runs of the scenario: evaluations x replicates x (1 + effects' counterfactuals)
 
     def table(self):
         """Sobol: output, parameter, S1, S1_low, S1_high, ST, ST_low, ST_high, n.
@@ -306,7 +310,7 @@ def effect_outputs(scenario, effects="together") -> list[Quantity]:
 
 def sensitivity(scenario, params="all", outputs=None, *, method: str = "sobol", scale=None, seed=None, order=None,
                 n: int | None = None, replicates: int = 1, target: float = TARGET_WIDTH, n_start: int = 64,
-                n_max: int = 4096, workers=None, cluster=None) -> Sensitivity:
+                n_max: int = SCENARIO_N_MAX, workers=None, cluster=None) -> Sensitivity:
     """Sobol indices (``method="sobol"``) or Morris elementary effects
     (``"morris"``, ``n`` trajectories, default 16) of a scenario's
     ``outputs`` (default: ``default_outputs``) over its ``[parameters]``
@@ -331,5 +335,6 @@ def sensitivity(scenario, params="all", outputs=None, *, method: str = "sobol", 
         sens = analyse(model, priors, n=n, seed=model.plan.seed, replicates=replicates, target=target,
                        n_start=n_start, n_max=n_max, workers=workers, cluster=cluster)
     sens.scale, sens.seed, sens.order = model.plan.scale, model.plan.seed, model.plan.order
+    sens.runs = sens.evaluations * replicates * model.runs_per_call
     return sens
 

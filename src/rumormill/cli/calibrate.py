@@ -162,7 +162,7 @@ def sensitivity(
     method: str = typer.Option("sobol", help="'sobol' (first-order and total indices) or 'morris' (mu*, sigma)."),
     params: str = typer.Option(None, help="The [parameters] to vary, NAME,NAME,... or 'all' (default: all)."),
     n: int = typer.Option(None, help="Base sample size: a power of 2 for Sobol (default: doubled from 64 until "
-                          "the intervals are narrower than 0.1), trajectories for Morris (default 16)."),
+                          "the intervals are narrower than 0.1, at most 128), trajectories for Morris (default 16)."),
     replicates: int = typer.Option(1, help="Runs per sample point, averaged (the same seeds for every point)."),
     by_group: bool = typer.Option(False, "--by-group", help="Also each group's reach on the key dates "
                                   "(default: everyone's, the report days and the detentions)."),
@@ -203,7 +203,8 @@ def sensitivity(
     stored(f"sensitivity analysis {aid} is stored in {store.folder}")
     print_indices(sens)
     extra = "" if method == "morris" or sens.converged else " (the intervals did not reach 0.1: raise --n)"
-    console.print(f"{sens.evaluations:,} runs in {sens.seconds:.0f} s ({sens.executor}){extra}; stored as analysis "
+    console.print(f"{sens.evaluations:,} sample points, {sens.runs:,} runs in {sens.seconds:.0f} s ({sens.executor})"
+                  f"{extra}; stored as analysis "
                   f"{aid} in {store.folder}: SELECT * FROM sensitivity WHERE analysis_id = '{aid}'")
     if report:
         from ..calibrate import sensitivity_page
