@@ -129,7 +129,7 @@ def test_a_full_disk_while_writing_the_report_says_so_and_where(monkeypatch, cap
     real = Path.write_text
 
     def full(self, *args, **kwargs):
-        if self.name.endswith(".html.tmp"):
+        if self.name.startswith(".report.html.") and self.name.endswith(".tmp"):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
         return real(self, *args, **kwargs)
 

@@ -45,7 +45,7 @@ def write(store, calibration: str, folder=None, *, name: str = "report.html", pn
     calibration (id or prefix) into ``folder`` (default: the calibration's
     own folder); returns the files written, the page first."""
     from ..results.calibrations import read
-    from ..results.ensembles import write_atomic
+    from ..results.files import write_atomic
     from . import predictive as pr
 
     row = read(store, calibration)

@@ -171,7 +171,7 @@ def run_predictive(store, calibration: str, runs: int = 16, *, scenario=None, wo
     resumes it; the calibration is not touched."""
     from ..ensemble.stored import Stored
     from ..results import content_hash
-    from ..results.ensembles import write_atomic
+    from ..results.files import write_atomic
     from .runner import Runner
 
     plan = plan_of(store, calibration, runs, scenario)

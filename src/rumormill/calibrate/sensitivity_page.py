@@ -26,7 +26,7 @@ def write(store, analysis: str, folder=None, png: bool = True) -> list[Path]:
     prefix or ``latest``) into ``folder`` (default: the analysis's own
     folder); returns the files written, the page first."""
     from ..results.calibrations import read_analysis
-    from ..results.ensembles import write_atomic
+    from ..results.files import write_atomic
 
     row = read_analysis(store, analysis)
     aid = row["analysis_id"]

@@ -34,17 +34,10 @@ def stored_note() -> str:
 
 
 def atomic_write(path: Path, write) -> None:
-    """Write through a temporary name, then rename: no half-written file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    except OSError as err:
-        if err.errno in DISK_FULL:
-            raise RumormillError(disk_full(path, err)) from err
-        raise RumormillError(f"cannot write {path}: {err.strerror or err}; choose another path.") from err
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write ``path`` whole or not at all (``results.files.write_atomic``), and say so."""
+    from ..results.files import write_atomic
+
+    write_atomic(path, write, fix="choose another path")
     console.print(f"wrote {path}")
 
 

@@ -14,12 +14,11 @@ whole or absent.
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 
 from ..results import Store, StoreError
-from ..results.catalog import disk_full
+from ..results.files import write_atomic
 from . import data
 from .cartogram import KOREA_TILES, TileMap, tile_map
 
@@ -134,15 +133,5 @@ def _check_folder(path: Path) -> None:
 
 
 def _write(path: Path, write) -> None:
-    """Write through a temporary name in the same folder, then rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as err:
-        if err.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise StoreError(disk_full(path.parent, f"writing the report {path.name} failed")) from err
-        raise StoreError(f"cannot write {path}: {err.strerror or err}; choose another path (--output), or fix "
-                         "the folder's permissions.") from err
-    finally:
-        tmp.unlink(missing_ok=True)
+    """A report file, whole or not at all (``results.files.write_atomic``)."""
+    write_atomic(path, write, fix="choose another path (--output), or fix the folder's permissions")

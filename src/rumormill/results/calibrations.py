@@ -17,7 +17,7 @@ hex digits), so asking for the same calibration again finds it: a finished
 one is shown, an interrupted one resumed from its last complete
 generation. A sensitivity analysis's id (``s`` ...) is derived the same way.
 Files are written under a temporary name and renamed into place
-(``ensembles.write_atomic``), so none is ever half-written.
+(``files.write_atomic``), so none is ever half-written.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import catalog, heal
-from .ensembles import write_atomic
+from .files import write_atomic
 from .errors import RunNotFoundError, StoreError
 from .ids import plain
 

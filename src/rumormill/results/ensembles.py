@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from . import catalog, heal
 from .errors import StoreError
+from .files import write_atomic
 from .ids import content_hash, plain
 from .recording import bigint
 from .summaries import META_KEY, axes, facts, summary_table
@@ -245,24 +246,6 @@ def saved_row(folder: Path) -> dict | None:
     if row.get("started"):
         row["started"] = dt.datetime.fromisoformat(row["started"])
     return row
-
-
-def write_atomic(final: Path, write) -> None:
-    """``write(tmp)`` a hidden temporary file beside ``final``, then rename it into place."""
-    tmp = final.with_name(f".{final.name}.{os.getpid()}.{os.urandom(3).hex()}.tmp")
-    try:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        write(tmp)
-        os.replace(tmp, final)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        if err.errno == 28:  # ENOSPC
-            raise StoreError(catalog.disk_full(final.parent, f"{final.name} could not be written")) from err
-        raise StoreError(f"cannot write {final}: {err.strerror or err}; choose another folder with --out, "
-                         "or fix its permissions.") from err
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _write_parquet(table, path: Path) -> None:

@@ -41,7 +41,7 @@ from .tables import TABLES
 _TMP = re.compile(rf"\.({RUN_ID.pattern})\.tmp")
 #: a catalog being created by process (group 1); see ``catalog._create``
 _NEW_CATALOG = re.compile(r"\.runs\.duckdb\.(\d+)\.[0-9a-f]{6}\.tmp(?:\.wal)?")
-#: a file being written by process (group 1) under an ensemble's folder (see ``ensembles.write_atomic``)
+#: a file being written by process (group 1) under an ensemble's folder (see ``files.write_atomic``)
 _LOOSE_TMP = re.compile(r"\..+\.(\d+)\.[0-9a-f]{6}\.tmp")
 #: an ensemble folder being deleted (see ``Store.delete_ensemble``)
 _DELETED = re.compile(r"\.e[0-9a-f]{11}\.tmp")
