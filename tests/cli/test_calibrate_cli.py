@@ -275,3 +275,25 @@ def test_ctrl_c_in_the_predictive_ensemble_keeps_the_calibration(fitted, tmp_pat
     out = " ".join(capsys.readouterr().out.split())
     assert f"resuming ensemble {row.ensemble_id}: 1 of 3 runs already stored" in out
     assert "2 run now" in out and "status finished" in out
+
+
+def test_a_generation_pyabc_cannot_weigh_ends_the_fit_and_keeps_the_others(tmp_path, capsys, monkeypatch):
+    from pyabc.population import Sample
+
+    real, calls = Sample.normalize_weights, []
+
+    def degenerate(self):  # generation 1's weights come out as nan, as a degenerate proposal makes them
+        calls.append(1)
+        if len(calls) == 3:
+            raise AssertionError("The population total weight nan is not normalized.")
+        return real(self)
+
+    monkeypatch.setattr(Sample, "normalize_weights", degenerate)
+    args = [a if a != "2" else "3" for a in ARGS]  # three generations asked for
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "note: stopped after generation 0: pyabc could not weigh the next generation's particles" in out
+    store = Store(tmp_path)
+    row = store.query("SELECT status, generations, error FROM calibrations").iloc[0]
+    assert (row.status, row.generations) == ("finished", 1) and "weight nan" in row.error
+    assert set(store.query("SELECT generation FROM posterior")["generation"]) == {0}

@@ -228,9 +228,17 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
 
         report()
         sampler.before = lambda t: report()
+        stopped = None
         if generations - (done + 1) > 0:
-            abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations - (done + 1),
-                    min_acceptance_rate=min_acceptance, max_total_nr_simulations=budget)
+            try:
+                abc.run(minimum_epsilon=min_epsilon, max_nr_populations=generations - (done + 1),
+                        min_acceptance_rate=min_acceptance, max_total_nr_simulations=budget)
+            except AssertionError as err:
+                # pyabc checks its weights with assertions: a generation whose proposal
+                # density degenerates (weights inf or nan) cannot be weighed, and the
+                # generations before it stand
+                stopped = (f"stopped after generation {_last_generation(path)}: pyabc could not weigh the next "
+                           f"generation's particles ({err}); the posterior is the last whole generation")
         report()
         particles, gens = _frames(history, priors, targets, sampler.log)
         spent = sampler.spent
@@ -238,7 +246,7 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
         raise ParameterError(f"budget = {budget}: no generation was completed; raise the budget or lower the "
                              "population.")
     return Calibration(sc.name, model.plan.scale, model.plan.seed, priors, targets, particles, gens,
-                       runner.where, time.perf_counter() - t0, spent)
+                       runner.where, time.perf_counter() - t0, spent, info={"stopped": stopped} if stopped else {})
 
 
 def _last_generation(path) -> int:

@@ -104,9 +104,13 @@ def calibrate(
         row = read(store, cid)
         print_summary(summary(store, cid), int(row["generations"]) - 1)
         console.print(f"{int(row['evaluations']):,} runs ({row['executor']}), {row['seconds']:.0f} s")
+        stopped = row["error"] if isinstance(row["error"], str) else None
     else:
         print_summary(fit.summary(), int(fit.posterior()["generation"].max()))
         console.print(f"{fit.evaluations:,} runs at scale {fit.scale:g} in {fit.seconds:.0f} s ({fit.executor})")
+        stopped = fit.info.get("stopped")
+    if stopped:
+        console.print(f"[yellow]note:[/] {stopped}")
     console.print(f"stored as calibration {cid} in {store.folder}: SELECT * FROM posterior WHERE calibration_id = "
                   f"'{cid}'; an ensemble from it: rumormill run {scenario} --posterior {cid} --runs 32")
     if predictive:

@@ -152,7 +152,9 @@ class CalibrationRecording:
         _parquet(gens, self.folder / CALIBRATION_FILES["generations"])
         self._particles = tidy_particles(self.calibration_id, fit.particles(), self.targets)
         _parquet(self._particles, self.folder / CALIBRATION_FILES["particles"])
-        fields = {"status": "finished", "finished": _now(), "error": None, "generations": int(len(gens)),
+        # a calibration that stopped early keeps why in ``error`` (its status is still finished)
+        fields = {"status": "finished", "finished": _now(), "error": fit.info.get("stopped"),
+                  "generations": int(len(gens)),
                   "evaluations": int(fit.evaluations), "executor": fit.executor, "seconds": float(fit.seconds)}
         catalog.write(self.store.catalog_path, lambda con: _update(con, "calibrations", self.calibration_id,
                                                                      **fields))
