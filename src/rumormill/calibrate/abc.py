@@ -98,7 +98,8 @@ class Calibration:
                 "report_score": "|simulated day - observed day|, days; never reported = the day after the calendar",
                 "weights": [t.weight for t in self.targets],
                 "threshold": "QuantileEpsilon(alpha=0.5, weighted): median of the previous generation's distances",
-                "kernel": "pyabc MultivariateNormalTransition in the fitting coordinates (ln x for log-uniform)"}
+                "kernel": "pyabc MultivariateNormalTransition in the fitting coordinates (ln x for log-uniform), "
+                          f"its variance floored at ({KERNEL_FLOOR} x the prior's range)^2 per parameter"}
 
     def summary(self):
         """Per parameter: prior, its range, the scenario's value, posterior
@@ -204,7 +205,8 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
         url = "sqlite:///" + os.path.abspath(path)
         sampler = make_sampler(runner, model.plan.seed, budget)
         abc = pyabc.ABCSMC(ABCModel(model, tuple(priors)), prior, distance, population_size=population,
-                           eps=QuantileEpsilon(alpha=0.5, weighted=True), sampler=sampler)
+                           eps=QuantileEpsilon(alpha=0.5, weighted=True), sampler=sampler,
+                           transitions=floored_kernel(priors))
         done = _last_generation(path) if resume else -1
         if done >= 0:
             history = abc.load(url, 1)
@@ -247,6 +249,32 @@ def calibrate(scenario, params=None, *, scale=None, seed=None, order=None, budge
                              "population.")
     return Calibration(sc.name, model.plan.scale, model.plan.seed, priors, targets, particles, gens,
                        runner.where, time.perf_counter() - t0, spent, info={"stopped": stopped} if stopped else {})
+
+
+#: the proposal kernel's standard deviation in each parameter is at least this share of its prior's range
+KERNEL_FLOOR = 0.01
+
+
+def floored_kernel(priors):
+    """pyabc's multivariate normal kernel, its covariance floored on the
+    diagonal at ``(KERNEL_FLOOR * range)**2`` per parameter (fitting
+    coordinates). With few effective particles and many parameters the
+    weighted covariance is singular; its density then overflows or
+    vanishes, and the particles' weights (prior / proposal density) become
+    inf or nan. The floor keeps it full rank; it is far narrower than any
+    posterior a finite threshold gives."""
+    import pyabc
+    import scipy.stats as st
+
+    floor = {p.name: (KERNEL_FLOOR * (p.bounds[1] - p.bounds[0])) ** 2 for p in priors}
+
+    class Floored(pyabc.MultivariateNormalTransition):
+        def fit(self, X, w):
+            super().fit(X, w)
+            self.cov = self.cov + np.diag([floor[name] for name in X.columns])
+            self.normal = st.multivariate_normal(cov=self.cov, allow_singular=True)
+
+    return Floored()
 
 
 def _last_generation(path) -> int:
