@@ -72,15 +72,28 @@ def test_thresholds_fall_and_the_record_is_complete(fit):
     assert [ax.get_xlabel() for ax in fig.axes if ax.get_visible()] == ["ln telling_rate", "ln radio_rate"]
 
 
-def test_same_particles_in_this_process_and_a_pool(synthetic):
+def test_same_particles_in_this_process_a_pool_and_a_dask_cluster(synthetic):
     kw = dict(budget=100, population=12, generations=2)
     here = cal.calibrate(synthetic, ["telling_rate", "radio_rate"], workers=1, **kw)
-    pool = cal.calibrate(synthetic, ["telling_rate", "radio_rate"], workers=2, **kw)
-    a, b = here.particles(), pool.particles()
-    assert len(a) == 24
-    assert np.array_equal(a[["telling_rate", "radio_rate", "distance"]].to_numpy(),
-                          b[["telling_rate", "radio_rate", "distance"]].to_numpy())
-    assert "pool" in pool.executor
+    cols = ["telling_rate", "radio_rate", "distance"]
+    assert len(here.particles()) == 24
+    for executor, more in (("pool", {}), ("Dask LocalCluster", {"cluster": "local"})):
+        other = cal.calibrate(synthetic, ["telling_rate", "radio_rate"], workers=2, **more, **kw)
+        assert np.array_equal(here.particles()[cols].to_numpy(), other.particles()[cols].to_numpy()), executor
+        assert executor in other.executor
+
+
+def test_a_dask_task_runs_on_one_numba_thread():
+    """numba's thread count is per thread; a Dask worker runs tasks on threads of its own."""
+    from rumormill.calibrate.runner import Runner
+
+    def threads():
+        import numba
+
+        return numba.get_num_threads()
+
+    with Runner(2, "local") as runner:
+        assert runner.submit(threads).result() == 1
 
 
 def test_the_caller_random_state_is_left_alone(synthetic):
