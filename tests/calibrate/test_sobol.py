@@ -33,6 +33,8 @@ def test_ishigami_indices_match_the_analytic_ones(ishigami_runs):
             # at N = 4096 the intervals are about +-0.03 wide
             assert row[f"{kind}_low"] <= value <= row[f"{kind}_high"], (kind, i, row)
             assert abs(row[kind] - value) < 0.03
+    # a total index is at least the first-order one, within their intervals
+    assert (t["ST_high"] >= t["S1_low"]).all()
 
 
 def test_intervals_shrink_with_the_sample(ishigami_runs):
@@ -81,6 +83,8 @@ def test_scenario_indices_a_measure_that_has_not_started_has_none(hamlet, hamlet
     assert t.loc[(early, "check_probability"), "S1"] == 0.0
     assert t.loc[(early, "radio_rate"), "ST"] > 0.1
     assert s.evaluations == 16 * (3 + 2)
+    rows = s.table().dropna()
+    assert (rows["ST_high"] >= rows["S1_low"]).all()  # total >= first order, within the intervals
     fig = s.plot()
     assert len(fig.axes) == 3
 
