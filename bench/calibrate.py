@@ -105,7 +105,8 @@ def render(rows: dict) -> str:
     """The markdown section of docs/benchmarks.md (``bench/peers.py`` includes it)."""
     L = ["## Calibration and sensitivity", "",
          "`kpa-2025` at its calibration scale. Reproduce: `python bench/calibrate.py` then "
-         "`python bench/peers.py --docs-only`.", ""]
+         "`python bench/peers.py --docs-only`; what the commands store goes to `--store` (default "
+         "`bench/results/runs`).", ""]
     targets = []
     if "throughput" in rows:
         one, two = rows["throughput"]["dask-1"], rows["throughput"]["dask-2"]
