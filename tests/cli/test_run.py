@@ -37,6 +37,13 @@ def test_compare_without_mail_inspection(tmp_path, capsys):
     assert "Difference (with − without)" in out and "without inspect-mail" in out
     runs = Store(tmp_path).runs()
     assert len(runs) == 2 and runs.baseline_id.notna().sum() == 1
+    # the differences in percentage points, under a title that says so
+    diff = out[out.index("Difference (with − without)"):out.index("Detained by the end")]
+    assert "percentage points" in diff and re.search(r"[+−]\d+\.\d pp|0\.0 pp", diff) and "%" not in diff
+    # the compare's row times both runs, not only the storing of them
+    ran = [float(s) for s in re.findall(r"(?:with every measure|without inspect-mail): \d+ days in ([\d.]+) s", out)]
+    row = runs[runs.baseline_id.notna()].iloc[0]
+    assert len(ran) == 2 and (row.finished - row.started).total_seconds() >= sum(ran) - 0.1
 
 
 @pytest.mark.parametrize("args, word", [

@@ -9,6 +9,8 @@ per subcommand, each adding itself with ``register(app)``.
   traceback was written, exit 1; ``--debug`` or ``RUMORMILL_DEBUG=1`` prints
   the traceback instead;
 - Ctrl-C or SIGTERM: ``interrupted: ...`` and what was stored, exit 130.
+
+A warning is one line too: ``warning: ...`` and what to do about it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ import typer
 from ..errors import RumormillError, printable
 from . import calibrate, common, results, run, scenarios, simulate, validate
 
+#: plain help (rich_markup_mode=None): rich's would label every flag ``<bool>`` (typer 0.29) and read the
+#: "[parameters]" of a help text as markup, dropping it
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Simulate how news spreads, and what censorship does to it.")
+                  rich_markup_mode=None, help="Simulate how news spreads, and what censorship does to it.")
 for module in (run, scenarios, results, validate, simulate, calibrate):
     module.register(app)
 
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = [a for a in argv[:cut] if a != "--debug"] + argv[cut:]
     common.stored("nothing was stored")
     try:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(), common.warnings_as_lines():
             code = app(args=argv, prog_name="rumormill", standalone_mode=False)
     except KeyboardInterrupt:
         code = INTERRUPTED
@@ -99,7 +103,7 @@ def _usage(err) -> int:
     if type(err).__name__ == "NoArgsIsHelpError":  # plain ``rumormill``: the help text
         print(err.format_message(), file=sys.stderr)
         return USER_ERROR
-    text = " ".join(err.format_message().split())
+    text = " ".join(err.format_message().split()).replace("Value error, ", "")
     group = getattr(ctx, "command", None)
     if text.startswith("No such command") and hasattr(group, "commands"):
         text += f" The commands are: {', '.join(sorted(group.commands))}."

@@ -1,6 +1,6 @@
 """What the subcommands share: the console, atomic file writing, the
-``--max-memory`` size, and the note of what a command has stored so far
-(printed if it is interrupted)."""
+``--max-memory`` size, the note of what a command has stored so far
+(printed if it is interrupted), and warnings printed as one line."""
 
 from __future__ import annotations
 
@@ -8,11 +8,31 @@ import errno
 import re
 import shutil
 import sys
+import warnings
+from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 
 from rich.console import Console
 
 from ..errors import RumormillError
+
+
+class Order(str, Enum):
+    """How a scenario's crackdown starts (``[scenario] order``): a choice the parser checks."""
+
+    date = "date"
+    trigger = "trigger"
+
+
+ORDER_HELP = ("How the crackdown starts: on the measures' dates, or when a trigger's order comes "
+              "(default: the scenario's).")
+
+
+def choice(value) -> str | None:
+    """The text of an option given as an Enum choice (None when not given)."""
+    return None if value is None else value.value
+
 
 #: wide enough for the summary tables when the output is a file or a pipe
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -31,6 +51,40 @@ def stored(note: str) -> None:
 
 def stored_note() -> str:
     return _stored[0]
+
+
+#: warning class -> how the running command words its advice (a function of the warning)
+_advice: dict = {}
+
+
+def advise(category, how) -> None:
+    """Word a warning's advice in the running command's terms (its options, or the
+    scenario file's keys) instead of the library's arguments."""
+    _advice[category] = how
+
+
+@contextmanager
+def warnings_as_lines():
+    """Print each warning as one line, ``warning: ...`` with its advice, instead of
+    Python's source path, line number and the line of code that raised it."""
+    _advice.clear()
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        yield
+
+
+def warning_line(message, category) -> str:
+    """The line a warning is printed as."""
+    how = _advice.get(category)
+    text = how(message) if how is not None else str(message)
+    own = category.__module__.split(".")[0] == "rumormill"
+    return "warning: " + ("" if own else f"{category.__name__}: ") + " ".join(text.split())
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from ..errors import printable
+
+    print(printable(warning_line(message, category)), file=sys.stderr, flush=True)
 
 
 def atomic_write(path: Path, write) -> None:

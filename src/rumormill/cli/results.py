@@ -66,17 +66,63 @@ def runs(
         console.print(f"no runs in {out}" + ("" if status is None else f" with status {status}"))
         return
     shown = frame.tail(limit) if limit > 0 else frame
-    table = Table(title=f"runs in {out}" + (f" ({len(frame) - len(shown)} older not shown)" if len(shown) < len(frame) else ""))
-    for col in ("run id", "status", "scenario", "engine", "seed", "agents", "days", "started (UTC)", "took", "baseline"):
-        table.add_column(col, no_wrap=True, justify="right" if col in ("seed", "agents", "days", "took") else "left")
     colours = {"finished": "green", "failed": "red", "running": "yellow"}
+    rows = []
     for row in shown.itertuples():
-        took = (row.finished - row.started).total_seconds() if _given(row.finished) else None
-        table.add_row(row.run_id, f"[{colours.get(row.status, 'white')}]{row.status}[/]", _text(row.scenario),
-                      _text(row.engine), _text(row.seed), f"{int(row.n):,}" if _given(row.n) else "",
-                      _text(row.days), str(row.started)[:19], f"{took:.1f} s" if took is not None else "",
-                      _text(row.baseline_id) or ("(is one)" if _given(row.baseline_of) else ""))
-    _wide().print(table)
+        params = _json(row.params)
+        baseline = _given(row.baseline_of)
+        took = (row.finished - row.started).total_seconds() if _given(row.finished) and not baseline else None
+        rows.append({"run id": row.run_id, "status": f"[{colours.get(row.status, 'white')}]{row.status}[/]",
+                     "scenario": _text(row.scenario), "order": _text(params.get("order")),
+                     "measures": _measures(params, row), "engine": _text(row.engine), "seed": _text(row.seed),
+                     "agents": f"{int(row.n):,}" if _given(row.n) else "", "days": _text(row.days),
+                     "started (UTC)": str(row.started)[:19],
+                     "took": _took(took) if took is not None else ("(in compare)" if baseline else ""),
+                     "baseline": _text(row.baseline_id) or ("(is one)" if baseline else "")})
+    # the order and measures columns only where a run has them, so the table stays narrow
+    columns = [c for c in rows[0] if c not in ("order", "measures", "baseline") or any(r[c] for r in rows)]
+    compares = any(r["baseline"] for r in rows)
+    table = Table(title=f"runs in {out}" + (f" ({len(frame) - len(shown)} older not shown)" if len(shown) < len(frame) else ""),
+                  caption="A compare is two runs: the one with all measures names its baseline (the run without "
+                  "some) and took the time of both." if compares else None)
+    for col in columns:
+        table.add_column(col, no_wrap=True, justify="right" if col in ("seed", "agents", "days", "took") else "left")
+    for r in rows:
+        table.add_row(*(r[c] for c in columns))
+    _wide(table).print(table)
+
+
+def _json(text) -> dict:
+    """A catalog JSON column as a dict ({} when missing or not an object)."""
+    import json
+
+    try:
+        value = json.loads(text) if isinstance(text, str) else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _measures(params: dict, row) -> str:
+    """Which measures a run had: a compare's run "all", its baseline "without ..."; others "" (the scenario's)."""
+    without = params.get("without")
+    if not without or not isinstance(without, list):
+        return ""
+    if _given(row.baseline_of):
+        return "without " + ", ".join(map(str, without))
+    return "all" if _given(row.baseline_id) else ""
+
+
+def _took(seconds: float) -> str:
+    """A duration as a person reads it: 0.4 s, 55 s, 3 min 5 s, 2 h 4 min."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds) // 60
+    if minutes < 60:
+        return f"{minutes} min {round(seconds) % 60} s"
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def query(
@@ -142,9 +188,16 @@ def _whole_numbers(frame):
     return frame
 
 
-def _wide() -> Console:
-    """A console at least 150 columns wide, so run ids are never cut (as ``validate`` does)."""
-    return Console(width=max(150, console.width))
+def _wide(table: Table | None = None) -> Console:
+    """A console at least 150 columns wide (as ``validate`` does), and as wide as ``table``
+    needs, so that no run id or status is cut."""
+    width = max(150, console.width)
+    if table is not None:
+        from rich.measure import Measurement
+
+        wide = Console(width=1000)
+        width = max(width, Measurement.get(wide, wide.options, table).maximum)
+    return Console(width=width)
 
 
 def _given(value) -> bool:

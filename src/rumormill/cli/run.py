@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..errors import RumormillError
 from ..scenario.schema import MAX_DAYS
-from .common import MAX_MEMORY_HELP, console, parse_size, stored, stored_note
+from .common import MAX_MEMORY_HELP, ORDER_HELP, Order, advise, choice, console, parse_size, stored, stored_note
 from .ensembles import CLUSTER_HELP, RUNS_HELP, VARY_HELP, WORKERS_HELP
 
 DEFAULT = "kpa-2025"
@@ -60,13 +60,38 @@ def _key_days(result) -> list[int]:
 
 
 def _table(frame, title: str, fmt="{:.1%}") -> Table:
+    """``frame`` as a table; its floats written by ``fmt`` (a format string, or a function)."""
     table = Table(title=title, title_justify="left")
     frame = frame.reset_index()
+    write = fmt if callable(fmt) else fmt.format
     for col in frame.columns:
         table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
     for row in frame.itertuples(index=False):
-        table.add_row(*[fmt.format(v) if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[write(v) if isinstance(v, float) else str(v) for v in row])
     return table
+
+
+def points(share: float) -> str:
+    """A difference of two shares in percentage points, signed with a true minus: ``−7.3 pp``."""
+    value = round(100 * share, 1)
+    if value == 0:
+        return "0.0 pp"
+    return f"{value:+.1f} pp".replace("-", "−")
+
+
+def _scenario_advice(warning) -> str:
+    """A ``CoarseStepWarning``'s advice in the scenario file's keys (run and compare have no --substeps)."""
+    reason, substeps = getattr(warning, "reason", None), getattr(warning, "substeps", None)
+    if reason is None:
+        return str(warning)
+    fix = f'substeps = {substeps} or engine = "exact"' if substeps else 'engine = "exact"'
+    return f"{reason} Set {fix} in the scenario file's [scenario] table."
+
+
+def _advise() -> None:
+    from ..simulate import CoarseStepWarning
+
+    advise(CoarseStepWarning, _scenario_advice)
 
 
 def _print_summary(result) -> None:
@@ -143,7 +168,7 @@ def run(
     scale: float = typer.Option(None, help="Fraction of the census population (default: the scenario's)."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
     days: int = typer.Option(None, min=1, max=MAX_DAYS, help=DAYS_HELP),
-    order: str = typer.Option(None, help="How the crackdown starts: 'date' or 'trigger' (default: the scenario's)."),
+    order: Order = typer.Option(None, help=ORDER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
     max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
@@ -160,6 +185,8 @@ def run(
     from ..networks.network import memory_limit
     from ..results import content_hash
 
+    order = choice(order)
+    _advise()
     with memory_limit(parse_size(max_memory)):
         runs = _runs(scenario, runs)
         if _is_ensemble(runs, vary, cluster) or posterior:
@@ -191,7 +218,7 @@ def compare(
     scale: float = typer.Option(None, help="Fraction of the census population."),
     seed: int = typer.Option(None, help="Random seed."),
     days: int = typer.Option(None, min=1, max=MAX_DAYS, help=DAYS_HELP),
-    order: str = typer.Option(None, help="'date' or 'trigger'."),
+    order: Order = typer.Option(None, help=ORDER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
     report: bool = typer.Option(None, "--report/--no-report", help=REPORT_HELP),
     max_memory: str = typer.Option(None, help=MAX_MEMORY_HELP),
@@ -205,6 +232,8 @@ def compare(
     By default (the scenario's runs) or with --runs N: that many pairs, each on its own seed; the differences with their 5-95% intervals. --runs 1: a single pair."""
     from ..networks.network import memory_limit
 
+    order = choice(order)
+    _advise()
     with memory_limit(parse_size(max_memory)):
         runs = _runs(scenario, runs)
         if _is_ensemble(runs, vary, cluster):
@@ -249,22 +278,25 @@ def _compare(scenario, without, scale, seed, days, order, out, report) -> None:
     if missing:
         raise RumormillError(f"--without {missing[0]}: no such measure in {built.name}; its measures are: {', '.join(names)}.")
     other = built.without(without)
-    with_all = _simulate(built, days, label="with every measure")
-    without_some = _simulate(built, days, other.measures, other.triggers, label="without " + ", ".join(without))
+    store = _store(out)
+    label = "without " + ", ".join(without)
+    # registered before both runs, so its catalog row times the whole compare
+    with store.begin(scenario=built.name, scenario_hash=content_hash(built.scenario),
+                     params={**_params(built, days), "without": list(without)}, seed=built.seed,
+                     engine=built.engine, info={"compare": {"label": label}}) as recording:
+        stored(f"run {recording.run_id} is marked failed (interrupted) in {store.folder}; no results were stored")
+        with_all = _simulate(built, days, label="with every measure")
+        without_some = _simulate(built, days, other.measures, other.triggers, label=label)
+        run_id = recording.finish(with_all, baseline=without_some)
+    stored(f"run {run_id} and its baseline are stored in {store.folder}")
     keys = _key_days(with_all)
     a = summary.reach_by(with_all, "group", keys)
     b = summary.reach_by(without_some, "group", keys)
     console.print(_table(a, "Reach with every measure"))
-    console.print(_table(b, "Reach without " + ", ".join(without)))
-    console.print(_table(a - b, "Difference (with − without), percentage points", fmt="{:+.2%}"))
+    console.print(_table(b, "Reach " + label))
+    console.print(_table(a - b, "Difference (with − without), in percentage points (pp)", fmt=points))
     det = summary.detentions_by(with_all).rename(columns={"detained": "with"})
     det["without"] = summary.detentions_by(without_some)["detained"]
     console.print(_table(det, "Detained by the end", fmt="{:,.0f}"))
-    store = _store(out)
-    label = "without " + ", ".join(without)
-    run_id = store.save(with_all, scenario=built.name, scenario_hash=content_hash(built.scenario),
-                        params={**_params(built, days), "without": list(without)}, baseline=without_some,
-                        info={"compare": {"label": label}})
-    stored(f"run {run_id} and its baseline are stored in {store.folder}")
     console.print(f"stored as run {run_id} (with its baseline, {label}) in {store.folder}")
     _report(store, run_id, report, scenario)
