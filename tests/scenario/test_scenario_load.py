@@ -248,7 +248,7 @@ def test_json_schema_has_the_tables():
     schema = json.loads(schema_text())
     assert schema == json_schema()
     assert set(schema["properties"]) == {
-        "scenario", "population", "layers", "stories", "measures", "triggers", "observations", "parameters",
+        "scenario", "population", "layers", "stories", "measures", "triggers", "observations", "parameters", "map",
     }
     assert set(schema["required"]) == {"scenario", "population", "layers", "stories"}
 

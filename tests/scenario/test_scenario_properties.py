@@ -23,7 +23,7 @@ from rumormill.scenario.locate import format_path
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 #: tables whose keys are names chosen by the user, not fields
-FREE_FORM = {("population", "regions"), ("scenario", "key_dates"), ("parameters",)}
+FREE_FORM = {("population", "regions"), ("scenario", "key_dates"), ("parameters",), ("map", "tiles")}
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +164,28 @@ def test_date_out_of_calendar(base, data, day):
     mutated = copy.deepcopy(base)
     put(mutated, path, day)
     expect_error(mutated, path)
+
+
+def test_a_region_renamed_everywhere_but_the_map(base):
+    """The map still names the old region: the error points at its tile."""
+    mutated = copy.deepcopy(base)
+    regions = mutated["population"]["regions"]
+    regions["Kangwon Province"] = regions.pop("Kangwon")
+    for group in mutated["population"]["groups"]:
+        group["regions"] = ["Kangwon Province" if r == "Kangwon" else r for r in group["regions"]]
+        if "shares" in group and "Kangwon" in group["shares"]:
+            group["shares"]["Kangwon Province"] = group["shares"].pop("Kangwon")
+    expect_error(mutated, ("map", "tiles", "Kangwon"))
+
+
+@SETTINGS
+@given(st.data(), st.integers(max_value=-1) | st.integers(min_value=100))
+def test_a_tile_off_the_grid(base, data, index):
+    region = data.draw(st.sampled_from(list(base["map"]["tiles"])))
+    axis = data.draw(st.sampled_from([0, 1]))
+    mutated = copy.deepcopy(base)
+    mutated["map"]["tiles"][region][axis] = index
+    expect_error(mutated, ("map", "tiles", region, axis))
 
 
 def nested(depth: int) -> list:

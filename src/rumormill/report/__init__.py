@@ -20,10 +20,9 @@ from pathlib import Path
 from ..results import Store, StoreError
 from ..results.files import write_atomic
 from . import data
-from .cartogram import KOREA_TILES, TileMap, tile_map
+from .cartogram import TileMap, tile_map
 
-__all__ = ["KOREA_TILES", "TileMap", "load", "render", "tile_map", "write", "write_ensemble", "write_figures",
-           "write_report"]
+__all__ = ["TileMap", "load", "render", "tile_map", "write", "write_ensemble", "write_figures", "write_report"]
 
 load = data.load
 

@@ -1,23 +1,18 @@
-"""A tile-grid map: one square per region, placed roughly where it lies.
+"""A tile-grid map: one square per region, placed where the scenario says.
 
 A tile map needs no shapefile (nothing to download, nothing to license) and
 gives small regions the same weight as large ones, which suits counts of
-people better than areas do. Regions not in the layout (e.g. "military
-camps", which has no place on a map) get rows of their own below the map,
-after one empty row; with no known region at all, every region is laid out
-in reading order.
+people better than areas do. Where the tiles go is the scenario's own
+``[map]`` table (region -> [row, column]); regions it has no tile for (those
+it lists in ``off_map``) get rows of their own below the map, after one empty
+row. A scenario without ``[map]`` gets a plain, near-square grid in its own
+order of regions: nothing here knows any real place.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-
-#: North Korea's provinces, north at the top, west at the left
-KOREA_TILES = {
-    "North Pyongan": (0, 0), "Chagang": (0, 1), "Ryanggang": (0, 2), "North Hamgyong": (0, 3),
-    "South Pyongan": (1, 0), "Pyongyang": (1, 1), "South Hamgyong": (1, 2),
-    "South Hwanghae": (2, 0), "North Hwanghae": (2, 1), "Kangwon": (2, 2),
-}
 
 
 @dataclass(frozen=True)
@@ -25,7 +20,7 @@ class TileMap:
     """Where each region's tile is: ``tiles[region] = (row, col)``.
 
     ``off_map_row`` is the first row of regions that have no place on the map
-    (None when every region has one).
+    (None when every region has one, or when there is no map: a plain grid).
     """
 
     tiles: dict[str, tuple[int, int]]
@@ -49,24 +44,66 @@ class TileMap:
         return out
 
 
-def tile_map(regions, layout: dict[str, tuple[int, int]] = KOREA_TILES) -> TileMap:
-    """Place ``regions``: those in ``layout`` where it says, the rest below it."""
+def tile_map(regions, layout: dict | None = None) -> TileMap:
+    """Place ``regions``: with a ``layout`` (region -> (row, col), a scenario's
+    ``[map]`` tiles) those in it where it says and the rest in rows below it;
+    without one, or when it places none of them, a near-square grid in the
+    order given."""
     regions = [r for r in dict.fromkeys(regions) if r is not None]
-    known = {r: layout[r] for r in regions if r in layout}
-    rest = [r for r in regions if r not in layout]
-    if known:
-        rows = max(r for r, _ in known.values()) + 1
-        cols = max(c for _, c in known.values()) + 1
-    else:
-        rows, cols = 0, min(max(len(rest), 1), 4)
+    known: dict[str, tuple[int, int]] = {}
+    for region in regions:
+        tile = (layout or {}).get(region)
+        if tile is not None and tuple(tile) not in known.values():  # a tile taken twice: the second sits apart
+            known[region] = (int(tile[0]), int(tile[1]))
+    if not known:
+        cols = max(math.ceil(math.sqrt(len(regions))), 1)
+        tiles = {region: (i // cols, i % cols) for i, region in enumerate(regions)}
+        return TileMap(tiles, -(-len(regions) // cols), cols, None)
+    rest = [r for r in regions if r not in known]
+    rows = max(r for r, _ in known.values()) + 1
+    cols = max(c for _, c in known.values()) + 1
     tiles = dict(known)
     off_map_row = None
     if rest:
-        off_map_row = rows + 1 if known else 0
+        off_map_row = rows + 1
         for i, region in enumerate(rest):
             tiles[region] = (off_map_row + i // cols, i % cols)
         rows = off_map_row + (len(rest) - 1) // cols + 1
     return TileMap(tiles, rows, cols, off_map_row)
+
+
+def layout_of(scenario) -> dict[str, tuple[int, int]] | None:
+    """A scenario's tile positions (its ``[map]`` tiles), or None when it has no ``[map]``."""
+    if scenario is None or getattr(scenario, "map", None) is None:
+        return None
+    return {region: (row, col) for region, (row, col) in scenario.map.tiles.items()}
+
+
+def stored_layout(info: dict | None) -> dict[str, tuple[int, int]] | None:
+    """The tile positions a run or ensemble stored in its info (``info["map"]``,
+    shaped like a scenario's ``[map]``), or None when it stored none or one
+    that is not a map (a report never fails on its map: it draws a grid)."""
+    from pydantic import ValidationError
+
+    from ..scenario.schema import MapTable
+
+    stored = (info or {}).get("map")
+    if stored is None:
+        return None
+    try:
+        table = MapTable.model_validate(stored)
+    except (ValidationError, TypeError):
+        return None
+    return {region: (row, col) for region, (row, col) in table.tiles.items()}
+
+
+def note(layout: dict | None, regions) -> str:
+    """What the page says about where the tiles are."""
+    if layout is None:
+        return "Without a [map] table from the scenario, the regions are tiles in its order, not where they lie."
+    apart = [r for r in dict.fromkeys(regions) if r is not None and r not in layout]
+    return "Tiles are placed as the scenario's [map] table lays them out" + (
+        "; regions with no place on the map sit apart, below it." if apart else ".")
 
 
 def map_inputs(run, day=None):
@@ -78,4 +115,4 @@ def map_inputs(run, day=None):
     regions = [r for r in data.groups(frame, "region") if r != "all"]
     if not regions:
         return None
-    return frame, tile_map(regions), run.last_day if day is None else run.day_of(day)
+    return frame, tile_map(regions, run.layout), run.last_day if day is None else run.day_of(day)

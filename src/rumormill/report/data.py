@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..results import Store, StoreError
 from ..results.tables import start_date
+from .cartogram import layout_of, stored_layout
 
 #: most points a time series keeps on the page (long runs are thinned)
 MAX_POINTS = 400
@@ -41,6 +42,8 @@ class RunData:
     events: pd.DataFrame
     baseline: "RunData | None" = None
     start: dt.date | None = field(default=None)
+    #: where the map draws each region (the scenario's ``[map]``); None: a plain grid
+    layout: dict[str, tuple[int, int]] | None = None
 
     @property
     def stories(self) -> list[str]:
@@ -71,14 +74,37 @@ class RunData:
         return min(max(day, 0), self.last_day) if clip else day
 
 
-def load(store: Store, run_id: str, with_baseline: bool = True) -> RunData:
-    """Read a finished run (and the run it is compared with) from the store."""
+def load(store: Store, run_id: str, with_baseline: bool = True, scenario=None) -> RunData:
+    """Read a finished run (and the run it is compared with) from the store.
+
+    The map's layout is the ``[map]`` of ``scenario`` (the ``Scenario`` it
+    ran) when given, else the one stored in the run's info, else that of the
+    built-in scenario of the run's name and content hash; without any, a grid.
+    """
     meta = store.meta(run_id)
     rid = meta["run_id"]
     tables = store.tables(rid)
     base = meta.get("baseline_id")
     baseline = load(store, base, with_baseline=False) if (base and with_baseline) else None
-    return RunData(rid, meta, baseline=baseline, start=start_date(meta.get("info") or {}), **tables)
+    info = meta.get("info") or {}
+    if scenario is not None:
+        layout = layout_of(scenario)
+    else:
+        layout = stored_layout(info) or layout_of(builtin_scenario(meta))
+    return RunData(rid, meta, baseline=baseline, start=start_date(info), layout=layout, **tables)
+
+
+def builtin_scenario(row: dict):
+    """The built-in scenario a stored run or ensemble ran, if it is one and
+    unchanged (same name and content hash); else None."""
+    from ..results import content_hash
+    from ..scenario import builtin_names
+    from ..scenario import load as load_scenario
+
+    if row.get("scenario") not in builtin_names():
+        return None
+    sc = load_scenario(row["scenario"])
+    return sc if content_hash(sc) == row.get("scenario_hash") else None
 
 
 def reach(run: RunData, by: str | None = None) -> pd.DataFrame:

@@ -180,7 +180,7 @@ def cartogram(ens: ed.EnsembleData) -> dict | None:
     regions = ed.names(ens.reach, "region", ens.regions)
     if not regions:
         return None
-    tiles = tile_map(regions)
+    tiles = tile_map(regions, ens.layout)
     q_label, q_date = ens.question()
     dates = _map_dates(ens, q_date)
     frame = ens.reach[(ens.reach["by"] == "region") & (ens.reach["date"].isin(dates))]

@@ -20,7 +20,8 @@ import pandas as pd
 from ..ensemble.replicate import LETTERS
 from ..results import Store, StoreError
 from ..results.ensembles import is_ensemble_id
-from .data import CHAIN_KINDS
+from .cartogram import layout_of, stored_layout
+from .data import CHAIN_KINDS, builtin_scenario
 
 QCOLS = ["q05", "q25", "q50", "q75", "q95"]
 
@@ -60,6 +61,8 @@ class EnsembleData:
     letter_runs: pd.DataFrame | None = None
     #: delayed layer -> the inspections reading its channel (from the scenario; empty without it)
     inspections: dict[str, list[str]] = field(default_factory=dict)
+    #: where the map draws each region (the scenario's ``[map]``); None: a plain grid
+    layout: dict[str, tuple[int, int]] | None = None
 
     @property
     def runs(self) -> int:
@@ -104,8 +107,9 @@ class EnsembleData:
 
 def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
     """Read a stored ensemble (id or prefix). ``scenario`` (a ``Scenario``)
-    gives its key dates and triggers; without it, a built-in scenario of the
-    same name and content hash is used."""
+    gives its key dates, triggers and map; without it, a built-in scenario of
+    the same name and content hash is used (the map stored in the ensemble's
+    info, if any, first)."""
     row = store.ensemble(ensemble_id)
     eid = row["ensemble_id"]
     if not is_ensemble_id(eid):
@@ -117,7 +121,7 @@ def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
     start = dt.date.fromisoformat(info["start_date"])
     compare = row.get("kind") == "compare"
     reach = dated(store.bands(eid, "reach"))
-    sc = scenario if scenario is not None else _builtin(row)
+    sc = scenario if scenario is not None else builtin_scenario(row)
     chains, varied = _chains(sc, [v for v in (row.get("vary") or "").split(",") if v])
     reps, stages, starts = _replicates(store, eid)
     if sc is not None:  # the chain's own order; offices of several triggers may share a day
@@ -131,7 +135,8 @@ def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
         reach, dated(store.bands(eid, "detained")), reps,
         dated(store.bands(eid, "reach", effects=True)) if compare else None,
         dated(store.bands(eid, "detained", effects=True)) if compare else None, chains, varied, stages, starts,
-        letters if len(letters) else None, letter_runs(store, eid) if len(letters) else None, inspections(sc))
+        letters if len(letters) else None, letter_runs(store, eid) if len(letters) else None, inspections(sc),
+        layout_of(scenario) if scenario is not None else stored_layout(info) or layout_of(sc))
 
 
 def inspections(scenario) -> dict[str, list[str]]:
@@ -155,18 +160,6 @@ def _chains(scenario, vary: list[str]) -> tuple[dict, list[str]]:
         if any(".stages[" in place for place in places):
             varied.append(name)
     return chains, varied
-
-
-def _builtin(row: dict):
-    """The built-in scenario the ensemble ran, if it is one and unchanged (same hash)."""
-    from ..results import content_hash
-    from ..scenario import builtin_names
-    from ..scenario import load as load_scenario
-
-    if row.get("scenario") not in builtin_names():
-        return None
-    sc = load_scenario(row["scenario"])
-    return sc if content_hash(sc) == row.get("scenario_hash") else None
 
 
 def _key_dates(scenario, start: dt.date, last: dt.date) -> dict[str, dt.date]:

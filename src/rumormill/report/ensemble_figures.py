@@ -133,7 +133,7 @@ def cartogram(ens: ed.EnsembleData) -> Figure | None:
     regions = ed.names(ens.reach, "region", ens.regions)
     if not regions:
         return None
-    tiles = tile_map(regions)
+    tiles = tile_map(regions, ens.layout)
     q_label, q_date = ens.question()
     fig = Figure(figsize=(3.6 * len(ens.stories) + 1, 1.0 * tiles.rows + 1.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(ens.stories)))

@@ -10,6 +10,7 @@ import html
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
+from . import cartogram
 from . import ensemble_charts as charts
 from . import ensemble_data as ed
 from .page import _DRAW, _STYLE, _script_json
@@ -44,8 +45,8 @@ def render(ens: ed.EnsembleData) -> str:
                 "50% of the runs, the lighter one 90% (5% to 95%).", charts.reach_by(ens, by),
                 [_table(ed.at_dates(ens.reach, dates, by, story, order=ed.order(ens, by)),
                         f"Who had heard “{story}”, by {by}: median [5%, 95%]") for story in ens.stories])
-    section("map", "Map", "Median reach by province on the chosen date; hover a tile for its 5–95% interval, "
-            "move the slider to change the date. Places with no spot on the map sit apart.", charts.cartogram(ens))
+    section("map", "Map", "Median reach by region on the chosen date; hover a tile for its 5–95% interval, "
+            "move the slider to change the date. " + cartogram.note(ens.layout, ens.regions), charts.cartogram(ens))
     section("detentions", "Detentions", "People detained so far, by group: median and bands over the runs.",
             charts.detentions(ens), [_table(_named(ed.detentions(ens), ed.count), "Detained by the end: median "
                                             "[5%, 95%]")])

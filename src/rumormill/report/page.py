@@ -14,7 +14,7 @@ import json
 
 from plotly.offline import get_plotlyjs
 
-from . import charts, data
+from . import cartogram, charts, data
 
 _STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 1.2em 3em;color:#222}
@@ -49,8 +49,7 @@ SECTIONS = {
     "reach-group": ("Reach by group", "Each line is one group of people.", lambda r: charts.reach_by(r, "agent_group")),
     "reach-region": ("Reach by region", "Each line is one region of the scenario.",
                      lambda r: charts.reach_by(r, "region")),
-    "map": ("Map", "Reach by province on the chosen date; move the slider to change the date. Tiles are "
-            "placed roughly where the provinces lie; places with no spot on the map sit apart.", None),
+    "map": ("Map", "Reach by region on the chosen date; move the slider to change the date.", None),
     "channels": ("Channels", "Tellings carried by each layer (channel) per day, and meetings intercepted.",
                  charts.channels),
     "letters": ("Letters", "Letters on the layers that carry them (a delay between writing and reading): "
@@ -71,6 +70,8 @@ def render(run: data.RunData, map_date=None) -> str:
             continue
         figures[f"fig-{key}"] = fig
         extra = _EXTRAS[key](run) if key in _EXTRAS else ""
+        if key == "map":
+            note += " " + cartogram.note(run.layout, run.timeseries["region"].dropna().unique())
         body.append(f'<section id="{key}"><h2>{html.escape(title)}</h2><p class="note">{html.escape(note)}</p>'
                     f'<div class="chart" id="fig-{key}"></div>{extra}</section>')
     nav = " ".join(f'<a href="#{k}">{html.escape(SECTIONS[k][0])}</a>' for k in SECTIONS

@@ -89,6 +89,7 @@ def check(sc: Scenario) -> list[Problem]:
     _triggers(c)
     _observations(c)
     _parameters(c)
+    _map(c)
     for label, day in sc.scenario.key_dates.items():
         c.date(("scenario", "key_dates", label), day)
     if not any(path[0] == "population" for path, _ in c.problems):
@@ -258,6 +259,36 @@ def _observations(c: _Checker) -> None:
             c.add((*path, "trigger"), 'metric = "report" needs trigger = "<name>": the trigger whose report this is.')
         if o.metric == "reach" and o.story is None:
             c.add((*path, "story"), 'metric = "reach" needs story = "<name>": the story whose reach this is.')
+
+
+def _map(c: _Checker) -> None:
+    """``[map]``: known regions, one tile each, and every region either on the map or listed off it."""
+    m = c.sc.map
+    if m is None:
+        return
+    taken: dict[tuple[int, int], str] = {}
+    named = [r for r in (*m.tiles, *m.off_map) if r not in c.regions]
+    for region, (row, col) in m.tiles.items():
+        path = ("map", "tiles", region)
+        if region not in c.regions:
+            c.add(path, unknown("region", region, c.regions))
+        other = taken.setdefault((row, col), region)
+        if other != region:
+            c.add(path, f"tile [{row}, {col}] is taken by {other!r}; give each region its own tile.")
+    seen: set[str] = set()
+    for j, region in enumerate(m.off_map):
+        path = ("map", "off_map", j)
+        if region not in c.regions:
+            c.add(path, unknown("region", region, c.regions))
+        elif region in m.tiles:
+            c.add(path, f"region {region!r} has a tile in [map.tiles] and is listed off the map; keep one of the two.")
+        elif region in seen:
+            c.add(path, f"region {region!r} is listed off the map twice; list it once.")
+        seen.add(region)
+    for region in [] if named else c.regions:  # a misspelt name is one problem, not two
+        if region not in m.tiles and region not in seen:
+            c.add(("map", "tiles"), f"region {region!r} has no tile: give it one ({_fmt((region,))} = [row, column]) "
+                                    "or list it in [map] off_map = [...] to draw it apart, below the map.")
 
 
 def _parameters(c: _Checker) -> None:

@@ -561,6 +561,27 @@ def _check_range(low, value, high) -> None:
             raise ValueError(f"{a} = {x:g} is above {b} = {y:g}: give low <= value <= high")
 
 
+# --------------------------------------------------------------------- [map]
+
+#: the most rows (or columns) of a tile map: more is a slip, and would be drawn as a huge empty grid
+MAX_TILE_ROWS = 100
+TileIndex = Annotated[int, Field(ge=0, lt=MAX_TILE_ROWS)]
+Tile = Annotated[list[TileIndex], Field(min_length=2, max_length=2, description="[row, column], from 0 at the top left")]
+
+
+class MapTable(Table):
+    """``[map]``: where the report's tile map draws each region.
+
+    Every region has a tile in ``tiles`` or is listed in ``off_map`` (drawn
+    apart, below the map); ``checks.py`` holds the file to that, so a region
+    added later cannot silently fall off the map. Without ``[map]`` the
+    report lays the regions out as a plain grid in the scenario's order.
+    """
+
+    tiles: dict[Name, Tile] = Field(min_length=1, description='region -> [row, column], e.g. "North" = [0, 1]')
+    off_map: list[Name] = Field(default_factory=list, description="regions with no place on the map (drawn apart)")
+
+
 # ------------------------------------------------------------------ the file
 
 LayerSpec = LAYERS.union()
@@ -579,6 +600,10 @@ class Scenario(Table):
     triggers: list[Trigger] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
     parameters: dict[Name, Parameter] = Field(default_factory=dict)
+    #: how to draw, not what happens: left out of ``model_dump`` and so of the
+    #: content hash, so moving a tile keeps stored runs, ensembles and
+    #: calibrations matched to their scenario
+    map: MapTable | None = Field(None, exclude=True, description="the report's tile map (default: a plain grid)")
 
     #: where the scenario came from (a file name, "builtin:NAME" or "<string>")
     _source: str = PrivateAttr("<string>")
