@@ -137,7 +137,7 @@ def test_the_ensemble_report_in_a_browser(village_ensembles, driver, tmp_path):
     _open(driver, page)
     charts = driver.execute_script(CHART_STATS)
     assert [c["id"] for c in charts] == ["fig-reach-group", "fig-reach-region", "fig-map", "fig-detentions",
-                                         "fig-runs"]
+                                         "fig-runs", "fig-chain"]
     for chart in charts:
         if chart["id"] == "fig-runs":  # histograms: bars, not lines
             chart["drawn"] = driver.execute_script(BARS)
