@@ -130,7 +130,7 @@ def test_ctrl_c_keeps_what_is_stored_and_the_same_command_resumes(fitted, tmp_pa
     (["--params", "telling_rate,nosuch"], "unknown parameter 'nosuch'; the parameters are: telling_rate, radio_rate"),
     (["--budget", "30", "--population", "20"], "give at least twice the population (40)"),
     (["--workers", "0"], "workers = 0"),
-    (["--order", "soon"], "order = 'soon': choose 'date'"),
+    (["--order", "soon"], "Invalid value for '--order': 'soon' is not one of 'date', 'trigger'"),
     (["--predictive", "-1"], "--predictive -1: give a number of replicates from 0 (none) to 100,000"),
 ])
 def test_bad_calibrate_options_are_one_line_errors_and_store_nothing(tmp_path, capsys, extra, words):

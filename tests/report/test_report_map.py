@@ -100,3 +100,20 @@ def test_pages_of_other_scenarios_do_not_speak_of_the_builtin_case(post_run, vil
     for page in pages:
         text = words_of(page)
         assert "map" in text and not [w for w in BUILTIN_WORDS if w in text], [w for w in BUILTIN_WORDS if w in text]
+
+
+def test_a_users_scenario_run_from_the_command_line_keeps_its_map(tmp_path):
+    """A file's [map] travels with a single run and with an ensemble, so `rumormill report ID` draws it."""
+    from rumormill.cli import main
+
+    own = tmp_path / "own.toml"
+    own.write_text(VILLAGE.read_text() + '\n[map]\ntiles = { hill = [0, 1], river = [1, 0] }\n')
+    out = tmp_path / "runs"
+    assert main(["run", str(own), "--runs", "1", "--days", "14", "--no-report", "--out", str(out)]) == 0
+    assert main(["run", str(own), "--runs", "2", "--days", "14", "--no-report", "--workers", "1",
+                 "--out", str(out)]) == 0
+    store = Store(out)
+    run_id = store.runs()["run_id"].iloc[-1]
+    assert data.load(store, run_id).layout == {"hill": (0, 1), "river": (1, 0)}
+    ensemble_id = store.ensembles()["ensemble_id"].iloc[-1]
+    assert ensemble_data.load(store, ensemble_id).layout == {"hill": (0, 1), "river": (1, 0)}

@@ -111,3 +111,10 @@ def test_an_empty_or_unknown_map_table_is_refused(mini_text):
     assert "map.tiles: a table is too short: give at least 1 entries." in error(mini_text + "\n[map]\ntiles = {}\n")
     assert "map.tiles: missing" in error(mini_text + '\n[map]\noff_map = ["north", "south coast"]\n')
     assert "unknown key 'tile'" in error(mini_text + "\n[map]\ntile = { north = [0, 0] }\n")
+
+
+def test_a_copy_with_parameter_values_keeps_the_map():
+    from rumormill.scenario import load, with_values
+
+    kpa = load("kpa-2025")
+    assert kpa.map is not None and with_values(kpa, {"telling_rate": 0.3}).map == kpa.map

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from ..errors import RumormillError
-from .common import console, stored
+from .common import ORDER_HELP, Order, choice, console, stored
 from .ensembles import CLUSTER_HELP, WORKERS_HELP
 
 DEFAULT = "kpa-2025"
@@ -46,7 +46,7 @@ def calibrate(
     population: int = typer.Option(100, help="Particles per generation."),
     generations: int = typer.Option(10, help="Most generations."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
-    order: str = typer.Option(None, help="'date' or 'trigger' (default: the scenario's)."),
+    order: Order = typer.Option(None, help=ORDER_HELP),
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
@@ -94,7 +94,7 @@ def calibrate(
                       f"({int(row['accepted'])} of {int(row['evaluations'])}), effective sample size {row['ess']:.0f}, "
                       f"{int(row['simulations']):,} simulations so far")
 
-    fit, cid = calibrate_stored(sc, store, [p.name for p in priors], scale=scale, seed=seed, order=order,
+    fit, cid = calibrate_stored(sc, store, [p.name for p in priors], scale=scale, seed=seed, order=choice(order),
                                 budget=budget, population=population, generations=generations, workers=workers,
                                 cluster=cluster, on_start=started, on_generation=generation)
     stored(f"calibration {cid} is stored in {store.folder}")
@@ -176,7 +176,7 @@ def sensitivity(
                                 "NAME,NAME,... or 'none'."),
     scale: float = typer.Option(None, help="Scale each evaluation runs at (default: the scenario's)."),
     seed: int = typer.Option(None, help="Random seed (default: the scenario's)."),
-    order: str = typer.Option(None, help="'date' or 'trigger' (default: the scenario's)."),
+    order: Order = typer.Option(None, help=ORDER_HELP),
     workers: int = typer.Option(None, help=WORKERS_HELP),
     cluster: str = typer.Option(None, help=CLUSTER_HELP),
     out: Path = typer.Option(None, "--out", "-o", help=OUT_HELP),
@@ -202,7 +202,7 @@ def sensitivity(
     store = Store(out or DEFAULT_FOLDER)
     console.print(f"[bold]{sc.name}[/]: {method} over {len(priors)} parameters, {len(outputs)} outputs")
     sens, aid = sensitivity_stored(sc, store, [p.name for p in priors], outputs, method=method,
-                                   scale=scale, seed=seed, order=order, n=n, replicates=replicates, workers=workers,
+                                   scale=scale, seed=seed, order=choice(order), n=n, replicates=replicates, workers=workers,
                                    cluster=cluster)
     stored(f"sensitivity analysis {aid} is stored in {store.folder}")
     print_indices(sens)

@@ -47,7 +47,8 @@ def _simulate(built, days, measures=None, triggers=None, label="simulating"):
 
     result = simulate(built.multiplex, built.stories, progress=True, **kwargs)
     result.info.update({"scenario": built.name, "scale": built.scale, "order": built.order,
-                        "key_dates": dict(built.key_dates)})
+                        "key_dates": dict(built.key_dates),
+                        **({"map": built.scenario.map.model_dump()} if built.scenario.map else {})})
     console.print(f"{label}: {int(result.days[-1])} days in {time.perf_counter() - t0:.1f} s")
     return result
 

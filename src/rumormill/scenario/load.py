@@ -174,7 +174,8 @@ def with_values(sc: Scenario, values: dict) -> Scenario:
                 node = node[part]
             node[path[-1]] = int(value) if isinstance(old, int) and float(value).is_integer() else float(value)
         data["parameters"][name]["value"] = float(value)
-    return validate(data, source=sc.source, folder=sc.folder)
+    # the map is left out of dumps (it does not change results, nor the content hash): carry it over
+    return validate(data, source=sc.source, folder=sc.folder).model_copy(update={"map": sc.map})
 
 
 # ------------------------------------------------------- error messages
