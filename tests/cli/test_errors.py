@@ -106,9 +106,15 @@ def test_a_run_stopped_by_a_signal_is_marked_failed_interrupted(signum, monkeypa
         raise AssertionError("the signal did not stop the run")
 
     monkeypatch.setattr(run_cli, "_simulate", stop)
-    before = signal.getsignal(signal.SIGTERM)
-    assert main(["run", *TINY, "--out", str(tmp_path)]) == 130
-    assert signal.getsignal(signal.SIGTERM) is before  # put back for whoever runs next
+    # Python's own Ctrl-C handler, as a user's shell gives it: in a long test session a
+    # library loaded by an earlier test may have replaced it (seen once in CI, not locally)
+    interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        before = signal.getsignal(signal.SIGTERM)
+        assert main(["run", *TINY, "--out", str(tmp_path)]) == 130
+        assert signal.getsignal(signal.SIGTERM) is before  # put back for whoever runs next
+    finally:
+        signal.signal(signal.SIGINT, interrupt)
     line = one_line(capsys.readouterr().err)
     runs = Store(tmp_path).runs()
     assert list(runs.status) == ["failed"] and list(runs.error) == ["interrupted"]
