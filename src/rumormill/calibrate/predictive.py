@@ -368,7 +368,7 @@ def load(store, calibration: str) -> Predictive | None:
                 pred.reach[q] = mine["value"].to_numpy(dtype=float).reshape(len(indices), -1)
             else:
                 mine = mine.sort_values("replicate")
-                pred.report[q] = mine["day"].astype("Float64").fillna(np.nan).to_numpy(dtype=float)
+                pred.report[q] = mine["day"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
                 pred.scored[q] = mine["value"].to_numpy(dtype=float)
             pred.source[q] = ("each run's cohort" if quantity.kind == "reach" else
                               f"each run's first report of {quantity.trigger}") + " (stored with the ensemble)"
