@@ -249,6 +249,7 @@ def test_json_schema_has_the_tables():
     assert schema == json_schema()
     assert set(schema["properties"]) == {
         "scenario", "population", "layers", "stories", "measures", "triggers", "observations", "parameters", "map",
+        "names",
     }
     assert set(schema["required"]) == {"scenario", "population", "layers", "stories"}
 

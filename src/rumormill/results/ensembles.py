@@ -61,7 +61,8 @@ def ensemble_row(plan, scenario_hash: str | None = None, executor: str | None = 
     info = {"start_date": labels["start_date"], "stories": labels["stories"],
             "groups": [n for lv, n in labels["columns"] if lv == "group"],
             "regions": [n for lv, n in labels["columns"] if lv == "region"], "layers": labels["layers"],
-            **({"map": plan.scenario.map.model_dump()} if plan.scenario.map else {})}
+            **({"map": plan.scenario.map.model_dump()} if plan.scenario.map else {}),
+            **({"names": dict(plan.scenario.names)} if plan.scenario.names else {})}
     params = {"scale": plan.scale, "seed": str(plan.seed), "order": plan.order, "runs": plan.runs,
               "vary": list(plan.vary), "without": list(plan.without),
               **({"draws": plan.source or "given"} if getattr(plan, "draws", ()) else {})}

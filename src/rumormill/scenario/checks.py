@@ -90,6 +90,7 @@ def check(sc: Scenario) -> list[Problem]:
     _observations(c)
     _parameters(c)
     _map(c)
+    _names(c)
     for label, day in sc.scenario.key_dates.items():
         c.date(("scenario", "key_dates", label), day)
     if not any(path[0] == "population" for path, _ in c.problems):
@@ -289,6 +290,26 @@ def _map(c: _Checker) -> None:
         if region not in m.tiles and region not in seen:
             c.add(("map", "tiles"), f"region {region!r} has no tile: give it one ({_fmt((region,))} = [row, column]) "
                                     "or list it in [map] off_map = [...] to draw it apart, below the map.")
+
+
+def _names(c: _Checker) -> None:
+    """``[names]``: each key is a group, region, layer or story of the scenario, and
+    two groups (regions, layers, stories) never read the same, so a table's rows stay apart."""
+    names = c.sc.names
+    known = list(dict.fromkeys([*c.groups, *c.regions, *c.layers, *c.stories]))
+    for key in names:
+        if key not in known:
+            c.add(("names", key), f"{key!r} is no group, region, layer or story of this scenario"
+                                  f"{suggest(key, known)}; name one of: {', '.join(map(repr, known))}, or drop the line.")
+    for kind, idents in (("group", c.groups), ("region", c.regions), ("layer", c.layers), ("story", c.stories)):
+        shown: dict[str, str] = {}
+        for ident in idents:
+            text = names.get(ident, ident)
+            other = shown.setdefault(text.casefold(), ident)
+            if other != ident:
+                key = ident if ident in names else other
+                c.add(("names", key), f"{kind}s {other!r} and {ident!r} would both read {text!r}; "
+                                      f"give each {kind} its own name.")
 
 
 def _parameters(c: _Checker) -> None:

@@ -174,8 +174,8 @@ def with_values(sc: Scenario, values: dict) -> Scenario:
                 node = node[part]
             node[path[-1]] = int(value) if isinstance(old, int) and float(value).is_integer() else float(value)
         data["parameters"][name]["value"] = float(value)
-    # the map is left out of dumps (it does not change results, nor the content hash): carry it over
-    return validate(data, source=sc.source, folder=sc.folder).model_copy(update={"map": sc.map})
+    # the map and the names are left out of dumps (they change no result, nor the content hash): carry them over
+    return validate(data, source=sc.source, folder=sc.folder).model_copy(update={"map": sc.map, "names": sc.names})
 
 
 # ------------------------------------------------------- error messages
@@ -346,6 +346,10 @@ def _problem(e: dict, data: dict) -> Problem:
         expected = ctx.get("expected", "")
         options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",")]
         return path, f"{_show(got)} is not allowed{suggest(got, options)}; choose one of {expected}."
+    if kind == "string_pattern_mismatch" and path[:1] == ("names",):
+        fixed = " ".join(str(got).split())
+        return path, ("a display name is one line with no blank at either end"
+                      + (f'; write "{fixed}".' if fixed else "; give it some words."))
     if kind == "string_pattern_mismatch":
         return path, (f"{_show(got)} is not a valid name: start with a letter or digit, "
                       "then use letters, digits, spaces, _ and -.")

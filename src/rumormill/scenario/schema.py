@@ -582,6 +582,12 @@ class MapTable(Table):
     off_map: list[Name] = Field(default_factory=list, description="regions with no place on the map (drawn apart)")
 
 
+# ------------------------------------------------------------------- [names]
+
+#: a name for people to read: one line, no blanks at either end (``border residents``, ``North Hamgyong``)
+DisplayName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")]
+
+
 # ------------------------------------------------------------------ the file
 
 LayerSpec = LAYERS.union()
@@ -604,6 +610,10 @@ class Scenario(Table):
     #: content hash, so moving a tile keeps stored runs, ensembles and
     #: calibrations matched to their scenario
     map: MapTable | None = Field(None, exclude=True, description="the report's tile map (default: a plain grid)")
+    #: display only, like the map: identifier of a group, region, layer or story -> the name tables and
+    #: pages show (``border_resident = "border residents"``); an identifier not listed is shown as it is
+    names: dict[Name, DisplayName] = Field(default_factory=dict, exclude=True,
+                                           description="identifier -> the name people read (default: the identifier)")
 
     #: where the scenario came from (a file name, "builtin:NAME" or "<string>")
     _source: str = PrivateAttr("<string>")
@@ -621,3 +631,7 @@ class Scenario(Table):
     @property
     def name(self) -> str:
         return self.scenario.name
+
+    def display(self, identifier: str) -> str:
+        """The name people read for a group, region, layer or story (``[names]``, else the identifier)."""
+        return self.names.get(identifier, identifier)
