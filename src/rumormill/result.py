@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .dates import date_of
 from .errors import ParameterError
 from .models import STATES
 
@@ -195,11 +196,7 @@ class Result:
     def date(self, day: int) -> str | None:
         """Calendar date of a day (ISO), when the run has a start date."""
         start = self.info.get("start_date")
-        if start is None:
-            return None
-        import datetime as dt
-
-        return (dt.date.fromisoformat(str(start)) + dt.timedelta(days=int(day))).isoformat()
+        return None if start is None else date_of(start, day).isoformat()
 
     def plot(self, story: str | None = None, ax=None):
         """Fractions ignorant / spreader / stifler over time (matplotlib Axes)."""

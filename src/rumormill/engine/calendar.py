@@ -1,30 +1,64 @@
-"""The calendar both stochastic engines keep: which measures are on each day,
-what the triggers see, and the events a day leaves.
+"""The calendar both stochastic engines keep: the day's stages in order,
+which measures are on each day, what the triggers see, and the events a day
+leaves.
 
-Per day: offices of a chain of command reached today and orders that take
-effect today → measures switch on or off (an event each) → the engine runs
-the day → the day's interceptions, detentions
-and inflow become events → triggers observe them (a report is an event).
-Written once here so the daily and exact engines keep the same chain of
-command.
+The day is written once, here, as ``DAY``: a list of named stages that both
+engines follow (``follow``) and that ``rumormill show NAME --plan`` prints
+with the compiled measures acting in each. Measures arrive compiled
+(``measures.schedule``): the engines read their acts and never call them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ..errors import ParameterError
-from ..measures.base import Context
-from ..measures.detect import Detect
-from ..measures.inflow import Inflow
-from ..measures.inspect import Inspect
+from ..measures.schedule import Schedule, compile_run
+from ..measures.schedule import detections, inspections  # noqa: F401 (re-exported: the rows of a run's levers)
 from ..measures.triggers import Watch
 
 #: the tellings column for news from outside (inflow)
 OUTSIDE = "outside"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the day: its name, what happens in it, and its parts in order."""
+
+    name: str
+    does: str
+    parts: tuple[str, ...] = ()
+
+
+#: The day, in order. The daily engine runs ``steps`` as ``substeps`` steps,
+#: each with its parts in order; the exact engine runs it as continuous time,
+#: its arrivals, tellings and letters interleaved event by event.
+DAY = (
+    Stage("switch", "measures due today switch on or off, by date or by a trigger's order; levers are recomputed "
+                    "only then, and only spreaders whose own rates changed draw their waits again"),
+    Stage("dawn", "inflows set where news from outside arrives today, per story and cell, at what rate"),
+    Stage("steps", "the day's steps, under the levers of the measures that are on",
+          ("arrivals: news from outside reaches ignorants, who believe it with their acceptance",
+           "tellings: spreaders meet neighbours; inspections intercept, detections watch, spreaders stop",
+           "letters: those arriving in the step are read by the inspections then in force, or delivered")),
+    Stage("dusk", "monitors and checks due today search their cohorts, and detain or silence what they find"),
+    Stage("leave", "detained spreaders stop spreading every story"),
+    Stage("record", "the day's counts, tellings, interceptions, detentions and letters become a row"),
+    Stage("observe", "the day's interceptions, detentions, inflow and letters become events; triggers observe "
+                     "them and report when they reach their threshold"),
+)
+
+
+def follow(stages: Mapping[str, Callable[[int], None]]) -> tuple[Callable[[int], None], ...]:
+    """An engine's stages in the order of ``DAY``; each is called with the day.
+
+    An engine gives one callable per stage of ``DAY``, no more, no fewer."""
+    if set(stages) != {st.name for st in DAY}:
+        raise ValueError(f"an engine gives stages {sorted(stages)}; the day has {[st.name for st in DAY]}")
+    return tuple(stages[st.name] for st in DAY)
 
 
 @dataclass(frozen=True)
@@ -64,52 +98,22 @@ class RunInputs:
     delays: tuple | None = None
 
 
-def prepare(inp: RunInputs) -> tuple[Context, list[str], int | None]:
-    """Resolve a run's names and check its measures and triggers against them.
+def prepare(inp: RunInputs) -> tuple[Schedule, list[str], int | None]:
+    """Compile a run's measures and triggers, once, against its names.
 
-    Returns the ``Context``, the tellings columns (the layers, and
+    Returns the ``Schedule``, the tellings columns (the layers, and
     ``outside`` when news comes from outside) and that column's index.
     """
-    measures = list(inp.measures)
-    check_names(measures)
-    ctx = Context(inp.population, list(inp.layer_names), list(inp.channels), list(inp.story_names), inp.n_cells,
-                  inspections(measures), detections(measures))
-    for m in measures:
-        m.check(ctx)
-    for t in inp.triggers:
-        t.check(ctx, [m.name for m in measures])
-    inflow = has_inflow(measures)
-    columns = list(inp.layer_names) + ([OUTSIDE] if inflow else [])
-    return ctx, columns, (len(inp.layer_names) if inflow else None)
+    plan = compile_run(inp.measures, inp.triggers, population=inp.population, layers=inp.layer_names,
+                       channels=inp.channels, stories=inp.story_names, n_cells=inp.n_cells)
+    columns = list(inp.layer_names) + ([OUTSIDE] if plan.has_inflow else [])
+    return plan, columns, (len(inp.layer_names) if plan.has_inflow else None)
 
 
 def default_meta(inp: RunInputs, engine: str) -> dict:
     """A ``Result``'s names when the caller gives none (cells by number)."""
     return {"stories": list(inp.story_names), "cells": [str(c) for c in range(inp.n_cells)], "n": len(inp.cell),
             "engine": engine}
-
-
-def check_names(measures) -> None:
-    """Each measure's random stream is keyed by its name, so names must be unique."""
-    seen = set()
-    for m in measures:
-        if m.name in seen:
-            raise ParameterError(f"two measures are named {m.name!r}: give each measure its own name.")
-        seen.add(m.name)
-
-
-def inspections(measures) -> tuple[str, ...]:
-    """Names of the run's inspections, in order: row k of ``Levers.intercept``."""
-    return tuple(m.name for m in measures if isinstance(m, Inspect))
-
-
-def detections(measures) -> tuple[str, ...]:
-    """Names of the run's detections, in order: row d of ``Levers.watch``."""
-    return tuple(m.name for m in measures if isinstance(m, Detect))
-
-
-def has_inflow(measures) -> bool:
-    return any(isinstance(m, Inflow) for m in measures)
 
 
 def watches(triggers, ctx) -> list[Watch]:
@@ -130,14 +134,14 @@ def orders(watched) -> dict[str, int]:
     return out
 
 
-def switch(day: int, measures, watched, on_since: dict[str, int], events: list) -> tuple[list, bool]:
-    """The measures on today, and whether the set changed since yesterday.
+def switch(day: int, acts, watched, on_since: dict[str, int], events: list) -> tuple[list, bool]:
+    """The acts on today, and whether the set changed since yesterday.
 
     ``on_since`` (name -> day it switched on) is updated in place; starts,
     stops and orders taking effect today are appended to ``events``.
     """
     ordered = orders(watched)
-    now_on = [m for m in measures if m.is_on(day, ordered.get(m.name))]
+    now_on = [m for m in acts if m.is_on(day, ordered.get(m.name))]
     names = {m.name for m in now_on}
     changed = names != set(on_since)
     for m in now_on:

@@ -1,13 +1,13 @@
-"""The daily engine's calendar: measures switch on and off, triggers watch,
-the kernel steps, and a recorder keeps one row per day.
+"""The daily engine: one run of the day's stages (``calendar.DAY``), the
+kernel's steps inside them, and a recorder keeping one row per day.
 
-Per day (the order written once, in ``calendar`` for the measures and here
-for the steps): measures due today switch on or off (levers recomputed only
-then; only spreaders whose own rates changed draw their waits again) → dawn
-(inflows say where news from outside arrives today) → ``substeps`` steps, each
-news from outside arriving, then the kernel's step, then the letters
-arriving in that step (censored, delivered) → dusk (monitoring) →
-record → triggers observe the day. Measures compile to arrays here; the kernel stays generic.
+Its stages: switch (levers recomputed only when the measures on change;
+only spreaders whose own rates changed draw their waits again) → dawn (the
+day's arrivals from outside, from the compiled inflows) → ``substeps``
+steps, each arrivals, then the kernel's step, then the letters arriving in
+that step → dusk (monitors and checks due today) → leave (detained spreaders
+stop) → record → observe (triggers). Measures arrive compiled
+(``measures.schedule``); the kernel stays generic.
 
 Random streams: the kernel's (tell, forget, accept, wake) are keyed by the
 run's seed and the stream's name; each inspection, inflow, monitor and
@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..measures.base import Levers
 from ..rates import step_probability
 from ..seeding import stream
 from . import boundary, calendar
@@ -72,14 +71,10 @@ class DailyRun:
         cell = self.cell = inp.cell
         n_cells = inp.n_cells
         self.substeps = inp.substeps
-        self.measures = list(inp.measures)
-        self.triggers = list(inp.triggers)
-        self.population = inp.population
         n_stories, n = len(inp.story_names), len(cell)
         n_layers = len(inp.layer_names)
-        self.ctx, self.layer_names, self.outside = calendar.prepare(inp)
-        inspections = self.ctx.inspections
-        self.starts = inp.population.starts if inp.population is not None else np.array([0, n])
+        self.plan, self.layer_names, self.outside = calendar.prepare(inp)
+        self.ctx = self.plan.context
 
         self.state = np.zeros((n_stories, n), dtype=np.int8)
         self.active = np.zeros((n_stories, n), dtype=np.int32)
@@ -103,75 +98,41 @@ class DailyRun:
             np.add.at(self.counts[s, 1], cell[ids], 1)
         self.seed_seq = seed_seq
         self.keys = np.array([stream_key(seed_seq, k) for k in ("tell", "forget", "accept", "wake", "post")]
-                             + [stream_key(seed_seq, f"inspect:{name}") for name in inspections]
+                             + [stream_key(seed_seq, f"inspect:{name}") for name in self.ctx.inspections]
                              + [stream_key(seed_seq, f"detect:{name}") for name in self.ctx.detections],
                              dtype=np.uint64)
-        self._keys: dict[str, np.uint64] = {}
+        starts = inp.population.starts if inp.population is not None else None
+        self.arrival_args = {a.name: self._arrival_args(a, starts) for a in self.plan.at("dawn")}
+        self.sweep_keys = {a.name: stream_key(seed_seq, a.streams[0]) for a in self.plan.at("dusk")}
         self.levers = None
         self.arrivals: list[tuple] = []  # today's inflows, arriving in every step
         self.events: list[tuple] = []
         self.step = 0
 
-    # -- what measures call at day boundaries ---------------------------------
-    def inflow(self, day: int, s: int, c: int, rate: float, name: str) -> None:
-        """News from outside reaches cell ``c`` today: in each of the day's steps,
-        so arrivals spread through the day as in continuous time."""
-        p = float(step_probability(rate, 1.0 / self.substeps))
+    def _arrival_args(self, arrival, starts) -> list[tuple]:
+        """An inflow as the kernel reads it, per cell: (story, first agent, last + 1,
+        the only cell or -1, log chance of no arrival in a step, its two stream keys).
+        It arrives in each of the day's steps, spread through the day as in continuous time."""
+        p = float(step_probability(arrival.rate, 1.0 / self.substeps))
         log_miss = -np.inf if p >= 1.0 else float(np.log1p(-p))
-        if self.population is None:
-            lo, hi, only = 0, len(self.cell), c  # cells need not be contiguous
-        else:
-            lo, hi, only = int(self.starts[c]), int(self.starts[c + 1]), -1
-        self.arrivals.append((s, lo, hi, only, log_miss, self._key(f"inflow:{name}"),
-                              self._key(f"inflow-accept:{name}")))
-
-    def _arrive(self) -> None:
-        for s, lo, hi, only, log_miss, key, akey in self.arrivals:
-            boundary.inflow(np.uint64(self.step), s, lo, hi, only, log_miss, self.levers[3], self.state, self.active,
-                            self.due, self.n_active, self.cell, self.detained, self.counts, self.tellings,
-                            self.outside, key, akey, self.buf)
-
-    def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str) -> int:
-        return boundary.monitor(np.uint64(day), cohort, probability, self.state, self.active, self.due, self.n_active,
-                                self.cell, self.detained, self.counts, self.det_counts,
-                                self._key(f"monitor:{name}"))
-
-    def check(self, day: int, cohort: np.ndarray, probability: float, detain: float, indoctrinate: float,
-              household: int | None, name: str) -> int:
-        n_cells = self.counts.shape[2]
-        found, homes = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
-        ptr, idx = calendar.household_arrays(self.graph, household, len(self.cell))
-        boundary.check(np.uint64(day), cohort, probability, detain, indoctrinate, ptr, idx, self.state, self.active,
-                       self.due, self.n_active, self.cell, self.detained, self.counts, self.det_counts, found, homes,
-                       self._key(f"check:{name}"))
-        calendar.check_events(day, self.events, found, homes, name)
-        return int(found.sum())
-
-    def _key(self, name: str) -> np.uint64:
-        if name not in self._keys:
-            self._keys[name] = stream_key(self.seed_seq, name)
-        return self._keys[name]
+        key, akey = (stream_key(self.seed_seq, name) for name in arrival.streams)
+        out = []
+        for c in arrival.cells:
+            c = int(c)
+            if starts is None:
+                lo, hi, only = 0, len(self.cell), c  # cells need not be contiguous
+            else:
+                lo, hi, only = int(starts[c]), int(starts[c + 1]), -1
+            out.append((arrival.story, lo, hi, only, log_miss, key, akey))
+        return out
 
     def report_rng(self, trigger: str, day: int) -> np.random.Generator:
         """The stream a trigger's informants draw from on one day."""
         return stream(self.seed_seq, f"report:{trigger}:{day}")
 
-    def _post(self, post: Post) -> None:
-        """File the step's new letters; hand over those arriving in it."""
-        post.collect(self.step)
-        arriving = post.due(self.step)
-        if arriving is not None:
-            deliver(np.int64(self.step), arriving, self.state, self.active, self.due, self.n_active, self.cell,
-                    self.detained, (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters),
-                    self.levers[3], self.levers[4], self.levers[5], self.keys, self.buf)
-
-    # -- the calendar ------------------------------------------------------------
     def _levers(self, on) -> tuple:
         n_stories, _, n_cells = self.counts.shape
-        lv = Levers.neutral(n_stories, n_cells, len(self.ctx.layers), len(self.ctx.inspections),
-                            len(self.ctx.detections))
-        for m in on:
-            m.adjust(lv, self.ctx)
+        lv = self.plan.levers(on)
         dt = 1.0 / self.substeps
         p_forget = np.asarray(step_probability(self.model_forget[:, None] + lv.forget, dt),
                               dtype=np.float64).reshape(n_stories, n_cells)
@@ -179,46 +140,90 @@ class DailyRun:
             log_keep = np.log1p(-p_forget)
         return (lv.spread, p_forget, log_keep, lv.accept, lv.intercept, lv.detain, lv.watch, lv.punish)
 
+    # -- the day's stages, in the order of calendar.DAY ---------------------------
+    def _switch(self, day: int) -> None:
+        self.on, changed = calendar.switch(day, self.plan.acts, self.watched, self.on_since, self.events)
+        if changed or self.levers is None:
+            new = self._levers(self.on)
+            if self.levers is not None:
+                # only spreaders whose own rates changed draw their waits again
+                moved = (new[0] != self.levers[0]) | (new[1] != self.levers[1])
+                if moved.any():
+                    boundary.redraw(self.due, self.active, self.n_active, self.cell, moved)
+            self.levers = new
+
+    def _dawn(self, day: int) -> None:
+        self.arrivals = [args for a in self.on if a.stage == "dawn" for args in self.arrival_args[a.name]]
+
+    def _steps(self, day: int) -> None:
+        post = self.post
+        for _ in range(self.substeps):
+            for s, lo, hi, only, log_miss, key, akey in self.arrivals:
+                boundary.inflow(np.uint64(self.step), s, lo, hi, only, log_miss, self.levers[3], self.state,
+                                self.active, self.due, self.n_active, self.cell, self.detained, self.counts,
+                                self.tellings, self.outside, key, akey, self.buf)
+            self.tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf,
+                           self.cell, self.detained, self.graph, self.base_rules, self.levers, self.tallies, self.keys,
+                           post.kernel_args())
+            if post.any:
+                self._letters()
+            self.step += 1
+
+    def _letters(self) -> None:
+        """File the step's new letters; hand over those arriving in it."""
+        post = self.post
+        post.collect(self.step)
+        arriving = post.due(self.step)
+        if arriving is not None:
+            deliver(np.int64(self.step), arriving, self.state, self.active, self.due, self.n_active, self.cell,
+                    self.detained, self.tallies, self.levers[3], self.levers[4], self.levers[5], self.keys, self.buf)
+
+    def _dusk(self, day: int) -> None:
+        for sweep in self.on:
+            if sweep.stage != "dusk" or not sweep.due(day, self.on_since[sweep.name]):
+                continue
+            key = self.sweep_keys[sweep.name]
+            if sweep.finds == "spreaders":
+                boundary.monitor(np.uint64(day), sweep.cohort, sweep.probability, self.state, self.active, self.due,
+                                 self.n_active, self.cell, self.detained, self.counts, self.det_counts, key)
+                continue
+            n_cells = self.counts.shape[2]
+            found, homes = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
+            ptr, idx = calendar.household_arrays(self.graph, sweep.household, len(self.cell))
+            boundary.check(np.uint64(day), sweep.cohort, sweep.probability, sweep.detain, sweep.indoctrinate, ptr,
+                           idx, self.state, self.active, self.due, self.n_active, self.cell, self.detained,
+                           self.counts, self.det_counts, found, homes, key)
+            calendar.check_events(day, self.events, found, homes, sweep.name)
+
+    def _leave(self, day: int) -> None:
+        boundary.leave(self.state, self.active, self.due, self.n_active, self.cell, self.detained, self.counts)
+
+    def _record(self, day: int) -> None:
+        self.today = self.rec.record(self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
+
+    def _observe(self, day: int) -> None:
+        new_int, new_det, new_tell, new_letters = self.today
+        calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
+                            self.watched, self.report_rng, new_letters if self.post.any else None, self.layer_names)
+
     def run(self, days: int | None, max_days: int, bar, **meta):
         """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""
         post = self.post
-        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts,
-                       self.letters if post.any else None)
-        tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
-        watched = calendar.watches(self.triggers, self.ctx)
-        on_since: dict[str, int] = {}
-        tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
+        self.rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts,
+                            self.letters if post.any else None)
+        self.tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
+        self.watched = calendar.watches(self.plan.triggers, self.ctx)
+        self.on_since: dict[str, int] = {}
+        self.tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
+        stages = calendar.follow({"switch": self._switch, "dawn": self._dawn, "steps": self._steps,
+                                  "dusk": self._dusk, "leave": self._leave, "record": self._record,
+                                  "observe": self._observe})
         day = 0
         while ((days is None and (self.n_active.sum() > 0 or post.pending()) and day < max_days)
                or (days is not None and day < days)):
-            now_on, changed = calendar.switch(day, self.measures, watched, on_since, self.events)
-            if changed or self.levers is None:
-                new = self._levers(now_on)
-                if self.levers is not None:
-                    # only spreaders whose own rates changed draw their waits again
-                    moved = (new[0] != self.levers[0]) | (new[1] != self.levers[1])
-                    if moved.any():
-                        boundary.redraw(self.due, self.active, self.n_active, self.cell, moved)
-                self.levers = new
-            self.arrivals = []
-            for m in now_on:
-                m.at_dawn(day, self, self.ctx)
-            for _ in range(self.substeps):
-                self._arrive()
-                tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf, self.cell,
-                          self.detained, self.graph, self.base_rules, self.levers, tallies, self.keys,
-                          post.kernel_args())
-                if post.any:
-                    self._post(post)
-                self.step += 1
-            for m in now_on:
-                m.at_dusk(day, on_since[m.name], self, self.ctx)
-            boundary.leave(self.state, self.active, self.due, self.n_active, self.cell, self.detained, self.counts)
-            new_int, new_det, new_tell, new_letters = rec.record(self.counts, self.tellings, self.intercepts,
-                                                                 self.det_counts, self.letters)
-            calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
-                                watched, self.report_rng, new_letters if post.any else None, self.layer_names)
+            for stage in stages:
+                stage(day)
             day += 1
             bar.advance()
-        return rec.result(self.events, **{**calendar.default_meta(self.inputs, "daily"), **meta,
-                                          "layers": self.layer_names})
+        return self.rec.result(self.events, **{**calendar.default_meta(self.inputs, "daily"), **meta,
+                                               "layers": self.layer_names})

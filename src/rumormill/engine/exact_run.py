@@ -1,16 +1,18 @@
-"""The exact engine's calendar: measures switch on and off at day boundaries,
-triggers watch, and the continuous-time kernel runs each day to its end.
+"""The exact engine: one run of the day's stages (``calendar.DAY``), the
+continuous-time kernel running each day to its end.
 
-Per day: measures due today switch on or off (levers recomputed) → dawn
-(inflow sets its arrival rates for the day) → the kernel runs every event
-from ``day`` to ``day + 1`` → dusk (monitoring finds spreaders) → record →
-triggers observe the day. Levers are constant within a day, and waiting
-times are exponential (memoryless), so changing them at the boundaries is
-exact (Anderson 2007). What each measure means in continuous time is
-written in ``exact``'s docstring.
+Its stages: switch (levers recomputed) → dawn (the compiled inflows set
+their arrival rates for the day) → steps (the kernel runs every event from
+``day`` to ``day + 1``: arrivals, tellings and letters interleaved) → dusk
+(monitors and checks due today) → leave (nothing left to do: a detained
+agent leaves every layer the moment it is detained) → record → observe
+(triggers). Levers are constant within a day, and waiting times are
+exponential (memoryless), so changing them at the boundaries is exact
+(Anderson 2007). What each measure means in continuous time is written in
+``exact``'s docstring.
 
-The measure objects, ``Context``, ``Levers`` and ``Watch`` are the daily
-engine's own: the two engines read the same measures, not copies of them.
+The compiled measures (``measures.schedule``), ``Context`` and ``Watch`` are
+the daily engine's own: the two engines read the same acts, not copies.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..measures.base import Levers
 from ..seeding import stream
 from . import calendar
 from . import exact as kernel
@@ -39,11 +40,10 @@ class ExactRun:
     def __init__(self, inputs: ExactInputs, seed_seq):
         self.inputs = inp = inputs
         self.seed_seq = seed_seq
-        self.measures = list(inp.measures)
-        self.triggers = list(inp.triggers)
         n_stories, n, n_cells = len(inp.story_names), len(inp.cell), inp.n_cells
         n_layers = len(inp.layer_names)
-        self.ctx, self.layer_names, self.outside = calendar.prepare(inp)
+        self.plan, self.layer_names, self.outside = calendar.prepare(inp)
+        self.ctx = self.plan.context
         cell = np.ascontiguousarray(inp.cell, dtype=np.int32)
         self.cell = cell
         self._members = None
@@ -75,45 +75,9 @@ class ExactRun:
             kernel.add_spreaders(s, np.asarray(ids, dtype=np.int32), self.st, self.active, self.pos, self.n_active,
                                  self.degc, self.W, self.F, self.counts, cell, indptrs, complete, spread, forget)
         self.rng = stream(seed_seq, "exact")
-        self._streams: dict[str, np.random.Generator] = {}
+        #: each monitor's and check's own stream
+        self.sweep_rngs = {a.name: stream(seed_seq, a.streams[0]) for a in self.plan.at("dusk")}
         self.events: list[tuple] = []
-
-    # -- what measures call at day boundaries ---------------------------------
-    def inflow(self, day: int, s: int, c: int, rate: float, name: str | None = None) -> None:
-        """Ignorant, undetained agents of cell ``c`` hear story ``s`` from outside at ``rate`` per day, today.
-
-        Arrivals from several inflows add (superposed Poisson processes)."""
-        self.inflow_rate[s, c] += rate
-
-    def monitor(self, day: int, cohort: np.ndarray, probability: float, name: str | None = None) -> int:
-        """Each spreader in the cohort is found with ``probability`` and detained, now."""
-        key = f"monitor:{name or ''}"
-        if key not in self._streams:
-            self._streams[key] = stream(self.seed_seq, key)
-        indptrs, _, complete, _ = self.inputs.graph
-        spread, forget = self.levers[0], self.levers[1]
-        return int(kernel.monitor(np.asarray(cohort, dtype=np.bool_), float(probability), self.st, self.active,
-                                  self.pos, self.n_active, self.degc, self.W, self.F, self.counts, self.cell,
-                                  indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
-                                  self.inflow_rate, self.I, self._streams[key]))
-
-    def check(self, day: int, cohort: np.ndarray, probability: float, detain: float, indoctrinate: float,
-              household: int | None, name: str) -> int:
-        """A check of the cohort, now (see ``measures.Check``)."""
-        key = f"check:{name}"
-        if key not in self._streams:
-            self._streams[key] = stream(self.seed_seq, key)
-        n_cells = self.inputs.n_cells
-        found, homes = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
-        ptr, idx = calendar.household_arrays(self.inputs.graph, household, len(self.cell))
-        indptrs, _, complete, _ = self.inputs.graph
-        spread, forget = self.levers[0], self.levers[1]
-        kernel.check(np.asarray(cohort, dtype=np.bool_), float(probability), float(detain), float(indoctrinate), ptr,
-                     idx, self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F, self.counts,
-                     self.cell, indptrs, complete, spread, forget, self.detained, self.det_counts, self.det_ign,
-                     self.inflow_rate, self.I, found, homes, self._streams[key])
-        calendar.check_events(day, self.events, found, homes, name)
-        return int(found.sum())
 
     def cells(self) -> tuple:
         """(cell, members, mstart): agents sorted by cell and where each cell
@@ -128,13 +92,10 @@ class ExactRun:
         """The stream a trigger's informants draw from on one day."""
         return stream(self.seed_seq, f"report:{trigger}:{day}")
 
-    # -- the calendar ------------------------------------------------------------
     def _levers(self, on) -> tuple:
         inp = self.inputs
-        n_stories, n_layers = len(inp.story_names), len(inp.layer_names)
-        lv = Levers.neutral(n_stories, inp.n_cells, n_layers, len(self.ctx.inspections), len(self.ctx.detections))
-        for m in on:
-            m.adjust(lv, self.ctx)
+        n_layers = len(inp.layer_names)
+        lv = self.plan.levers(on)
         forget = np.ascontiguousarray(inp.forget[:, None] + lv.forget, dtype=np.float64)
         intercept = np.asarray(lv.intercept, dtype=np.float64).reshape(-1, n_layers)
         detain = np.asarray(lv.detain, dtype=np.float64).reshape(-1, n_layers)
@@ -155,49 +116,91 @@ class ExactRun:
         return (self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F, self.detained,
                 self.det_ign, self.I)
 
+    # -- the day's stages, in the order of calendar.DAY ---------------------------
+    def _switch(self, day: int) -> None:
+        self.on, changed = calendar.switch(day, self.plan.acts, self.watched, self.on_since, self.events)
+        if changed:
+            self.levers = self._levers(self.on)
+
+    def _dawn(self, day: int) -> None:
+        """Arrival rates for the day; several inflows on one cell add (superposed Poisson processes)."""
+        self.inflow_rate[:] = 0.0
+        for arrival in self.on:
+            if arrival.stage == "dawn":
+                for c in arrival.cells:
+                    self.inflow_rate[arrival.story, int(c)] += arrival.rate
+
+    def _steps(self, day: int) -> None:
+        spread, forget, accept, intercept, detain, watch, punish = self.levers
+        kernel.rebuild_totals(self.degc, self.counts, self.det_ign, spread, forget, self.inflow_rate,
+                              self.W, self.F, self.I)
+        cells = self.cells() if self.I[0] > 0 else (self.cell, self._no_members[0], self._no_members[1])
+        t = float(day)
+        while t < day + 1:
+            if self.post[7][0] >= self.post[5].size:
+                self._grow_post()
+            t = kernel.run_day(t, float(day + 1), self._state(), self.tallies, self.inputs.graph, self.rules,
+                               (spread, forget, accept, intercept, detain, self.inflow_rate, watch, punish), cells,
+                               self.rng, self.post)
+
+    def _dusk(self, day: int) -> None:
+        """Monitors and checks due today, at once: found spreaders or knowers are detained (or silenced)."""
+        indptrs, _, complete, _ = self.inputs.graph
+        spread, forget = self.levers[0], self.levers[1]
+        for sweep in self.on:
+            if sweep.stage != "dusk" or not sweep.due(day, self.on_since[sweep.name]):
+                continue
+            rng = self.sweep_rngs[sweep.name]
+            if sweep.finds == "spreaders":
+                kernel.monitor(sweep.cohort, float(sweep.probability), self.st, self.active, self.pos,
+                               self.n_active, self.degc, self.W, self.F, self.counts, self.cell, indptrs, complete,
+                               spread, forget, self.detained, self.det_counts, self.det_ign, self.inflow_rate, self.I,
+                               rng)
+                continue
+            n_cells = self.inputs.n_cells
+            found, homes = np.zeros(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64)
+            ptr, idx = calendar.household_arrays(self.inputs.graph, sweep.household, len(self.cell))
+            kernel.check(sweep.cohort, float(sweep.probability), float(sweep.detain), float(sweep.indoctrinate),
+                         ptr, idx, self.st, self.active, self.pos, self.n_active, self.degc, self.W, self.F,
+                         self.counts, self.cell, indptrs, complete, spread, forget, self.detained, self.det_counts,
+                         self.det_ign, self.inflow_rate, self.I, found, homes, rng)
+            calendar.check_events(day, self.events, found, homes, sweep.name)
+
+    def _leave(self, day: int) -> None:
+        """Nothing: in continuous time a detained agent leaves every layer the moment it is detained."""
+
+    def _record(self, day: int) -> None:
+        self.today = self.rec.record(self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
+
+    def _observe(self, day: int) -> None:
+        if self.plan.acts or self.plan.triggers or self.posting:  # else nothing to intercept, detain, bring in or watch
+            new_int, new_det, new_tell, new_letters = self.today
+            calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
+                                self.watched, self.report_rng, new_letters, self.layer_names)
+
     def run(self, days: int | None, max_days: int, bar, **meta):
         """Run the calendar and return the ``Result`` (``meta``: its names and seed)."""
         inp = self.inputs
-        posting = bool(self.post[0].any())
-        rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts,
-                       self.letters if posting else None)
-        watched = calendar.watches(self.triggers, self.ctx)
-        on_since: dict[str, int] = {}
-        rules = (np.ascontiguousarray(inp.rates, dtype=np.float64), np.asarray(inp.stifle, dtype=np.float64),
-                 np.asarray(inp.pair, dtype=np.bool_))
-        tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
+        self.posting = bool(self.post[0].any())
+        self.rec = Recorder(self.counts, self.tellings, self.intercepts, self.det_counts,
+                            self.letters if self.posting else None)
+        self.watched = calendar.watches(self.plan.triggers, self.ctx)
+        self.on_since: dict[str, int] = {}
+        self.rules = (np.ascontiguousarray(inp.rates, dtype=np.float64), np.asarray(inp.stifle, dtype=np.float64),
+                      np.asarray(inp.pair, dtype=np.bool_))
+        self.tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
+        stages = calendar.follow({"switch": self._switch, "dawn": self._dawn, "steps": self._steps,
+                                  "dusk": self._dusk, "leave": self._leave, "record": self._record,
+                                  "observe": self._observe})
         day = 0
         while ((days is None and (self.n_active.sum() > 0 or self.post[7][0] > 0) and day < max_days)
                or (days is not None and day < days)):
-            now_on, changed = calendar.switch(day, self.measures, watched, on_since, self.events)
-            if changed:
-                self.levers = self._levers(now_on)
-            self.inflow_rate[:] = 0.0
-            for m in now_on:
-                m.at_dawn(day, self, self.ctx)
-            spread, forget, accept, intercept, detain, watch, punish = self.levers
-            kernel.rebuild_totals(self.degc, self.counts, self.det_ign, spread, forget, self.inflow_rate,
-                                  self.W, self.F, self.I)
-            cells = self.cells() if self.I[0] > 0 else (self.cell, self._no_members[0], self._no_members[1])
-            t = float(day)
-            while t < day + 1:
-                if self.post[7][0] >= self.post[5].size:
-                    self._grow_post()
-                t = kernel.run_day(t, float(day + 1), self._state(), tallies, inp.graph, rules,
-                                   (spread, forget, accept, intercept, detain, self.inflow_rate, watch, punish), cells,
-                                   self.rng,
-                                   self.post)
-            for m in now_on:
-                m.at_dusk(day, on_since[m.name], self, self.ctx)
-            new_int, new_det, new_tell, new_letters = rec.record(self.counts, self.tellings, self.intercepts,
-                                                                 self.det_counts, self.letters)
-            if self.measures or self.triggers or posting:  # else nothing to intercept, detain, bring in or watch
-                calendar.day_events(day, self.events, self.ctx.stories, new_int, new_det, new_tell, self.outside,
-                                    watched, self.report_rng, new_letters, self.layer_names)
+            for stage in stages:
+                stage(day)
             day += 1
             bar.advance()
-        return rec.result(self.events, **{**calendar.default_meta(inp, "exact"), **meta,
-                                          "layers": self.layer_names})
+        return self.rec.result(self.events, **{**calendar.default_meta(inp, "exact"), **meta,
+                                               "layers": self.layer_names})
 
 
 def _post_arrays(delays) -> tuple:

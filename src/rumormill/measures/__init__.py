@@ -1,5 +1,6 @@
 """Measures: what the authorities (or outside broadcasters) do, each small and
-composable, and the triggers that switch them on."""
+composable, and the triggers that switch them on. A run compiles each measure
+once into plain data the engines read (``schedule``)."""
 
 from .base import Context, Levers, Measure
 from .check import Check

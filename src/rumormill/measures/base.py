@@ -1,10 +1,12 @@
 """What every measure shares: when it is on, the names it may use, and the
 levers it can move.
 
-A measure never touches the kernel. It either moves *levers* (per-cell and
-per-layer numbers the kernel reads each step) or acts at a day boundary
-(inflow at dawn, monitoring at dusk). Start and stop are day offsets from the
-run's first day; ``start=None`` means "off until a trigger starts it".
+A measure never touches an engine. A run compiles it once (``compile``) into
+an act (``schedule``): plain data that the engines read, levers the kernel
+reads in every step (inspection, deterrence, detection, indoctrination), an
+arrival of news from outside set at dawn (inflow), or a search of a cohort at
+dusk (monitoring, checks). Start and stop are day offsets from the run's
+first day; ``start=None`` means "off until a trigger starts it".
 """
 
 from __future__ import annotations
@@ -110,27 +112,30 @@ class Measure:
         if self.start is not None and self.stop is not None and self.stop <= self.start:
             raise ParameterError(f"{self.name}: stop (day {self.stop}) must come after start (day {self.start}).")
 
-    def is_on(self, day: int, ordered_on: int | None) -> bool:
-        """On from its start day (or the day a trigger's order takes effect) until stop."""
-        begin = self.start
-        if ordered_on is not None:
-            begin = ordered_on if begin is None else min(begin, ordered_on)
-        if begin is None or day < begin:
-            return False
-        return self.stop is None or day < self.stop
-
-    def check(self, ctx: Context) -> None:
-        """Raise a ParameterError if a name does not resolve."""
+    def compile(self, ctx: Context):
+        """This measure as the engines read it (an ``Act`` of ``schedule``), its
+        names resolved; a ParameterError names one that does not resolve."""
+        raise NotImplementedError
 
     def adjust(self, levers: Levers, ctx: Context) -> None:
-        """Move the levers while on (continuous measures)."""
+        """Move ``levers`` as this measure alone does while on (nothing for
+        one that acts at dawn or dusk)."""
+        from .schedule import LeverAct
 
-    def at_dawn(self, day: int, sim, ctx: Context) -> None:
-        """Act at the start of a day (inflow)."""
+        act = self.compile(ctx)
+        if isinstance(act, LeverAct):
+            act.move(levers)
 
-    def at_dusk(self, day: int, since: int, sim, ctx: Context) -> int:
-        """Act at the end of a day (monitoring); ``since`` is the day it switched on."""
-        return 0
+    def when(self) -> dict:
+        """Its name, kind and days, as every act carries them."""
+        return {"name": self.name, "kind": type(self).__name__.lower(), "start": self.start, "stop": self.stop}
+
+
+def cohort(groups, regions) -> str:
+    """A cohort in words: "family in north, east", "everyone"."""
+    if groups is None and regions is None:
+        return "everyone"
+    return f"{', '.join(groups) if groups else 'every group'} in {', '.join(regions) if regions else 'every region'}"
 
 
 def names(value) -> tuple[str, ...] | None:

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..errors import ParameterError
 from ..rates import check_probability
-from .base import Context, Measure, names
+from .base import Context, Measure, cohort, names
+from .schedule import Sweep, cohort_mask
 
 
 @dataclass(frozen=True)
@@ -51,21 +50,15 @@ class Check(Measure):
         object.__setattr__(self, "groups", names(self.groups))
         object.__setattr__(self, "regions", names(self.regions))
 
-    def check(self, ctx: Context) -> None:
+    def compile(self, ctx: Context) -> Sweep:
         if self.household is not None and self.household not in ctx.layers:
             raise ParameterError(f"check {self.name!r}: household layer {self.household!r} is not one of "
                                  f"{', '.join(ctx.layers)}.")
-        ctx.cells(self.groups, self.regions)
-
-    def due(self, day: int, since: int) -> bool:
-        """Whether a check falls on ``day`` for a measure on since ``since``."""
-        after = day - since - self.first
-        return after >= 0 and after % self.every == 0
-
-    def at_dusk(self, day: int, since: int, sim, ctx: Context) -> int:
-        if not self.due(day, since):
-            return 0
-        cohort = np.zeros(ctx.n_cells, dtype=np.bool_)
-        cohort[ctx.cells(self.groups, self.regions)] = True
-        household = None if self.household is None else ctx.layers.index(self.household)
-        return sim.check(day, cohort, self.probability, self.detain, self.indoctrinate, household, self.name)
+        home = f", silences the household on {self.household} with {self.indoctrinate:g}" if self.household else ""
+        return Sweep(**self.when(), streams=(f"check:{self.name}",), target=cohort(self.groups, self.regions),
+                     dose=f"finds a knower with {self.probability:g} every {self.every} days, the first "
+                          f"{self.first} days after it switches on; detains {self.detain:g}{home}",
+                     cohort=cohort_mask(ctx, ctx.cells(self.groups, self.regions)), finds="knowers",
+                     probability=self.probability, every=int(self.every), first=int(self.first), detain=self.detain,
+                     indoctrinate=self.indoctrinate,
+                     household=None if self.household is None else ctx.layers.index(self.household))

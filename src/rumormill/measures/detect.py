@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from ..errors import ParameterError
 from ..rates import check_probability
-from .base import Context, Levers, Measure, names
+from .base import Context, Measure, cohort, names
+from .schedule import Watching
 
 
 @dataclass(frozen=True)
@@ -37,16 +38,13 @@ class Detect(Measure):
         if not self.layers:
             raise ParameterError(f"{self.name}.layers: name the layers whose tellings are watched.")
 
-    def check(self, ctx: Context) -> None:
+    def compile(self, ctx: Context) -> Watching:
         for lay in self.layers:
             if lay not in ctx.layers:
                 raise ParameterError(f"detection {self.name!r}: layer {lay!r} is not one of {', '.join(ctx.layers)}.")
-        ctx.cells(self.groups, self.regions)
-
-    def adjust(self, levers: Levers, ctx: Context) -> None:
         # its own row: two detections watch independently
-        k = ctx.detections.index(self.name)
-        cells = ctx.cells(self.groups, self.regions)
-        for lay in self.layers:
-            levers.watch[k, ctx.layers.index(lay), cells] = self.probability
-            levers.punish[k, ctx.layers.index(lay), cells] = self.detain
+        return Watching(**self.when(), streams=(f"detect:{self.name}",),
+                        target=f"{cohort(self.groups, self.regions)} on {', '.join(self.layers)}",
+                        dose=f"observes {self.probability:g}, detains {self.detain:g}",
+                        row=ctx.detections.index(self.name), layers=tuple(ctx.layers.index(lay) for lay in self.layers),
+                        cells=ctx.cells(self.groups, self.regions), probability=self.probability, detain=self.detain)

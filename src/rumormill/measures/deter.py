@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..rates import check_probability
-from .base import Context, Levers, Measure, names
+from .base import Context, Measure, cohort, names
+from .schedule import CellLevers
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,7 @@ class Deter(Measure):
         object.__setattr__(self, "groups", names(self.groups))
         object.__setattr__(self, "regions", names(self.regions))
 
-    def check(self, ctx: Context) -> None:
-        ctx.cells(self.groups, self.regions)
-
-    def adjust(self, levers: Levers, ctx: Context) -> None:
-        levers.spread[:, ctx.cells(self.groups, self.regions)] *= 1.0 - self.factor
+    def compile(self, ctx: Context) -> CellLevers:
+        return CellLevers(**self.when(), streams=(), target=cohort(self.groups, self.regions),
+                          dose=f"meeting rate x {1.0 - self.factor:g}", cells=ctx.cells(self.groups, self.regions),
+                          spread=1.0 - self.factor)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..rates import check_probability, check_rate
-from .base import Context, Levers, Measure, names
+from .base import Context, Measure, cohort, names
+from .schedule import CellLevers
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,8 @@ class Indoctrinate(Measure):
         object.__setattr__(self, "groups", names(self.groups))
         object.__setattr__(self, "regions", names(self.regions))
 
-    def check(self, ctx: Context) -> None:
-        ctx.cells(self.groups, self.regions)
-
-    def adjust(self, levers: Levers, ctx: Context) -> None:
-        cells = ctx.cells(self.groups, self.regions)
-        levers.forget[:, cells] += self.stifle_rate
-        levers.accept[:, cells] *= self.acceptance
+    def compile(self, ctx: Context) -> CellLevers:
+        return CellLevers(**self.when(), streams=(), target=cohort(self.groups, self.regions),
+                          dose=f"stops at +{self.stifle_rate:g}/day, believes with {self.acceptance:g}",
+                          cells=ctx.cells(self.groups, self.regions), forget=self.stifle_rate,
+                          accept=self.acceptance)

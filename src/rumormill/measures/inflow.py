@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..rates import check_rate
-from .base import Context, Measure, names
+from .base import Context, Measure, cohort, names
+from .schedule import Arrival
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,7 @@ class Inflow(Measure):
         object.__setattr__(self, "groups", names(self.groups))
         object.__setattr__(self, "regions", names(self.regions))
 
-    def check(self, ctx: Context) -> None:
-        ctx.story(self.story)
-        ctx.cells(self.groups, self.regions)
-
-    def at_dawn(self, day: int, sim, ctx: Context) -> None:
-        s = ctx.story(self.story)
-        for c in ctx.cells(self.groups, self.regions):
-            sim.inflow(day, s, int(c), self.rate, self.name)
+    def compile(self, ctx: Context) -> Arrival:
+        return Arrival(**self.when(), streams=(f"inflow:{self.name}", f"inflow-accept:{self.name}"),
+                       target=cohort(self.groups, self.regions), dose=f"{self.story} at {self.rate:g}/day",
+                       story=ctx.story(self.story), cells=ctx.cells(self.groups, self.regions), rate=self.rate)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..rates import check_probability
-from .base import Context, Levers, Measure
+from .base import Context, Measure
+from .schedule import Thinning
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,11 @@ class Inspect(Measure):
         check_probability(f"{self.name}.probability", self.probability)
         check_probability(f"{self.name}.detain", self.detain)
 
-    def check(self, ctx: Context) -> None:
-        ctx.layers_of(self.channel)
-
-    def adjust(self, levers: Levers, ctx: Context) -> None:
+    def compile(self, ctx: Context) -> Thinning:
+        layers = tuple(ctx.layers_of(self.channel))
         # its own row: two inspections of one channel draw independently
-        k = ctx.inspections.index(self.name)
-        for lay in ctx.layers_of(self.channel):
-            levers.intercept[k, lay] = self.probability
-            levers.detain[k, lay] = self.detain
+        return Thinning(**self.when(), streams=(f"inspect:{self.name}",),
+                        target=f"channel {self.channel} (layers {', '.join(ctx.layers[k] for k in layers)})",
+                        dose=f"intercepts {self.probability:g}, detains {self.detain:g}",
+                        row=ctx.inspections.index(self.name), layers=layers, probability=self.probability,
+                        detain=self.detain)

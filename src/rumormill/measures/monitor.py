@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..errors import ParameterError
 from ..rates import check_probability
-from .base import Context, Measure, names
+from .base import Context, Measure, cohort, names
+from .schedule import Sweep, cohort_mask
 
 
 @dataclass(frozen=True)
@@ -31,12 +30,10 @@ class Monitor(Measure):
         object.__setattr__(self, "groups", names(self.groups))
         object.__setattr__(self, "regions", names(self.regions))
 
-    def check(self, ctx: Context) -> None:
-        ctx.cells(self.groups, self.regions)
-
-    def at_dusk(self, day: int, since: int, sim, ctx: Context) -> int:
-        if (day - since + 1) % self.every:
-            return 0
-        cohort = np.zeros(ctx.n_cells, dtype=np.bool_)
-        cohort[ctx.cells(self.groups, self.regions)] = True
-        return sim.monitor(day, cohort, self.probability, self.name)
+    def compile(self, ctx: Context) -> Sweep:
+        # the end of every ``every``-th day: day every - 1 after it switches on, then every ``every``
+        return Sweep(**self.when(), streams=(f"monitor:{self.name}",), target=cohort(self.groups, self.regions),
+                     dose=f"finds a spreader with {self.probability:g} and detains it, at the end of every "
+                          f"{self.every}th day after it switches on",
+                     cohort=cohort_mask(ctx, ctx.cells(self.groups, self.regions)), finds="spreaders",
+                     probability=self.probability, every=int(self.every), first=int(self.every) - 1)

@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import models as _models
+from ..dates import day_of
 from ..errors import CapacityError, NetworkError, ParameterError, ScenarioError
 from ..networks import Delay, Layer, Multiplex, bipartite, cliques, from_edgelist, from_edges, within
+from ..measures.schedule import Schedule, compile_run
 from ..networks.io import edgelist_size
 from ..networks.network import MAX_AGENTS, Network, memory_ceiling, require_memory
 from ..population import Population
@@ -123,15 +125,7 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
         For an inconsistent scenario, or a layer that cannot be built at this scale.
     """
     t0 = time.perf_counter()
-    if not isinstance(scenario, Scenario):
-        from .load import load
-
-        scenario = load(scenario)
-    sc = scenario
-    problems = check(sc)
-    if problems:
-        path, msg = problems[0]
-        raise ScenarioError(f"{sc.source}, {format_path(path)}: {msg}")
+    sc = _checked(scenario)
     info = sc.scenario
     scale = _option("scale", info.scale if scale is None else scale, lambda v: math.isfinite(v) and v > 0, "a number > 0")
     seed = _option("seed", info.seed if seed is None else seed, lambda v: isinstance(v, int) and v >= 0, "an int >= 0")
@@ -160,6 +154,35 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
         key_dates={k: v.isoformat() for k, v in info.key_dates.items()},
         initial={s.name: s.initial for s in sc.stories}, scenario=sc, seconds=time.perf_counter() - t0,
     )
+
+
+def plan(scenario, scale: float | None = None, order: str | None = None) -> Schedule:
+    """The scenario's measures and triggers compiled as a run compiles them
+    (``measures.schedule``), without building its networks: what
+    ``rumormill show NAME --plan`` prints. ``scale`` sets the triggers'
+    thresholds; ``order`` as in ``build``."""
+    sc = _checked(scenario)
+    info = sc.scenario
+    scale = _option("scale", info.scale if scale is None else scale, lambda v: math.isfinite(v) and v > 0, "a number > 0")
+    order = _option("order", info.order if order is None else order, lambda v: v in ("date", "trigger"),
+                    '"date" or "trigger"')
+    pop = Population([g.name for g in sc.population.groups], list(sc.population.regions), _scaled_sizes(sc, scale))
+    return compile_run(_measures(sc, order), _triggers(sc, scale, order), population=pop,
+                       layers=[lay.name for lay in sc.layers], channels=[lay.channel for lay in sc.layers],
+                       stories=[s.name for s in sc.stories], n_cells=pop.n_cells)
+
+
+def _checked(scenario) -> Scenario:
+    """The scenario (loaded when given by name or path), refused with its first problem."""
+    if not isinstance(scenario, Scenario):
+        from .load import load
+
+        scenario = load(scenario)
+    problems = check(scenario)
+    if problems:
+        path, msg = problems[0]
+        raise ScenarioError(f"{scenario.source}, {format_path(path)}: {msg}")
+    return scenario
 
 
 def _option(name, value, ok, what):
@@ -427,8 +450,8 @@ def _measures(sc: Scenario, order: str) -> list:
     for spec in sc.measures:
         args = spec.model_dump(exclude={"type", "name", "start", "stop", "note"})
         args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
-        first = None if spec.name in waiting else (0 if spec.start is None else (spec.start - start).days)
-        stop = None if spec.stop is None else (spec.stop - start).days
+        first = None if spec.name in waiting else (0 if spec.start is None else day_of(start, spec.start))
+        stop = None if spec.stop is None else day_of(start, spec.stop)
         out.append(getattr(_m, spec.engine_class)(name=spec.name, **args, start=first, stop=stop))
     return out
 

@@ -1,5 +1,5 @@
 """Plain-text views of scenarios, for the command line (``rumormill scenarios``,
-``rumormill show NAME``, ``rumormill schema``). Each returns a string; the CLI
+``rumormill show NAME``, ``rumormill show NAME --plan``, ``rumormill schema``). Each returns a string; the CLI
 only prints it. Text from a scenario file (names, notes, descriptions) comes
 out with its control characters written as escapes (``\\x1b``): a file must
 not be able to drive the terminal that shows it."""
@@ -7,12 +7,19 @@ not be able to drive the terminal that shows it."""
 from __future__ import annotations
 
 import json
+import textwrap
 
+from ..dates import date_of
+from ..engine.calendar import DAY
 from ..errors import printable
-from .build import delay_of, estimate
+from .build import delay_of, estimate, plan
 from .checks import resolve_at, resolve_sizes
 from .load import builtin_names, json_schema, load
 from .schema import Scenario
+
+
+#: width of the plan's wrapped lines
+WIDTH = 110
 
 
 def schema_text() -> str:
@@ -124,6 +131,61 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
             p = sc.parameters[name]
             out.append(f"  {name:<26} {value:<10g} [{p.low:g}, {p.high:g}]  {p.note}")
     return printable("\n".join(out))
+
+
+def plan_text(sc: Scenario, scale: float | None = None, order: str | None = None) -> str:
+    """The day a run of the scenario follows, stage by stage (``engine.calendar.DAY``),
+    and under each stage the compiled measures acting in it: name, kind, whom
+    they act on, how hard, when, and the random streams they draw from."""
+    schedule = plan(sc, scale, order)
+    start = sc.scenario.start
+    ordered: dict[str, list[str]] = {}
+    for t in schedule.triggers:
+        for name in t.starts:
+            ordered.setdefault(name, []).append(t.name)
+
+    def day(d: int) -> str:
+        return f"day {d} ({date_of(start, d).isoformat()})"
+
+    def when(act) -> str:
+        parts = [] if act.start is None else [f"from {day(act.start)}"]
+        parts += [f"when {t} orders" for t in ordered.get(act.name, [])]
+        text = " or ".join(parts) or "never (no date, and no trigger orders it)"
+        return text + ("" if act.stop is None else f", until {day(act.stop)}")
+
+    scale = sc.scenario.scale if scale is None else scale
+    out = [f"{sc.name}: the day, stage by stage (scale {scale:g}, order {order or sc.scenario.order}; "
+           f"day 0 is {start.isoformat()})",
+           textwrap.fill("Streams are the daily engine's; the exact engine draws its events from one stream per "
+                         "run, and monitors and checks from their own.", WIDTH)]
+    for k, stage in enumerate(DAY, 1):
+        out += ["", textwrap.fill(f"{k}. {stage.name}: {stage.does}", WIDTH, subsequent_indent="   ")]
+        out += [textwrap.fill(part, WIDTH, initial_indent="     - ", subsequent_indent="       ")
+                for part in stage.parts]
+        if stage.name == "switch":
+            for t in schedule.triggers:
+                if t.starts:
+                    out.append(_item(f"order of {t.name}: {t.delay} days after its report, starts "
+                                     f"{', '.join(t.starts)}"))
+        for act in schedule.at(stage.name):
+            out.append(_item(f"{act.name} ({act.kind}): {act.target}; {act.dose}"))
+            out.append(_item(f"{when(act)}; streams {', '.join(act.streams) or 'none of its own (it moves rates)'}",
+                             "       "))
+        if stage.name == "observe":
+            for t in schedule.triggers:
+                on = f" on {t.layer} (each reported with {t.report_probability:g})" if t.observe == "reports" else ""
+                story = f" of {t.story}" if t.story else ""
+                orders = "" if t.starts else " (orders nothing: the measures start on their dates)"
+                out.append(_item(f"trigger {t.name}: {t.observe}{on}{story} in {_names(t.regions)} reach "
+                                 f"{t.threshold:g} -> report{orders}"))
+                if t.observe == "reports":
+                    out.append(f"       streams report:{t.name}:DAY")
+    return printable("\n".join(out))
+
+
+def _item(text: str, indent: str = "   ") -> str:
+    """One entry of the plan, wrapped, its continuation lines indented under it."""
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent="       ")
 
 
 def _sized(g) -> str:
