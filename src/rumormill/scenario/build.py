@@ -4,7 +4,8 @@
     measures (dates -> day offsets), triggers
 
 Everything is vectorised numpy or numba; Python loops run over regions,
-layers and measures, never over agents, households or units. Each label
+layers and measures, never over agents, households or units. Each kind of
+label and layer is one entry of ``kinds``, which names its builder here. Each label
 and each layer draws from its own named stream (``label:NAME``,
 ``layer:NAME``), so changing one layer never reshuffles another.
 """
@@ -124,6 +125,8 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     ScenarioError
         For an inconsistent scenario, or a layer that cannot be built at this scale.
     """
+    from .kinds import LABELS  # kinds names this module's builders
+
     t0 = time.perf_counter()
     sc = _checked(scenario)
     info = sc.scenario
@@ -139,7 +142,7 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     region = (pop.cell % len(pop.regions)).astype(np.int32)
     labels: dict[str, np.ndarray] = {}
     for lab in sc.population.labels:
-        labels[lab.name] = _LABELS[type(lab)](lab, pop, labels, region, stream(seed, f"label:{lab.name}"))
+        labels[lab.name] = LABELS[lab.type].build(lab, pop, labels, region, stream(seed, f"label:{lab.name}"))
     pop = Population(pop.groups, pop.regions, pop.sizes, labels)
     layers = {}
     for i, spec in enumerate(sc.layers):
@@ -212,31 +215,15 @@ def _scaled_sizes(sc: Scenario, scale: float) -> np.ndarray:
 
 def estimate(sc: Scenario, scale: float) -> Estimate:
     """Agents, expected contacts and peak bytes of ``build(sc, scale)``; O(cells + layers), allocates nothing."""
+    from .kinds import LAYERS, Census  # kinds names this module's builders
+
     groups = [g.name for g in sc.population.groups]
     regions = list(sc.population.regions)
     cells = dict(zip(((g, r) for g in groups for r in regions), _scaled_sizes(sc, scale).tolist()))
     n = sum(cells.values())
-
-    def count(gs, rs=None) -> int:
-        return sum(cells[(g, r)] for g in (gs or groups) for r in (rs or regions))
-
     labels = {lab.name: lab for lab in sc.population.labels}
-    per_layer = []
-    for spec in sc.layers:
-        if spec.type in ("cliques", "within"):
-            lab = labels[spec.by]
-            covered = _label_root(labels, lab).groups
-            members = count([g for g in (spec.groups or groups) if g in covered], spec.regions)
-            degree = _clique_degree(labels, lab)
-            if spec.type == "within":
-                degree = min(degree, spec.mean_degree)
-            per_layer.append(members * degree / 2)
-        elif spec.type == "random":
-            per_layer.append(count(spec.groups, spec.regions) * spec.mean_degree / 2)
-        elif spec.type == "bipartite":
-            per_layer.append(count(spec.a, spec.regions) * spec.mean_degree_a)
-        else:
-            per_layer.append(0.0)
+    census = Census(cells, groups, regions, labels)
+    per_layer = [LAYERS[spec.type].contacts(spec, census) for spec in sc.layers]
     contacts = int(sum(per_layer))
     nbytes = (n * (AGENT_BYTES + LABEL_BYTES * len(labels) + INDPTR_BYTES * len(sc.layers))
               + EDGE_BYTES * contacts * 2 + EDGE_BUILD_BYTES * int(max(per_layer, default=0)))
@@ -254,22 +241,6 @@ def _post_bytes(sc: Scenario, per_layer: list) -> float:
             directed = 2 * contacts * len(sc.stories)
             total += directed * (OUTBOX_BYTES + LETTER_BYTES * fastest * spec.rate * delay_of(spec).mean)
     return total
-
-
-def _label_root(labels: dict, lab):
-    while isinstance(lab, BlocksLabel):
-        lab = labels[lab.of]
-    return lab
-
-
-def _clique_degree(labels: dict, lab) -> float:
-    """Mean number of others an agent shares its label with."""
-    if isinstance(lab, HouseholdsLabel):
-        lam = lab.mean_size - 1  # sizes 1 + Poisson(lam), seen from a member
-        return lam * (2 + lam) / (1 + lam)
-    if isinstance(lab, UnitsLabel):
-        return lab.size - 1.0
-    return (sum(lab.size) / 2) * (_clique_degree(labels, labels[lab.of]) + 1) - 1
 
 
 def require(sc: Scenario, scale: float, est: Estimate | None = None, copies: int = 1) -> None:
@@ -324,13 +295,13 @@ def _by_region(pop, groups, rng, sizes_of, apart=()) -> np.ndarray:
     return out
 
 
-def _households(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
+def households_label(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
     return _by_region(pop, spec.groups, rng,
                       lambda m: _cut(m, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size),
                       tuple(spec.apart))
 
 
-def _units(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:
+def units_label(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:
     def sizes(m):
         out = np.full(-(-m // spec.size), spec.size, dtype=np.int64)
         out[-1] = m - spec.size * (out.size - 1)
@@ -339,7 +310,7 @@ def _units(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:
     return _by_region(pop, spec.groups, rng, sizes)
 
 
-def _blocks(spec: BlocksLabel, pop, labels, region, rng) -> np.ndarray:
+def blocks_label(spec: BlocksLabel, pop, labels, region, rng) -> np.ndarray:
     """Consecutive ``of`` ids within each region, cut into blocks of ``size`` of them."""
     of = labels[spec.of]
     has = np.flatnonzero(of >= 0)
@@ -365,9 +336,6 @@ def _blocks(spec: BlocksLabel, pop, labels, region, rng) -> np.ndarray:
     return out
 
 
-_LABELS = {HouseholdsLabel: _households, BlocksLabel: _blocks, UnitsLabel: _units}
-
-
 # ------------------------------------------------------------ layers
 
 
@@ -377,9 +345,11 @@ def delay_of(spec) -> Delay | None:
 
 
 def _layer(sc: Scenario, i: int, spec, pop: Population, region, scale: float, rng) -> Network:
+    from .kinds import LAYERS  # kinds names this module's builders
+
     where = f"{sc.source}, layers[{i}] ({spec.name!r})"
     try:
-        return _LAYERS[spec.type](sc, spec, pop, region, scale, rng)
+        return LAYERS[spec.type].build(sc, spec, pop, region, scale, rng)
     except CapacityError as err:
         raise CapacityError(f"{where}: {err} (or lower scale, now {scale:g})") from None
     except (NetworkError, ParameterError, ScenarioError) as err:
@@ -394,20 +364,20 @@ def _masked(pop: Population, spec, values) -> np.ndarray:
     return out
 
 
-def _cliques(sc, spec, pop, region, scale, rng) -> Network:
+def cliques_layer(sc, spec, pop, region, scale, rng) -> Network:
     return cliques(_masked(pop, spec, pop.labels[spec.by]))
 
 
-def _within(sc, spec, pop, region, scale, rng) -> Network:
+def within_layer(sc, spec, pop, region, scale, rng) -> Network:
     return within(_masked(pop, spec, pop.labels[spec.by]), spec.mean_degree, rng)
 
 
-def _random(sc, spec, pop, region, scale, rng) -> Network:
+def random_layer(sc, spec, pop, region, scale, rng) -> Network:
     values = region if spec.within_region else np.zeros(pop.n, dtype=np.int32)
     return within(_masked(pop, spec, values), spec.mean_degree, rng)
 
 
-def _bipartite(sc, spec, pop, region, scale, rng) -> Network:
+def bipartite_layer(sc, spec, pop, region, scale, rng) -> Network:
     a = pop.agents_of(spec.a, spec.regions)
     b = pop.agents_of(spec.b, spec.regions)
     if a.size == 0 or b.size == 0 or spec.mean_degree_a == 0:
@@ -420,7 +390,7 @@ def _bipartite(sc, spec, pop, region, scale, rng) -> Network:
     return bipartite(a, b, spec.mean_degree_a, rng, n=pop.n)
 
 
-def _edgelist(sc, spec, pop, region, scale, rng) -> Network:
+def edgelist_layer(sc, spec, pop, region, scale, rng) -> Network:
     members = pop.agents_of(spec.groups, spec.regions)
     path = Path(sc.folder) / spec.path
     _, largest = edgelist_size(path)  # before anything is allocated
@@ -433,9 +403,6 @@ def _edgelist(sc, spec, pop, region, scale, rng) -> Network:
     rows = np.repeat(np.arange(net.n), np.diff(net.indptr))
     keep = rows < net.indices
     return from_edges(pop.n, members[rows[keep]], members[net.indices[keep]], "edgelist")
-
-
-_LAYERS = {"cliques": _cliques, "within": _within, "random": _random, "bipartite": _bipartite, "edgelist": _edgelist}
 
 
 # --------------------------------------------------- measures, triggers

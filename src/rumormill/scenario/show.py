@@ -14,6 +14,8 @@ from ..engine.calendar import DAY
 from ..errors import printable
 from .build import delay_of, estimate, plan
 from .checks import resolve_at, resolve_sizes
+from .kinds import LABELS, LAYERS
+from .kinds import listed as _names
 from .load import builtin_names, json_schema, load
 from .schema import Scenario
 
@@ -46,10 +48,6 @@ def parameter_values(sc: Scenario) -> dict[str, float]:
     return out
 
 
-def _names(values) -> str:
-    return "all" if values is None else ", ".join(values)
-
-
 def describe(sc: Scenario, scale: float | None = None) -> str:
     """A readable summary of a scenario: calendar, population, layers, stories,
     measures, triggers, observations and parameters, with the size at ``scale``."""
@@ -75,19 +73,11 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
         total = sum(v for (gg, _), v in sizes.items() if gg == g.name)
         out.append(f"  {g.name:<18} {total:>12,}  {_sized(g):<24} in {_names(g.regions)}")
     for lab in sc.population.labels:
-        detail = {"households": lambda x: f"mean size {x.mean_size:g} of {_names(x.groups)}",
-                  "blocks": lambda x: f"{x.size[0]}-{x.size[1]} {x.of}s each",
-                  "units": lambda x: f"size {x.size} of {_names(x.groups)}"}[lab.type](lab)
-        if getattr(lab, "apart", None):
-            detail += f"; {_names(lab.apart)} apart"
-        out.append(f"  label {lab.name:<12} {lab.type:<10} {detail}")
+        out.append(f"  label {lab.name:<12} {lab.type:<10} {LABELS[lab.type].describe(lab)}")
 
     out += ["", "layers"]
     for lay in sc.layers:
-        extra = {"cliques": lambda x: f"by {x.by}", "within": lambda x: f"by {x.by}, mean degree {x.mean_degree:g}",
-                 "random": lambda x: f"mean degree {x.mean_degree:g}{' within regions' if x.within_region else ''}",
-                 "bipartite": lambda x: f"{_names(x.a)} <-> {_names(x.b)}, {x.mean_degree_a:g} each",
-                 "edgelist": lambda x: f"from {x.path}"}[lay.type](lay)
+        extra = LAYERS[lay.type].describe(lay)
         joins = "" if lay.type == "bipartite" else f"; joins {_names(lay.groups)}"
         post = "" if lay.delay is None else f"; letters take {delay_of(lay)}"
         out.append(f"  {lay.name:<14} {lay.type:<9} {lay.channel:<6} rate {lay.rate:<7g} {extra}{joins}{post}")
