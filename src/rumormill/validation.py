@@ -47,6 +47,12 @@ class Check:
     passed: bool
     runs: int
     requested: int = 0
+    #: the rule the row passed or failed by, in words for the table; empty: |measured − expected| ≤ tolerance
+    rule: str = ""
+
+
+#: the rule of a row that gives none
+WITHIN = "|measured − expected| ≤ tol"
 
 
 @dataclass(frozen=True)
@@ -262,11 +268,20 @@ def v5_checks(inputs: dict) -> list[Check]:
             ok = enough and (idx == 0 or abs(g.value) <= abs(gaps[idx - 1].value) / 2 + g.tolerance)
             if idx == len(gaps) - 1:
                 ok &= abs(g.value) <= first / 10 + g.tolerance
-            checks.append(Check(c.case, c.what, c.expected, c.measured, c.tolerance, bool(ok), c.runs, runs))
+            checks.append(Check(c.case, c.what, c.expected, c.measured, c.tolerance, bool(ok), c.runs, runs,
+                                _v5_rule(idx, len(gaps))))
         limit = combine((1, _extrapolated(daily)), (-1, ex))
         checks.append(compare(case, f"{what}: daily−exact, extrapolated from {FINE[0]} & {FINE[1]}/day",
                               0.0, limit, runs))
     return checks
+
+
+def _v5_rule(idx: int, count: int) -> str:
+    """The rule row ``idx`` of a V5 series passes by (the first is the gap the others are held to)."""
+    if idx == 0:
+        return f"the gap to halve (≥ {MIN_RUNS} runs)"
+    rule = f"|gap| ≤ |gap at {V5_STEPS[idx - 1]}/day|/2 + tol"
+    return rule + (f" and ≤ |gap at {V5_STEPS[0]}/day|/10 + tol" if idx == count - 1 else "")
 
 
 def v5(quick: bool, seed: int) -> list[Check]:
@@ -557,12 +572,15 @@ def all_cases() -> dict[str, Callable[[bool, int], list[Check]]]:
     return {**CASES, **exact}
 
 
-def run(cases=None, quick: bool = False, seed: int = 2025, on_case=None) -> list[Check]:
-    """Run the named cases (all by default) at full or ``quick`` sizes."""
+def run(cases=None, quick: bool = False, seed: int = 2025, on_case=None, on_start=None) -> list[Check]:
+    """Run the named cases (all by default) at full or ``quick`` sizes; ``on_start(name, what)``
+    is called as a case begins (``what``: its docstring's first line), ``on_case(name, checks)`` as it ends."""
     every = all_cases()
     names = list(cases) if cases else list(every)
     out = []
     for name in names:
+        if on_start is not None:
+            on_start(name, ((every[name].__doc__ or "").strip().splitlines() or [""])[0])
         checks = every[name](quick, seed)
         out += checks
         if on_case is not None:

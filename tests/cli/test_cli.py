@@ -7,6 +7,7 @@ def test_validate_one_case(capsys):
     assert main(["validate", "--quick", "--case", "V10"]) == 0
     out = capsys.readouterr().out
     assert "V10" in out and "1/1 passed" in out
+    assert "|measured − expected| ≤ tol" in out  # the rule the row passed by
 
 
 def test_validate_unknown_case_is_a_user_error(capsys):
@@ -52,3 +53,15 @@ def test_failed_check_exits_1(monkeypatch, capsys):
     monkeypatch.setitem(validation.CASES, "VX", failing)
     assert main(["validate", "--case", "VX"]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_validate_names_the_rule_of_each_row():
+    from rumormill import validation
+
+    inputs = {"V5a": ("toy", 8, [0.5] * 8, {k: [0.5 + 0.1 / k + 0.01 * (i % 2)] * 1 + [0.5 + 0.1 / k] * 7
+                                             for i, k in enumerate(validation.V5_STEPS)})}
+    rules = [c.rule for c in validation.v5_checks(inputs)]
+    assert rules[0] == "the gap to halve (≥ 5 runs)"
+    assert rules[1] == "|gap| ≤ |gap at 1/day|/2 + tol"
+    assert rules[3] == "|gap| ≤ |gap at 16/day|/2 + tol and ≤ |gap at 1/day|/10 + tol"
+    assert rules[4] == ""  # the extrapolated gap: within its tolerance of 0, the table's default rule

@@ -2,22 +2,32 @@
 command line, stored as they run, resumed when asked again."""
 
 import importlib
+import re
 import time
 from pathlib import Path
 
 import pytest
 
 from rumormill.cli import main
+from rumormill.report import ensemble_data
 from rumormill.results import Store
+from rumormill.scenario import load
 
 VILLAGE = str(Path(__file__).parents[1] / "ensemble" / "village.toml")
 
 
 def test_an_ensemble_prints_medians_with_intervals_and_resumes(tmp_path, capsys):
-    args = ["run", VILLAGE, "--runs", "3", "--workers", "1", "--out", str(tmp_path)]
+    args = ["run", VILLAGE, "--runs", "3", "--workers", "1", "--out", str(tmp_path), "--no-report"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "the median [5%, 95%] over 3 runs" in out and "Detained by the end" in out and "%, " in out
+    assert "Detained by the end" in out and "%, " in out
+    # the headline first: the report page's sentences, before any table
+    ens = ensemble_data.load(Store(tmp_path), Store(tmp_path).ensembles().iloc[0].ensemble_id, load(VILLAGE))
+    lines = ensemble_data.summary(ens)
+    assert lines[0] == "Each number is the median over 3 runs, with the 5% and 95% quantiles in brackets."
+    flat = " ".join(out.split())
+    assert all(" ".join(line.split()) in flat for line in lines)
+    assert out.index("In short") < out.index(lines[0][:30]) < out.index("┏")
     row = Store(tmp_path).ensembles().iloc[0]
     assert (row.status, row.runs_done, row.runs_wanted) == ("finished", 3, 3)
     assert main(args) == 0
@@ -28,9 +38,10 @@ def test_an_ensemble_prints_medians_with_intervals_and_resumes(tmp_path, capsys)
 
 def test_a_compare_ensemble_prints_the_paired_change(tmp_path, capsys):
     assert main(["compare", VILLAGE, "--without", "checks", "--runs", "3", "--workers", "1",
-                 "--out", str(tmp_path)]) == 0
+                 "--out", str(tmp_path), "--no-report"]) == 0
     out = capsys.readouterr().out
-    assert "(with − without)" in out and " pp [" in out and "without checks, " in out
+    assert "(with − without)" in out and " pp [" in out and "leaving out checks" in out
+    assert "-" not in "".join(re.findall(r"[+−-]?\d+\.\d pp", out)).replace("−", "")  # a true minus, never a hyphen
     assert Store(tmp_path).ensembles().iloc[0].kind
 
 

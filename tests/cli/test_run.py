@@ -38,8 +38,12 @@ def test_compare_without_mail_inspection(tmp_path, capsys):
     runs = Store(tmp_path).runs()
     assert len(runs) == 2 and runs.baseline_id.notna().sum() == 1
     # the differences in percentage points, under a title that says so
-    diff = out[out.index("Difference (with − without)"):out.index("Detained by the end")]
-    assert "percentage points" in diff and re.search(r"[+−]\d+\.\d pp|0\.0 pp", diff) and "%" not in diff
+    diffs = [part.split("\nReach ")[0].split("Detained by the end")[0]
+             for part in out.split("Difference (with − without)")[1:]]
+    assert len(diffs) == 2  # one table per story
+    for diff in diffs:
+        assert "percentage points" in diff and re.search(r"[+−]\d+\.\d pp|0\.0 pp", diff) and "%" not in diff
+        assert not re.search(r"-\d+\.\d pp", diff)  # a true minus, never a hyphen
     # the compare's row times both runs, not only the storing of them
     ran = [float(s) for s in re.findall(r"(?:with every measure|without inspect-mail): \d+ days in ([\d.]+) s", out)]
     row = runs[runs.baseline_id.notna()].iloc[0]
@@ -79,3 +83,32 @@ def test_a_single_run_prints_its_letters_and_its_chain_of_command(tmp_path, caps
     steps = ["reports reached", "the district security office", "the provincial committee", "town-report: read-letters"]
     positions = [chain.index(step) for step in steps]
     assert positions == sorted(positions)
+
+
+NAMES = '\n[names]\nfamily = "soldiers\' families"\nsoldier = "soldiers"\npost = "military post"\nnews = "the news"\n'
+
+
+@pytest.fixture
+def named(tmp_path) -> Path:
+    """The post scenario with display names for its groups, a layer and its story."""
+    path = tmp_path / "named.toml"
+    path.write_text(POST.read_text() + NAMES)
+    return path
+
+
+def test_a_run_shows_the_scenarios_names_and_explains_the_threshold(named, tmp_path, capsys):
+    assert main(["run", str(named), "--runs", "1", "--scale", "0.5", "--out", str(tmp_path / "o"), "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "Who had heard it, by group: the news" in out and "│ soldiers' families" in out
+    assert "military post" in out and "│ family " not in out
+    assert re.search(r"reports reached \d+ \(threshold 5 at scale 1, × 0\.5\)", out)
+    # the key dates name the columns: "<label> <date>"
+    assert re.search(r"last day\s+│?\s*\d{4}-\d\d-\d\d|last day \d{4}-\d\d-\d\d", out)
+    store = Store(tmp_path / "o")
+    assert store.meta("latest")["info"]["names"]["family"] == "soldiers' families"
+
+
+def test_an_own_scenario_gets_its_report_by_default(tmp_path, capsys):
+    assert main(["run", str(POST), "--runs", "1", "--out", str(tmp_path)]) == 0
+    assert "\nreport: " in capsys.readouterr().out
+    assert (Store(tmp_path).run_dir("latest") / "report.html").is_file()

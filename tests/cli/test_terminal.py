@@ -212,3 +212,67 @@ def test_took_reads_as_a_duration(seconds, text):
     from rumormill.cli.results import _took
 
     assert _took(seconds) == text
+
+
+@pytest.mark.parametrize("value, spec, unit, text", [
+    (-1.04, ".1f", "", "−1.0"), (2.0, ".1f", "pp", "+2.0 pp"), (-0.04, ".1f", "pp", "0.0 pp"),
+    (-1234.0, ",.0f", "", "−1,234"), (0.0, ",.0f", "", "0"),
+])
+def test_signed_numbers_use_a_true_minus_and_no_sign_for_zero(value, spec, unit, text):
+    assert common.signed(value, spec, unit) == text
+
+
+def test_every_difference_in_the_ensemble_tables_has_one_sign_convention():
+    from rumormill.cli import ensembles as ens_cli
+
+    assert ens_cli._pp(-0.073) == run_cli.points(-0.073) == "−7.3 pp"
+    assert ens_cli._change(-12.0) == "−12" and ens_cli._change(3.0) == "+3" and ens_cli._count(12345.0) == "12,345"
+    assert common.number(-0.09412, ".5f") == "−0.09412"
+
+
+def test_the_time_left_is_steady_after_the_first_round():
+    """Two workers: the first two replicates also build (and compile); from the second on, the pace
+    is replicates per second since then, and the time left counts down between arrivals."""
+    from rumormill.cli.ensembles import Pace
+
+    now = [0.0]
+    pace = Pace(total=6, workers=2, clock=lambda: now[0])
+    for t in (60.0, 61.0):  # the first round
+        now[0] = t
+        pace.done()
+        assert pace.left() is None
+    now[0] = 71.0
+    pace.done()  # 1 replicate in 10 s since the round: 3 left take 30 s
+    assert pace.left() == pytest.approx(30.0)
+    now[0] = 75.0
+    assert pace.left() == pytest.approx(26.0)
+    now[0] = 81.0
+    pace.done()  # the same pace: the same end
+    assert pace.left() == pytest.approx(20.0)
+    for t in (91.0, 101.0):
+        now[0] = t
+        pace.done()
+    assert pace.left() == 0.0
+
+
+class _Index:
+    def __init__(self, index):
+        self._cache = type("C", (), {"_cache_file": type("F", (), {"_load_index": lambda s: index})()})()
+
+
+@pytest.mark.parametrize("index, said", [({}, True), ({("sig",): "file"}, False), (None, False)])
+def test_the_first_run_says_the_code_is_being_compiled(index, said, monkeypatch):
+    if index is None:  # numba's cache cannot be read: say nothing rather than guess
+        monkeypatch.setattr(common, "_kernels", lambda engine: [object()])
+    else:
+        monkeypatch.setattr(common, "_kernels", lambda engine: [_Index(index)])
+    note = common.compile_note("daily")
+    assert (note is not None) == said
+    if said:
+        assert note.startswith("compiling the daily engine's code") and "once, about 50 s" in note
+
+
+def test_the_kernels_checked_are_numbas_cached_ones():
+    for engine in ("daily", "exact"):
+        for kernel in common._kernels(engine):
+            assert isinstance(kernel._cache._cache_file._load_index(), dict)

@@ -87,6 +87,61 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(printable(warning_line(message, category)), file=sys.stderr, flush=True)
 
 
+#: the sign a negative number is printed with: a true minus (U+2212), never a hyphen
+MINUS = "\u2212"
+
+
+def signed(value: float, spec: str = ".1f", unit: str = "") -> str:
+    """A difference with its sign: ``+7.3``, ``−7.3`` (a true minus), and no sign
+    for what rounds to zero (``0.0``); ``unit`` follows after a space."""
+    text = format(value, "+" + spec)
+    if float(text.replace(",", "")) == 0:
+        text = format(0.0, spec)
+    return text.replace("-", MINUS) + (f" {unit}" if unit else "")
+
+
+def number(value: float, spec: str = ",.0f") -> str:
+    """A number for a table, with thousands separators and a true minus when negative."""
+    return format(value, spec).replace("-", MINUS)
+
+
+def shown(names: dict | None, identifier) -> str:
+    """The name people read for an identifier: the scenario's ``[names]``, else the identifier."""
+    return (names or {}).get(str(identifier), str(identifier))
+
+
+#: roughly how long compiling an engine's kernels takes on first use (measured on 2 cores)
+COMPILE_SECONDS = {"daily": 50, "exact": 50}
+
+
+def compile_note(engine: str) -> str | None:
+    """A line saying the simulation code is compiled now, once, when numba's on-disk cache
+    holds nothing yet for the engine's kernels (just installed, or after an upgrade);
+    None when it does, or when it cannot be told."""
+    kernels = _kernels(engine)
+    try:
+        cold = any(not k._cache._cache_file._load_index() for k in kernels)
+    except Exception:  # noqa: BLE001 - numba's cache internals differ across versions: then say nothing
+        return None
+    if not cold:
+        return None
+    return (f"compiling the {engine} engine's code for this machine: once, about {COMPILE_SECONDS[engine]} s "
+            "(later runs reuse it)")
+
+
+def _kernels(engine: str) -> list:
+    """The cached numba kernels an engine runs (their index on disk tells whether they were compiled)."""
+    if engine == "daily":
+        from ..engine import daily
+
+        return [daily.tell_step_serial]
+    if engine == "exact":
+        from ..engine import exact
+
+        return [exact.run_day]
+    return []
+
+
 def atomic_write(path: Path, write) -> None:
     """Write ``path`` whole or not at all (``results.files.write_atomic``), and say so."""
     from ..results.files import write_atomic

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ScenarioError
-from .common import console, stored
+from .common import compile_note, console, number, signed, stored
 
 VARY_HELP = ("Also draw these [parameters] for each replicate from their ranges (Latin hypercube): "
              "'all' or NAME,NAME,...")
@@ -61,12 +64,21 @@ def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
                   + (f", varying {', '.join(plan.vary)}" if plan.vary else ""))
     stored(f"ensemble {plan.id}: the replicates finished so far are stored in {store.folder}; "
            "the same command resumes it")
+    note = compile_note(plan.scenario.scenario.engine) if cluster is None else None
+    if note:
+        console.print(note)
+    pace = Pace(plan.runs, min(workers, plan.runs))
     bar = Progress(TextColumn("replicates"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"),
-                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=console, transient=True)
+                   TimeElapsedColumn(), TextColumn("left"), TimeLeftColumn(pace), console=console, transient=True)
+
+    def advance(index) -> None:
+        pace.done()
+        bar.advance(task)
+
     with bar:
         task = bar.add_task("replicates", total=plan.runs)
         done = run_stored(plan, store, workers=workers, cluster=cluster, scenario_hash=content_hash(plan.scenario),
-                          say=console.print, progress=lambda i: bar.advance(task))
+                          say=console.print, progress=advance)
     console.print(f"{done.ran} run now ({done.executor}), {done.resumed} already stored; status {done.status}")
     stored(f"ensemble {done.ensemble_id} is stored in {store.folder}")
     _print(store, plan, done.ensemble_id)
@@ -75,6 +87,51 @@ def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
     if report:
         _report(store, plan, done.ensemble_id)
     return done.ensemble_id
+
+
+class Pace:
+    """Time left for an ensemble, from the pace of the replicates after the first round.
+
+    The first replicate of each worker also builds the population (and, on a first run,
+    compiles the code), so the clock starts when that round is in: from then on the time
+    left is the replicates still to run over the replicates per second since, fixed between
+    arrivals and counting down in between, instead of swinging with each burst.
+    """
+
+    def __init__(self, total: int, workers: int, clock=time.monotonic):
+        self.total, self.warmup, self.clock = total, max(1, workers), clock
+        self.count, self.since, self.end = 0, None, None
+
+    def done(self) -> None:
+        """A replicate arrived."""
+        now = self.clock()
+        self.count += 1
+        if self.count == self.warmup:
+            self.since = (now, self.count)
+        elif self.since is not None:
+            t0, n0 = self.since
+            rate = (self.count - n0) / max(now - t0, 1e-9)
+            self.end = now + (self.total - self.count) / rate
+
+    def left(self) -> float | None:
+        """Seconds left, or None while it is still warming up."""
+        if self.count >= self.total:
+            return 0.0
+        return None if self.end is None else max(0.0, self.end - self.clock())
+
+
+class TimeLeftColumn(ProgressColumn):
+    """The progress bar's time left, from a ``Pace``: "estimating" until the first round is in."""
+
+    def __init__(self, pace: Pace):
+        super().__init__()
+        self.pace = pace
+
+    def render(self, task) -> Text:
+        left = self.pace.left()
+        if left is None:
+            return Text("estimating", style="progress.remaining")
+        return Text(str(dt.timedelta(seconds=round(left))), style="progress.remaining")
 
 
 def _report(store, plan, ensemble_id: str) -> None:
@@ -110,38 +167,48 @@ def _pct(v) -> str:
 
 
 def _pp(v) -> str:
-    return f"{100 * v:+.1f} pp"
+    return signed(100 * v, ".1f", "pp")
+
+
+def _count(v) -> str:
+    return number(v)
+
+
+def _change(v) -> str:
+    return signed(v, ",.0f")
 
 
 def _print(store, plan, ensemble_id) -> None:
+    from ..report import ensemble_data as ed
+
+    ens = ed.load(store, ensemble_id, plan.scenario)
+    _print_headline(ens)
     effects = bool(plan.without)
     keys = _key_dates(plan)
     reach = _dated(store.bands(ensemble_id, "reach", effects=effects))
     fmt = _pp if effects else _pct
     what = "Change in who had heard it (with − without)" if effects else "Who had heard it"
-    console.print(f"Each cell: the median [5%, 95%] over {plan.runs} "
-                  + ("paired runs of (with − without), in percentage points (pp)." if effects else "runs."))
+    show = plan.scenario.display
     for by in ("group", "region"):
         for story in [s.name for s in plan.scenario.stories]:
-            table = Table(title=f"{what}, by {by}: {story}", title_justify="left")
+            table = Table(title=escape(f"{what}, by {by}: {show(story)}"), title_justify="left")
             table.add_column(by)
             for name, day in keys:
-                table.add_column(f"{name} {day.isoformat()}", justify="right")
+                table.add_column(escape(f"{name} {day.isoformat()}"), justify="right")
             rows = reach[(reach["by"] == by) & (reach["story"] == story)]
-            for name in dict.fromkeys(rows["name"]):
+            for name in ed.names(rows, by, ed.order(ens, by)):
                 cells = []
                 for _, day in keys:
                     r = rows[(rows["name"] == name) & (rows["date"] == day)]
                     cells.append(_cell(r.q50.iloc[-1], r.q05.iloc[-1], r.q95.iloc[-1], fmt) if len(r) else "")
-                table.add_row(str(name), *cells)
+                table.add_row(escape(show(str(name))), *cells)
             console.print(table)
-    detained = store.bands(ensemble_id, "detained", effects=effects)
-    last = detained[(detained["day"] == detained["day"].max()) & (detained["by"].isin(["group", "all"]))]
     table = Table(title=f"Detained by the end{' (with − without)' if effects else ''}", title_justify="left")
     table.add_column("group")
     table.add_column("detained", justify="right")
-    for r in last.itertuples():
-        table.add_row(str(r.name), _cell(r.q50, r.q05, r.q95, lambda v: f"{v:+,.0f}" if effects else f"{v:,.0f}"))
+    for r in ed.detentions(ens, effects=effects).itertuples():
+        who = "everyone" if r.name == "all" else show(str(r.name))
+        table.add_row(escape(who), _cell(r.q50, r.q05, r.q95, _change if effects else _count))
     console.print(table)
     reports = store.query(f"SELECT report_day FROM replicates WHERE ensemble_id = '{ensemble_id}'")["report_day"]
     fired = reports.dropna()
@@ -152,57 +219,68 @@ def _print(store, plan, ensemble_id) -> None:
         if len(fired):
             q = fired.quantile([0.05, 0.5, 0.95])
             date = lambda d: (start + dt.timedelta(days=int(round(d)))).isoformat()
-            console.print(f"{name} went up in {len(fired)} of {len(reports)} runs: median {date(q[0.5])} "
-                          f"[{date(q[0.05])}, {date(q[0.95])}]")
+            console.print(f"{name} went up in {len(fired):,} of {len(reports):,} runs: median {date(q[0.5])} "
+                          f"[{date(q[0.05])}, {date(q[0.95])}]", markup=False)
         else:
-            console.print(f"no trigger's report went up in any of the {len(reports)} runs")
-    _print_chain_and_letters(store, plan, ensemble_id)
-    if effects:
-        _headline(reach, plan, keys)
+            console.print(f"no trigger's report went up in any of the {len(reports):,} runs")
+    _print_chain(ens, plan)
+    _print_letters(ens, plan)
 
 
-def _print_chain_and_letters(store, plan, ensemble_id) -> None:
-    """The chain of command as the runs went (median date [5%, 95%] of each step) and, where a layer
-    carries letters, the letters written, delivered and caught (with the measures, for a compare)."""
+def _print_headline(ens) -> None:
+    """The report page's opening sentences (``ensemble_data.summary``), before the tables."""
     from ..report import ensemble_data as ed
 
-    ens = ed.load(store, ensemble_id, plan.scenario)
+    console.print("[bold]In short[/]")
+    for line in ed.summary(ens):
+        console.print(line, markup=False)
+    console.print()
+
+
+def _print_chain(ens, plan) -> None:
+    """The chain of command as the runs went: median date [5%, 95%] of each step, over the runs
+    where it happened; a report's threshold in the scenario's terms, and what ``order = "date"`` means."""
+    from ..report import ensemble_data as ed
+    from .run import threshold_note
+
     steps = ed.steps(ens)
-    if not steps.empty:
-        table = Table(title="Chain of command: median date [5%, 95%] over the runs where the step happened",
-                      title_justify="left")
-        for name, justify in (("step", "left"), ("runs", "right"), ("date", "right")):
-            table.add_column(name, justify=justify)
-        for r in steps.itertuples():
-            table.add_row(r.label, f"{r.runs} of {ens.runs}", ed.dates(ens, r.q50, r.q05, r.q95))
-        console.print(table)
+    if steps.empty:
+        return
+    notes = {f"report: {t.name}": threshold_note(t.threshold, plan.scale) for t in plan.scenario.triggers}
+    if len(plan.scenario.triggers) == 1 and plan.scale != 1:
+        notes["report (the first)"] = next(iter(notes.values()))
+    table = Table(title="Chain of command: median date [5%, 95%] over the runs where the step happened",
+                  title_justify="left")
+    for name, justify in (("step", "left"), ("runs", "right"), ("date", "right")):
+        table.add_column(name, justify=justify)
+    for r in steps.itertuples():
+        note = notes.get(r.label) if plan.scale != 1 else None
+        table.add_row(escape(r.label + (f" ({note})" if note else "")), f"{r.runs:,} of {ens.runs:,}",
+                      ed.dates(ens, r.q50, r.q05, r.q95))
+    console.print(table)
+    dated = [t for t in plan.scenario.triggers if t.starts]
+    if plan.order == "date" and dated:
+        console.print(f'order = "date": the measures {", ".join(dated[0].starts)} start on their own dates in the '
+                      f"scenario, not on an order after the report (--order trigger: on the order)", markup=False)
+
+
+def _print_letters(ens, plan) -> None:
+    """Where a layer carries letters: the letters written, delivered and caught (with the measures, for a compare)."""
+    from ..report import ensemble_data as ed
+
     letters = ed.letter_table(ens)
     if letters is None:
         return
     table = Table(title=f"Letters over the whole run{' (with every measure)' if plan.without else ''}: "
-                  f"median [5%, 95%] over {ens.runs} runs", title_justify="left")
+                  f"median [5%, 95%] over {ens.runs:,} runs", title_justify="left")
     table.add_column(letters.index.name)
     for col in letters.columns:
         table.add_column(col, justify="right")
-    for name, row in letters.iterrows():
-        table.add_row(str(name), *[str(v) for v in row])
+    for name, row in letters.iterrows():  # "story: layer" when several
+        name = ": ".join(plan.scenario.display(part) for part in str(name).split(": "))
+        table.add_row(escape(name), *[escape(str(v)) for v in row])
     console.print(table)
     console.print("caught: read by the censor in transit, every one on or after the day its layer's inspection "
                   "began; in the post then: written before that day and neither delivered nor caught by then (or "
                   "lost to a detained reader), the most of the caught that can have been written before it (a run "
                   "does not record when a caught letter was written)")
-
-
-def _headline(reach, plan, keys) -> None:
-    """The largest median change among the groups on the last key date, in words."""
-    last_name, last_day = keys[-1]
-    rows = reach[(reach["by"] == "group") & (reach["date"] == last_day)]
-    if rows.empty:
-        return
-    r = rows.loc[rows["q50"].abs().idxmax()]
-    if r.q50 == 0:
-        console.print(f"without {', '.join(plan.without)}, no group's reach on {last_day} changes in the median run")
-        return
-    lo, hi = -100 * r.q95, -100 * r.q05
-    console.print(f"without {', '.join(plan.without)}, {r['name']}'s reach of {r.story} on {last_day} would change by "
-                  f"{-100 * r.q50:+.1f} points [{lo:+.1f}, {hi:+.1f}] (median [5%, 95%] of the paired runs)")

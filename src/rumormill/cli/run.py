@@ -10,12 +10,16 @@ import datetime as dt
 import time
 from pathlib import Path
 
+import numpy as np
 import typer
+from pandas.api.types import is_numeric_dtype
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import RumormillError
 from ..scenario.schema import MAX_DAYS
-from .common import MAX_MEMORY_HELP, ORDER_HELP, Order, advise, choice, console, parse_size, stored, stored_note
+from .common import (MAX_MEMORY_HELP, MINUS, ORDER_HELP, Order, advise, choice, compile_note, console, number,
+                     parse_size, shown, signed, stored, stored_note)
 from .ensembles import CLUSTER_HELP, RUNS_HELP, VARY_HELP, WORKERS_HELP
 
 DEFAULT = "kpa-2025"
@@ -27,8 +31,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _build(scenario: str, scale, seed, order):
+    from ..scenario import load
     from ..scenario.build import build
 
+    note = compile_note(load(scenario).scenario.engine)
+    if note:
+        console.print(note)
     with console.status(f"building {scenario}..."):
         built = build(scenario, scale=scale, seed=seed, order=order)
     console.print(f"[bold]{built.name}[/]: {built.population.n:,} agents (scale {built.scale:g}), "
@@ -48,7 +56,8 @@ def _simulate(built, days, measures=None, triggers=None, label="simulating"):
     result = simulate(built.multiplex, built.stories, progress=True, **kwargs)
     result.info.update({"scenario": built.name, "scale": built.scale, "order": built.order,
                         "key_dates": dict(built.key_dates),
-                        **({"map": built.scenario.map.model_dump()} if built.scenario.map else {})})
+                        **({"map": built.scenario.map.model_dump()} if built.scenario.map else {}),
+                        **({"names": dict(built.scenario.names)} if built.scenario.names else {})})
     console.print(f"{label}: {int(result.days[-1])} days in {time.perf_counter() - t0:.1f} s")
     return result
 
@@ -60,24 +69,44 @@ def _key_days(result) -> list[int]:
     return sorted({d for d in days if 0 <= d <= last} | {last})
 
 
+def _date_columns(result, days) -> dict[str, str]:
+    """Each table date named by its key date: ``2025-01-23`` -> ``border report 2025-01-23``."""
+    labels: dict[str, list[str]] = {}
+    for label, date in result.info.get("key_dates", {}).items():
+        labels.setdefault(str(date), []).append(str(label))
+    last = result.date(days[-1]) if days else None
+    out = {}
+    for d in days:
+        date = result.date(d)
+        named = labels.get(date) or (["last day"] if date == last else [])
+        out[date] = f"{' / '.join(named)} {date}" if named else date
+    return out
+
+
 def _table(frame, title: str, fmt="{:.1%}") -> Table:
-    """``frame`` as a table; its floats written by ``fmt`` (a format string, or a function)."""
-    table = Table(title=title, title_justify="left")
+    """``frame`` as a table; its floats written by ``fmt`` (a format string, or a function),
+    whole numbers with thousands separators."""
+    table = Table(title=escape(title), title_justify="left")
     frame = frame.reset_index()
     write = fmt if callable(fmt) else fmt.format
     for col in frame.columns:
-        table.add_column(str(col), justify="left" if frame[col].dtype == object else "right")
+        table.add_column(escape(str(col)), justify="right" if is_numeric_dtype(frame[col]) else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*[write(v) if isinstance(v, float) else str(v) for v in row])
+        table.add_row(*[_cell(v, write) for v in row])
     return table
+
+
+def _cell(value, write) -> str:
+    if isinstance(value, float):
+        return write(value).replace("-", MINUS)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return number(value)
+    return escape(str(value))
 
 
 def points(share: float) -> str:
     """A difference of two shares in percentage points, signed with a true minus: ``−7.3 pp``."""
-    value = round(100 * share, 1)
-    if value == 0:
-        return "0.0 pp"
-    return f"{value:+.1f} pp".replace("-", "−")
+    return signed(100 * share, ".1f", "pp")
 
 
 def _scenario_advice(warning) -> str:
@@ -95,31 +124,113 @@ def _advise() -> None:
     advise(CoarseStepWarning, _scenario_advice)
 
 
-def _print_summary(result) -> None:
+def _reach_tables(result, by: str, days, title: str = "Who had heard it") -> list[Table]:
+    """Reach by group (or region) on the key days, one table per story, in the names people read."""
     from .. import summary
 
+    names = result.info.get("names")
+    frame = summary.reach_by(result, by, days).rename(columns=_date_columns(result, days))
+    tables = []
+    for story in result.stories:
+        part = frame.loc[story]
+        part.index = [shown(names, n) for n in part.index]
+        tables.append(_table(part.rename_axis(by), f"{title}, by {by}: {shown(names, story)}"))
+    return tables
+
+
+def _print_summary(result, built) -> None:
+    from .. import summary
+
+    names = result.info.get("names")
     days = _key_days(result)
-    console.print(_table(summary.reach_by(result, "group", days), "Who had heard it, by group"))
-    console.print(_table(summary.reach_by(result, "region", days), "Who had heard it, by region"))
+    for by in ("group", "region"):
+        for table in _reach_tables(result, by, days):
+            console.print(table)
     groups = list(dict.fromkeys(c.split("/", 1)[0] for c in result.cells))
     half = Table(title="Day half of each group had heard it", title_justify="left")
     half.add_column("group")
     for story in result.stories:
-        half.add_column(story, justify="right")
+        half.add_column(escape(shown(names, story)), justify="right")
     for g in groups:
-        half.add_row(g, *[summary.day_half_heard(result, s, [g]) or "never" for s in result.stories])
+        half.add_row(escape(shown(names, g)), *[summary.day_half_heard(result, s, [g]) or "never" for s in result.stories])
     console.print(half)
-    console.print(_table(summary.channel_shares(result), "Which layers carried it"))
+    console.print(_channels(result))
     _print_letters(result)
-    console.print(_table(summary.detentions_by(result, "group"), "Detained by the end", fmt="{:,.0f}"))
+    detained = summary.detentions_by(result, "group")
+    detained.index = [shown(names, g) for g in detained.index]
+    console.print(_table(detained.rename_axis("group"), "Detained by the end", fmt="{:,.0f}"))
+    _print_chain(result, built)
+
+
+#: the step of the chain of command each kind of event is, in the order of a day's steps
+CHAIN_STEPS = {"report": "report", "stage": "reached", "order": "order", "measure-start": "measure on",
+               "measure-stop": "measure off"}
+
+
+def _channels(result) -> Table:
+    """Tellings by layer, per story; news from outside (the inflows) is its own row, and said not to be a layer."""
+    from .. import summary
+
+    names = result.info.get("names")
+    frame = summary.channel_shares(result).reset_index()
+    frame["story"] = [shown(names, s) for s in frame["story"]]
+    frame["layer"] = [OUTSIDE if lay == "outside" else shown(names, lay) for lay in frame["layer"]]
+    layers = len(result.layers) - ("outside" in result.layers)
+    note = f" ({layers} layers" + (", and news from outside)" if "outside" in result.layers else ")")
+    return _table(frame.set_index(["story", "layer"]), "Which layers carried it" + note)
+
+
+#: the row of the channels table for tellings from outside the population
+OUTSIDE = "from outside (an inflow; not a layer)"
+
+
+def _print_chain(result, built) -> None:
+    """Report -> offices -> order -> measures, as the run went; the report's threshold in the
+    scenario's terms, and under ``order = "date"`` the order as the dates the measures start on."""
     ev = result.events_frame()
-    kinds = ["report", "stage", "order", "measure-start", "measure-stop"]
-    chain = ev[ev.kind.isin(kinds)]
-    if len(chain):
-        # a day's report comes before the offices it reaches, the order before the measures it starts
-        chain = chain.assign(rank=chain.kind.map(kinds.index)).sort_values(["day", "rank"], kind="stable")
-        chain = chain.assign(date=[result.date(d) for d in chain.day])[["date", "kind", "detail"]]
-        console.print(_table(chain.set_index("date"), "Chain of command"))
+    chain = ev[ev.kind.isin(list(CHAIN_STEPS))]
+    if not len(chain):
+        return
+    # a day's report comes before the offices it reaches, the order before the measures it starts
+    rows = [(int(r.day), list(CHAIN_STEPS).index(r.kind), CHAIN_STEPS[r.kind], _chain_detail(r.kind, str(r.detail), built))
+            for r in chain.itertuples()]
+    rows += _dated_orders(chain, built)
+    table = Table(title="Chain of command", title_justify="left")
+    for name in ("date", "step", "detail"):
+        table.add_column(name, justify="left")
+    for day, _, step, detail in sorted(rows, key=lambda r: (r[0], r[1])):
+        table.add_row(result.date(day), step, escape(detail))
+    console.print(table)
+
+
+def _chain_detail(kind: str, detail: str, built) -> str:
+    """A report's detail with its threshold explained: ``reports reached 15 (threshold 5,000 at scale 1, × 0.003)``."""
+    trigger, _, rest = detail.partition(": ")
+    spec = next((t for t in built.scenario.triggers if t.name == trigger), None)
+    if kind != "report" or spec is None or built.scale == 1:
+        return detail
+    return f"{detail} ({threshold_note(spec.threshold, built.scale)})"
+
+
+def threshold_note(threshold: float, scale: float) -> str:
+    """How a trigger's threshold was scaled: ``threshold 5,000 at scale 1, × 0.003``."""
+    return f"threshold {threshold:,g} at scale 1, × {scale:g}"
+
+
+def _dated_orders(chain, built) -> list[tuple]:
+    """Under ``order = "date"`` a trigger orders nothing: its measures start on their own dates.
+    One row per trigger whose offices were reached, on the first of those dates, to say so."""
+    if built.order != "date":
+        return []
+    starts = chain[chain.kind == "measure-start"]
+    rows = []
+    for t in built.scenario.triggers:
+        on = starts[starts.detail.isin(t.starts)]
+        if t.starts and len(on) and (chain.kind.isin(["report", "stage"]) & chain.detail.str.startswith(f"{t.name}:")).any():
+            rows.append((int(on.day.min()), list(CHAIN_STEPS).index("order"), "order",
+                         f"{t.name}: by date ([scenario] order = \"date\"): its measures start on their own dates, "
+                         "not after the report"))
+    return rows
 
 
 def _print_letters(result) -> None:
@@ -127,8 +238,10 @@ def _print_letters(result) -> None:
     frame = result.letters_frame()
     if frame.empty:
         return
+    names = result.info.get("names")
     totals = frame.groupby(["story", "layer"], sort=False)[["written", "delivered", "intercepted"]].sum()
     totals = totals.rename(columns={"intercepted": "caught"})
+    totals.index = totals.index.set_levels([[shown(names, v) for v in level] for level in totals.index.levels])
     if totals.index.get_level_values("layer").nunique() == 1:
         totals = totals.droplevel("layer")
     console.print(_table(totals.astype(float), "Letters over the whole run (caught: read by the censor in transit)",
@@ -137,7 +250,7 @@ def _print_letters(result) -> None:
 
 OUT_HELP = "Results folder: holds runs.duckdb and one folder per run."
 DAYS_HELP = f"Days to simulate, 1 to {MAX_DAYS:,} (default: the scenario's calendar)."
-REPORT_HELP = "Write the report page and PNG figures (default: on for built-in scenarios)."
+REPORT_HELP = "Write the report page and PNG figures (default: on)."
 
 
 def _params(built, days) -> dict:
@@ -151,8 +264,8 @@ def _store(out):
     return Store(out or DEFAULT_FOLDER)
 
 
-def _report(store, run_id, wanted, scenario) -> None:
-    if not _wanted(wanted, scenario):
+def _report(store, run_id, wanted) -> None:
+    if not _wanted(wanted):
         return
     from .. import report
 
@@ -198,7 +311,7 @@ def run(
                 from ..ensemble.plan import with_posterior
 
                 plan = with_posterior(plan, _store(out), posterior)
-            ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report, scenario))
+            ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report))
             return
         built = _build(scenario, scale, seed, order)
         store = _store(out)
@@ -208,9 +321,9 @@ def run(
             result = _simulate(built, days)
             run_id = recording.finish(result)
     stored(f"run {run_id} is stored in {store.folder}")
-    _print_summary(result)
+    _print_summary(result, built)
     console.print(f"stored as run {run_id} in {store.folder}")
-    _report(store, run_id, report, scenario)
+    _report(store, run_id, report)
 
 
 def compare(
@@ -241,7 +354,7 @@ def compare(
             from . import ensembles
 
             plan = ensembles.plan(scenario, runs, scale, seed, days, order, vary, without)
-            ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report, scenario))
+            ensembles.run_ensemble(plan, out, workers, cluster, _wanted(report))
             return
         _compare(scenario, without, scale, seed, days, order, out, report)
 
@@ -255,11 +368,9 @@ def _runs(scenario: str, runs: int | None) -> int:
     return load(scenario).scenario.runs
 
 
-def _wanted(report: bool | None, scenario: str) -> bool:
-    """``--report/--no-report``; by default on for built-in scenarios."""
-    from ..scenario import builtin_names
-
-    return scenario in builtin_names() if report is None else report
+def _wanted(report: bool | None) -> bool:
+    """``--report/--no-report``; by default on, for a built-in scenario and a file alike."""
+    return True if report is None else report
 
 
 def _is_ensemble(runs, vary, cluster) -> bool:
@@ -291,13 +402,23 @@ def _compare(scenario, without, scale, seed, days, order, out, report) -> None:
         run_id = recording.finish(with_all, baseline=without_some)
     stored(f"run {run_id} and its baseline are stored in {store.folder}")
     keys = _key_days(with_all)
-    a = summary.reach_by(with_all, "group", keys)
-    b = summary.reach_by(without_some, "group", keys)
-    console.print(_table(a, "Reach with every measure"))
-    console.print(_table(b, "Reach " + label))
-    console.print(_table(a - b, "Difference (with − without), in percentage points (pp)", fmt=points))
+    names = with_all.info.get("names")
+    columns = _date_columns(with_all, keys)
+    a = summary.reach_by(with_all, "group", keys).rename(columns=columns)
+    b = summary.reach_by(without_some, "group", keys).rename(columns=columns)
+    for story in with_all.stories:
+        for frame, title, fmt in ((a, "Reach with every measure", "{:.1%}"), (b, "Reach " + label, "{:.1%}"),
+                                  (a - b, "Difference (with − without), in percentage points (pp)", points)):
+            part = frame.loc[story]
+            part.index = [shown(names, g) for g in part.index]
+            console.print(_table(part.rename_axis("group"), f"{title}: {shown(names, story)}", fmt=fmt))
     det = summary.detentions_by(with_all).rename(columns={"detained": "with"})
     det["without"] = summary.detentions_by(without_some)["detained"]
-    console.print(_table(det, "Detained by the end", fmt="{:,.0f}"))
+    table = Table(title="Detained by the end", title_justify="left")
+    for col, justify in (("group", "left"), ("with", "right"), ("without", "right"), ("with − without", "right")):
+        table.add_column(col, justify=justify)
+    for g, r in det.iterrows():
+        table.add_row(escape(shown(names, g)), number(r["with"]), number(r["without"]), signed(r["with"] - r["without"], ",.0f"))
+    console.print(table)
     console.print(f"stored as run {run_id} (with its baseline, {label}) in {store.folder}")
-    _report(store, run_id, report, scenario)
+    _report(store, run_id, report)

@@ -8,12 +8,20 @@ start method: numba's threads do not survive a ``fork``); the cluster path is
 ``dask.distributed`` as it is — ``Client.submit`` with retries, and
 ``as_completed`` to take results as they come. A worker that dies has its
 tasks run again elsewhere by the Dask scheduler.
+
+A warning a replicate raises (a ``CoarseStepWarning``, say) comes back with
+its summary, wherever it ran, and is issued again here, once per distinct
+message for the whole ensemble: the user sees it as a warning of this
+process (the command line's one line), not once per replicate nor as a
+worker's raw output.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -63,15 +71,50 @@ def _unreachable(cluster: str, err: Exception) -> ClusterError:
 def execute(plan: Plan, indices: Iterable[int], on_done: Callable, *, workers: int = 1,
             cluster: str | None = None) -> str:
     """Run replicates ``indices`` of ``plan``, calling ``on_done(index, summary)``
-    as each finishes. Returns a description of the executor used."""
+    as each finishes; each distinct warning the replicates raise is issued once,
+    here. Returns a description of the executor used."""
     indices = list(indices)
+    on_done = _reissuing(on_done)
     if cluster is not None:
         return _dask(plan, indices, on_done, workers, cluster)
     if workers <= 1 or len(indices) <= 1:
         for i in indices:
-            on_done(i, run_replicate(plan, i))
+            on_done(i, replicate_warned(plan, i))
         return "this process"
     return _pool(plan, indices, on_done, min(workers, len(indices)))
+
+
+def replicate_warned(plan: Plan, index: int, threads: int | None = None) -> tuple:
+    """``run_replicate``, and the warnings it raised as ``(message, category, filename, lineno)``
+    (the message as text when it cannot travel between processes)."""
+    with warnings.catch_warnings(record=True) as caught:
+        out = run_replicate(plan, index, threads)
+    return out, [(_portable(w.message), w.category, w.filename, w.lineno) for w in caught]
+
+
+def _portable(message):
+    try:
+        pickle.dumps(message)
+    except Exception:  # noqa: BLE001 - any warning a library raises may hold what cannot be pickled
+        return str(message)
+    return message
+
+
+def _reissuing(on_done: Callable) -> Callable:
+    """``on_done`` for ``(summary, warnings)``: hands the summary on and issues each warning
+    whose (kind, text) was not issued before in this ensemble."""
+    seen: set = set()
+
+    def done(index, result):
+        summary, caught = result
+        for message, category, filename, lineno in caught:
+            key = (category, str(message))
+            if key not in seen:
+                seen.add(key)
+                warnings.warn_explicit(message, category, filename, lineno)
+        on_done(index, summary)
+
+    return done
 
 
 def _pool(plan, indices, on_done, workers) -> str:
@@ -79,7 +122,7 @@ def _pool(plan, indices, on_done, workers) -> str:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
     try:
         # worker processes share the cores: one numba thread each
-        futures = {pool.submit(run_replicate, plan, i, 1): i for i in indices}
+        futures = {pool.submit(replicate_warned, plan, i, 1): i for i in indices}
         for fut in as_completed(list(futures)):
             # hand the summary on and let go of it: the coordinator's memory does not grow with the runs
             on_done(futures.pop(fut), fut.result())
@@ -107,7 +150,7 @@ def _dask(plan, indices, on_done, workers, cluster) -> str:
                 raise _unreachable(cluster, err) from None
             where = f"Dask cluster at {cluster}"
         with client:
-            futures = [client.submit(run_replicate, plan, i, 1, key=f"rumormill-{plan.id}-{i}", retries=RETRIES)
+            futures = [client.submit(replicate_warned, plan, i, 1, key=f"rumormill-{plan.id}-{i}", retries=RETRIES)
                        for i in indices]
             index = {f.key: i for f, i in zip(futures, indices)}
             done = dask_completed(futures)
