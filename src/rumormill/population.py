@@ -35,6 +35,8 @@ class Population:
     >>> pop = Population.from_sizes({("soldier", "north"): 3, ("resident", "north"): 2})
     >>> pop.n, pop.cell_names
     (5, ['soldier/north', 'resident/north'])
+    >>> pop.cell_group.tolist(), pop.cell_region.tolist()
+    ([0, 1], [0, 0])
     >>> pop.agents_of(groups=["resident"]).tolist()
     [3, 4]
     """
@@ -92,11 +94,20 @@ class Population:
         """Cell of every agent (int32[n])."""
         return np.repeat(np.arange(self.n_cells, dtype=np.int32), self.sizes)
 
-    def group_of_cell(self, c: int) -> str:
-        return self.groups[c // len(self.regions)]
+    @property
+    def cell_group(self) -> np.ndarray:
+        """Group of every cell, an index into ``groups`` (int32[n_cells])."""
+        return np.repeat(np.arange(len(self.groups), dtype=np.int32), len(self.regions))
 
-    def region_of_cell(self, c: int) -> str:
-        return self.regions[c % len(self.regions)]
+    @property
+    def cell_region(self) -> np.ndarray:
+        """Region of every cell, an index into ``regions`` (int32[n_cells])."""
+        return np.tile(np.arange(len(self.regions), dtype=np.int32), len(self.groups))
+
+    @property
+    def region(self) -> np.ndarray:
+        """Region of every agent, an index into ``regions`` (int32[n])."""
+        return np.repeat(self.cell_region, self.sizes)
 
     def cells_of(self, groups: Iterable[str] | None = None, regions: Iterable[str] | None = None) -> np.ndarray:
         """Cell ids of the named groups in the named regions (all when None)."""

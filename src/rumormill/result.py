@@ -50,6 +50,13 @@ class Result:
     seed_entropy, spawn_key : int or None, tuple of int
         The run's ``numpy.random.SeedSequence``, to repeat it:
         ``simulate(..., seed=SeedSequence(seed_entropy, spawn_key=spawn_key))``.
+    groups, regions : list of str
+        The population's groups and regions (for a run without a population,
+        each cell's name is its own group and region).
+    cell_group, cell_region : int32[C]
+        Each cell's group and region, indices into ``groups`` and ``regions``:
+        count by group with ``np.add.at(out, cell_group, per_cell)``, never by
+        splitting cell names.
     """
 
     days: np.ndarray
@@ -68,13 +75,28 @@ class Result:
     detained: np.ndarray | None = None
     letters: np.ndarray | None = None
     events: list = field(default_factory=list)
+    groups: list[str] | None = None
+    regions: list[str] | None = None
+    cell_group: np.ndarray | None = None
+    cell_region: np.ndarray | None = None
 
     def __post_init__(self):
+        if self.cell_group is None or self.cell_region is None:
+            self._cells_from_names()
         t, s, _, c = self.counts.shape
         if self.intercepts is None:
             object.__setattr__(self, "intercepts", np.zeros((t, s, len(self.layers), c), dtype=np.int64))
         if self.detained is None:
             object.__setattr__(self, "detained", np.zeros((t, c), dtype=np.int64))
+
+    def _cells_from_names(self) -> None:
+        """Groups and regions read from cell names ``group/region``, for a
+        ``Result`` made without them; a name without ``/`` is its own group and region."""
+        parts = [name.split("/", 1) if "/" in name else [name, name] for name in self.cells]
+        for kind, k in (("group", 0), ("region", 1)):
+            names = list(dict.fromkeys(p[k] for p in parts))
+            object.__setattr__(self, f"{kind}s", names)
+            object.__setattr__(self, f"cell_{kind}", np.array([names.index(p[k]) for p in parts], dtype=np.int32))
 
     def _story(self, story: str | None) -> int:
         if story is None:

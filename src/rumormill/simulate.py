@@ -135,6 +135,9 @@ def simulate(
     meta = dict(stories=list(stories), layers=mux.names, cells=names, n=n, engine=engine,
                 seed=entropy, seed_entropy=entropy, spawn_key=spawn_key,
                 info={"start_date": start_date} if start_date else {})
+    if population is not None:
+        meta.update(groups=list(population.groups), regions=list(population.regions),
+                    cell_group=population.cell_group, cell_region=population.cell_region)
     if engine == "meanfield":
         return _run_meanfield(mux, rules, seeds, days, meta)
     require_memory(

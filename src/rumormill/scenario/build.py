@@ -139,7 +139,7 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     pop = Population([g.name for g in sc.population.groups], list(sc.population.regions), sizes)
     if pop.n < 1:
         raise ScenarioError(f"{sc.source}: scale = {scale:g} leaves no agents; raise scale.")
-    region = (pop.cell % len(pop.regions)).astype(np.int32)
+    region = pop.region
     labels: dict[str, np.ndarray] = {}
     for lab in sc.population.labels:
         labels[lab.name] = LABELS[lab.type].build(lab, pop, labels, region, stream(seed, f"label:{lab.name}"))
