@@ -229,8 +229,7 @@ def test_every_measure_of_the_order_acts_on_both_stories(kpa):
     """The order acts against "the spread of information about both the troop deployment and captured
     soldiers" (Daily NK, Feb 2025): every measure it starts moves both stories' levers alike, or acts on
     whoever knows any story, and none is tied to one story."""
-    from rumormill.engine.calendar import detections, inspections
-    from rumormill.measures import Context, Levers
+    from rumormill.measures.schedule import compile_run
 
     built = build(kpa, scale=0.0005, order="trigger")
     (trigger,) = built.triggers
@@ -238,17 +237,17 @@ def test_every_measure_of_the_order_acts_on_both_stories(kpa):
     assert sorted(m.name for m in ordered) == sorted(ORDER)
     pop, mux, stories = built.population, built.multiplex, list(built.stories)
     assert stories == ["deployment", "captured"]
-    ctx = Context(pop, list(mux.layers), [lay.channel for lay in mux.layers.values()], stories, pop.n_cells,
-                  inspections(built.measures), detections(built.measures))
-    for m in ordered:
+    schedule = compile_run(built.measures, built.triggers, population=pop, layers=list(mux.layers),
+                           channels=[lay.channel for lay in mux.layers.values()], stories=stories, n_cells=pop.n_cells)
+    neutral = schedule.levers([])
+    for m, act in zip(built.measures, schedule.acts):
+        if m.name not in trigger.starts:
+            continue
         assert getattr(m, "story", None) is None, m.name
-        lv = Levers.neutral(len(stories), pop.n_cells, len(mux.layers), len(ctx.inspections), len(ctx.detections))
-        m.adjust(lv, ctx)
+        lv = schedule.levers([act])
         for name in ("spread", "forget", "accept"):  # the levers with a story axis: the same for both
             per_story = getattr(lv, name)
             assert np.array_equal(per_story[0], per_story[1]), (m.name, name)
-        neutral = Levers.neutral(len(stories), pop.n_cells, len(mux.layers), len(ctx.inspections),
-                                 len(ctx.detections))
         moved = any(not np.array_equal(getattr(lv, f), getattr(neutral, f)) for f in vars(lv))
         # inspection and detection have no story axis; a check finds whoever knows either story
         assert moved or isinstance(m, Check), m.name

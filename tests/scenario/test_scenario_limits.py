@@ -3,7 +3,6 @@ error, raised before anything large is allocated."""
 
 from __future__ import annotations
 
-import importlib
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -52,13 +51,14 @@ def test_a_huge_scale_is_refused_before_sizes_are_rounded(mini_path):
 
 
 def test_an_edge_list_naming_agent_300_million_is_refused_before_it_is_read(mini_path, monkeypatch):
-    b = importlib.import_module("rumormill.scenario.build")  # the module, not the function of that name
+    from rumormill.scenario import kinds
+
     (mini_path.parent / "friends.csv").write_text("0,1\n1,300000000\n")
 
     def never(*args, **kwargs):
         raise AssertionError("the edge list was read before its ids were checked")
 
-    monkeypatch.setattr(b, "from_edgelist", never)
+    monkeypatch.setattr(kinds, "from_edgelist", never)
     with pytest.raises(ScenarioError, match=r"layers\[6\] \('friends'\): friends.csv numbers 300,000,001 agents, "
                                             r"but the layer has 820 members"):
         build(load(mini_path))

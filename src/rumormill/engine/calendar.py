@@ -17,7 +17,6 @@ import numpy as np
 
 from ..errors import ParameterError
 from ..measures.schedule import Schedule, compile_run
-from ..measures.schedule import detections, inspections  # noqa: F401 (re-exported: the rows of a run's levers)
 from ..measures.triggers import Watch
 
 #: the tellings column for news from outside (inflow)

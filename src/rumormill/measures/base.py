@@ -117,15 +117,6 @@ class Measure:
         names resolved; a ParameterError names one that does not resolve."""
         raise NotImplementedError
 
-    def adjust(self, levers: Levers, ctx: Context) -> None:
-        """Move ``levers`` as this measure alone does while on (nothing for
-        one that acts at dawn or dusk)."""
-        from .schedule import LeverAct
-
-        act = self.compile(ctx)
-        if isinstance(act, LeverAct):
-            act.move(levers)
-
     def when(self) -> dict:
         """Its name, kind and days, as every act carries them."""
         return {"name": self.name, "kind": type(self).__name__.lower(), "start": self.start, "stop": self.stop}

@@ -4,8 +4,9 @@
     measures (dates -> day offsets), triggers
 
 Everything is vectorised numpy or numba; Python loops run over regions,
-layers and measures, never over agents, households or units. Each kind of
-label and layer is one entry of ``kinds``, which names its builder here. Each label
+layers and measures, never over agents, households or units. What each kind
+of label, layer, delay, story model, measure and trigger becomes is its entry
+in ``kinds``; this module puts them together. Each label
 and each layer draws from its own named stream (``label:NAME``,
 ``layer:NAME``), so changing one layer never reshuffles another.
 """
@@ -15,22 +16,20 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .. import models as _models
 from ..dates import day_of
 from ..errors import CapacityError, NetworkError, ParameterError, ScenarioError
-from ..networks import Delay, Layer, Multiplex, bipartite, cliques, from_edgelist, from_edges, within
 from ..measures.schedule import Schedule, compile_run
-from ..networks.io import edgelist_size
+from ..networks import Delay, Layer, Multiplex
 from ..networks.network import MAX_AGENTS, Network, memory_ceiling, require_memory
 from ..population import Population
 from ..seeding import stream
 from .checks import check, resolve_sizes
+from .kinds import DELAYS, LABELS, LAYERS, MEASURES, STORIES, TRIGGER, Census
 from .locate import format_path
-from .schema import BlocksLabel, HouseholdsLabel, Scenario, UnitsLabel
+from .schema import Scenario
 
 #: bytes per agent beyond the layers: cell and region ids, permutation scratch
 AGENT_BYTES = 16
@@ -125,8 +124,6 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     ScenarioError
         For an inconsistent scenario, or a layer that cannot be built at this scale.
     """
-    from .kinds import LABELS  # kinds names this module's builders
-
     t0 = time.perf_counter()
     sc = _checked(scenario)
     info = sc.scenario
@@ -148,11 +145,9 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     for i, spec in enumerate(sc.layers):
         net = _layer(sc, i, spec, pop, region, scale, stream(seed, f"layer:{spec.name}"))
         layers[spec.name] = Layer(net, spec.rate, spec.channel, delay_of(spec))
-    stories = {s.name: getattr(_models, s.engine_class)(**s.model_dump(exclude={"name", "model", "initial", "note"}))
-               for s in sc.stories}
     return Built(
         name=sc.name, scale=scale, seed=seed, order=order, population=pop, multiplex=Multiplex(layers),
-        stories=stories, measures=_measures(sc, order), triggers=_triggers(sc, scale, order), days=info.days,
+        stories=stories_of(sc), measures=measures_of(sc, order), triggers=triggers_of(sc, scale, order), days=info.days,
         substeps=info.substeps, engine=info.engine, start_date=info.start.isoformat(),
         key_dates={k: v.isoformat() for k, v in info.key_dates.items()},
         initial={s.name: s.initial for s in sc.stories}, scenario=sc, seconds=time.perf_counter() - t0,
@@ -170,7 +165,7 @@ def plan(scenario, scale: float | None = None, order: str | None = None) -> Sche
     order = _option("order", info.order if order is None else order, lambda v: v in ("date", "trigger"),
                     '"date" or "trigger"')
     pop = Population([g.name for g in sc.population.groups], list(sc.population.regions), _scaled_sizes(sc, scale))
-    return compile_run(_measures(sc, order), _triggers(sc, scale, order), population=pop,
+    return compile_run(measures_of(sc, order), triggers_of(sc, scale, order), population=pop,
                        layers=[lay.name for lay in sc.layers], channels=[lay.channel for lay in sc.layers],
                        stories=[s.name for s in sc.stories], n_cells=pop.n_cells)
 
@@ -215,8 +210,6 @@ def _scaled_sizes(sc: Scenario, scale: float) -> np.ndarray:
 
 def estimate(sc: Scenario, scale: float) -> Estimate:
     """Agents, expected contacts and peak bytes of ``build(sc, scale)``; O(cells + layers), allocates nothing."""
-    from .kinds import LAYERS, Census  # kinds names this module's builders
-
     groups = [g.name for g in sc.population.groups]
     regions = list(sc.population.regions)
     cells = dict(zip(((g, r) for g in groups for r in regions), _scaled_sizes(sc, scale).tolist()))
@@ -261,92 +254,15 @@ def require(sc: Scenario, scale: float, est: Estimate | None = None, copies: int
         raise CapacityError(f"{head}: {fix}{more}.") from None
 
 
-# ------------------------------------------------------------ labels
-
-
-def _cut(m: int, draw, mean: float) -> np.ndarray:
-    """Sizes from ``draw(k)`` until they cover ``m``; the last one is cut to fit exactly."""
-    sizes = draw(int(m / mean * 1.05) + 16)
-    while sizes.sum() < m:
-        sizes = np.concatenate([sizes, draw(int(m / mean * 0.1) + 16)])
-    cum = np.cumsum(sizes)
-    j = int(np.searchsorted(cum, m))
-    sizes = sizes[: j + 1].copy()
-    sizes[-1] -= cum[j] - m
-    return sizes
-
-
-def _by_region(pop, groups, rng, sizes_of, apart=()) -> np.ndarray:
-    """Shuffle each region's members of ``groups`` and cut them into
-    consecutive labels of the sizes ``sizes_of(count)``; -1 for the rest.
-    Each ``apart`` group is cut on its own first, so no label mixes it with
-    the others."""
-    out = np.full(pop.n, -1, dtype=np.int32)
-    first = 0
-    together = [g for g in groups if g not in apart]
-    for r in pop.regions:
-        for part in [[g] for g in apart] + [together]:
-            members = pop.agents_of(part, [r]) if part else np.zeros(0, np.int64)
-            if members.size == 0:
-                continue
-            sizes = sizes_of(members.size)
-            out[rng.permutation(members)] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
-            first += sizes.size
-    return out
-
-
-def households_label(spec: HouseholdsLabel, pop, labels, region, rng) -> np.ndarray:
-    return _by_region(pop, spec.groups, rng,
-                      lambda m: _cut(m, lambda k: 1 + rng.poisson(spec.mean_size - 1, k), spec.mean_size),
-                      tuple(spec.apart))
-
-
-def units_label(spec: UnitsLabel, pop, labels, region, rng) -> np.ndarray:
-    def sizes(m):
-        out = np.full(-(-m // spec.size), spec.size, dtype=np.int64)
-        out[-1] = m - spec.size * (out.size - 1)
-        return out
-
-    return _by_region(pop, spec.groups, rng, sizes)
-
-
-def blocks_label(spec: BlocksLabel, pop, labels, region, rng) -> np.ndarray:
-    """Consecutive ``of`` ids within each region, cut into blocks of ``size`` of them."""
-    of = labels[spec.of]
-    has = np.flatnonzero(of >= 0)
-    out = np.full(pop.n, -1, dtype=np.int32)
-    if has.size == 0:
-        return out
-    k = int(of[has].max()) + 1
-    where = np.full(k, len(pop.regions), dtype=np.int64)  # region of each household (past the end: unused id)
-    where[of[has]] = region[has]
-    order = np.argsort(where, kind="stable")
-    bounds = np.searchsorted(where[order], np.arange(len(pop.regions) + 1))
-    block = np.full(k, -1, dtype=np.int32)
-    lo, hi = spec.size
-    first = 0
-    for r in range(len(pop.regions)):
-        ids = order[bounds[r] : bounds[r + 1]]
-        if ids.size == 0:
-            continue
-        sizes = _cut(ids.size, lambda n: rng.integers(lo, hi + 1, n), (lo + hi) / 2)
-        block[ids] = first + np.repeat(np.arange(sizes.size, dtype=np.int32), sizes)
-        first += sizes.size
-    out[has] = block[of[has]]
-    return out
-
-
 # ------------------------------------------------------------ layers
 
 
 def delay_of(spec) -> Delay | None:
     """A layer table's ``delay`` as the engines' ``Delay`` (None: heard at once)."""
-    return None if spec.delay is None else getattr(Delay, spec.delay.engine_class)(*spec.delay.args())
+    return None if spec.delay is None else DELAYS[spec.delay.dist].build(spec.delay)
 
 
 def _layer(sc: Scenario, i: int, spec, pop: Population, region, scale: float, rng) -> Network:
-    from .kinds import LAYERS  # kinds names this module's builders
-
     where = f"{sc.source}, layers[{i}] ({spec.name!r})"
     try:
         return LAYERS[spec.type].build(sc, spec, pop, region, scale, rng)
@@ -356,83 +272,27 @@ def _layer(sc: Scenario, i: int, spec, pop: Population, region, scale: float, rn
         raise ScenarioError(f"{where}: {err}") from None
 
 
-def _masked(pop: Population, spec, values) -> np.ndarray:
-    """``values`` for the layer's members, -1 for everyone else."""
-    out = np.full(pop.n, -1, dtype=np.int64)
-    members = pop.agents_of(spec.groups, spec.regions)
-    out[members] = values[members]
-    return out
+# ------------------------------------------- stories, measures, triggers
 
 
-def cliques_layer(sc, spec, pop, region, scale, rng) -> Network:
-    return cliques(_masked(pop, spec, pop.labels[spec.by]))
+def stories_of(sc: Scenario) -> dict:
+    """The scenario's stories as the engines' models, by name."""
+    return {s.name: STORIES[s.model].build(s) for s in sc.stories}
 
 
-def within_layer(sc, spec, pop, region, scale, rng) -> Network:
-    return within(_masked(pop, spec, pop.labels[spec.by]), spec.mean_degree, rng)
-
-
-def random_layer(sc, spec, pop, region, scale, rng) -> Network:
-    values = region if spec.within_region else np.zeros(pop.n, dtype=np.int32)
-    return within(_masked(pop, spec, values), spec.mean_degree, rng)
-
-
-def bipartite_layer(sc, spec, pop, region, scale, rng) -> Network:
-    a = pop.agents_of(spec.a, spec.regions)
-    b = pop.agents_of(spec.b, spec.regions)
-    if a.size == 0 or b.size == 0 or spec.mean_degree_a == 0:
-        return from_edges(pop.n, np.zeros(0, np.int64), np.zeros(0, np.int64), "bipartite")
-    if spec.mean_degree_a > b.size:
-        raise ScenarioError(
-            f"mean_degree_a = {spec.mean_degree_a:g} but group(s) b = {spec.b} have only {b.size:,} agents at "
-            f"scale = {scale:g}; raise scale or lower mean_degree_a."
-        )
-    return bipartite(a, b, spec.mean_degree_a, rng, n=pop.n)
-
-
-def edgelist_layer(sc, spec, pop, region, scale, rng) -> Network:
-    members = pop.agents_of(spec.groups, spec.regions)
-    path = Path(sc.folder) / spec.path
-    _, largest = edgelist_size(path)  # before anything is allocated
-    if largest >= members.size:
-        raise ScenarioError(
-            f"{spec.path} numbers {largest + 1:,} agents, but the layer has {members.size:,} members at scale = "
-            f"{scale:g}; edge-list ids number the layer's members 0, 1, ..., so build at the scale the file was made for."
-        )
-    net = from_edgelist(path, n=None)
-    rows = np.repeat(np.arange(net.n), np.diff(net.indptr))
-    keep = rows < net.indices
-    return from_edges(pop.n, members[rows[keep]], members[net.indices[keep]], "edgelist")
-
-
-# --------------------------------------------------- measures, triggers
-
-
-def _measures(sc: Scenario, order: str) -> list:
-    from .. import measures as _m
-
+def measures_of(sc: Scenario, order: str) -> list:
+    """The scenario's measures as the engines' measures, their dates as day
+    offsets; under ``order = "trigger"`` those a trigger starts wait for it."""
     start = sc.scenario.start
     waiting = {name for t in sc.triggers for name in t.starts} if order == "trigger" else set()
     out = []
     for spec in sc.measures:
-        args = spec.model_dump(exclude={"type", "name", "start", "stop", "note"})
-        args = {k: tuple(v) if isinstance(v, list) else v for k, v in args.items()}
         first = None if spec.name in waiting else (0 if spec.start is None else day_of(start, spec.start))
         stop = None if spec.stop is None else day_of(start, spec.stop)
-        out.append(getattr(_m, spec.engine_class)(name=spec.name, **args, start=first, stop=stop))
+        out.append(MEASURES[spec.type].build(spec, first, stop))
     return out
 
 
-def _triggers(sc: Scenario, scale: float, order: str) -> list:
-    from .. import measures as _m
-
-    return [
-        _m.Trigger(
-            name=t.name, observe=t.observe, threshold=max(1, int(round(t.threshold * scale))),
-            regions=None if t.regions is None else tuple(t.regions), delay=t.order_delay,
-            starts=tuple(t.starts) if order == "trigger" else (), layer=t.layer,
-            report_probability=t.report_probability, story=t.story,
-            stages=tuple((st.office, st.days) for st in t.stages),
-        )
-        for t in sc.triggers
-    ]
+def triggers_of(sc: Scenario, scale: float, order: str) -> list:
+    """The scenario's triggers as the engines' triggers, thresholds at ``scale``."""
+    return [TRIGGER.build(t, scale, order) for t in sc.triggers]

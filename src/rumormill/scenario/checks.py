@@ -4,15 +4,18 @@ group sizes that add up.
 Each problem is ``(path, message)``, where ``path`` is the TOML path of the
 offending entry (``("layers", 3, "groups", 1)``) and the message says what is
 wrong and how to fix it. ``load`` turns them into one ``ScenarioError``.
+
+The checks every kind of a table shares (names of groups and regions, dates,
+unique names) are here; each kind's own are in its entry in ``kinds``.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 
-from .schema import MAX_DAYS, BlocksLabel, CheckMeasure, DetectMeasure, InflowMeasure, InspectMeasure, Scenario
+from .kinds import LABELS, LAYERS, MEASURES, TRIGGER
+from .schema import Scenario
 
 Problem = tuple[tuple, str]
 
@@ -28,7 +31,9 @@ def unknown(kind: str, name: str, known) -> str:
     return f"unknown {kind} {name!r}{suggest(name, known)}; the {kind}s are: {', '.join(map(repr, known)) or 'none'}."
 
 
-class _Checker:
+class Checker:
+    """A scenario's names by kind, and the problems found so far."""
+
     def __init__(self, sc: Scenario):
         self.sc = sc
         self.problems: list[Problem] = []
@@ -52,6 +57,13 @@ class _Checker:
     def one(self, path, kind: str, name, known) -> None:
         if name is not None and name not in known:
             self.add(path, unknown(kind, name, known))
+
+    unknown = staticmethod(unknown)
+    suggest = staticmethod(suggest)
+
+    def label(self, name: str):
+        """The label table of that name, or None."""
+        return next((lab for lab in self.sc.population.labels if lab.name == name), None)
 
     def unique(self, table: tuple, names: list[str], kind: str) -> None:
         seen: dict[str, int] = {}
@@ -82,7 +94,7 @@ def _fmt(path) -> str:
 
 def check(sc: Scenario) -> list[Problem]:
     """Every cross-table problem of a scenario whose tables are each valid."""
-    c = _Checker(sc)
+    c = Checker(sc)
     _population(c)
     _layers(c)
     _measures(c)
@@ -98,7 +110,7 @@ def check(sc: Scenario) -> list[Problem]:
     return c.problems
 
 
-def _population(c: _Checker) -> None:
+def _population(c: Checker) -> None:
     pop = c.sc.population
     c.unique(("population", "groups"), c.groups, "group")
     c.unique(("population", "labels"), c.labels, "label")
@@ -126,129 +138,36 @@ def _population(c: _Checker) -> None:
             c.add(("population", "regions", r),
                   f"no group lives in region {r!r}; list it in a group's regions, or remove it.")
     for i, lab in enumerate(pop.labels):
-        path = ("population", "labels", i)
-        if isinstance(lab, BlocksLabel):
-            earlier = c.labels[:i]
-            if lab.of not in earlier:
-                hint = "; declare it before this one" if lab.of in c.labels else ""
-                c.add((*path, "of"), unknown("label", lab.of, earlier) + hint)
-        else:
-            c.names((*path, "groups"), "group", lab.groups, c.groups)
-        for j, g in enumerate(getattr(lab, "apart", ())):
-            if g not in lab.groups:
-                c.add((*path, "apart", j), f"group {g!r} is not among this label's groups {lab.groups}; "
-                                           "a group kept apart must be one of them.")
+        LABELS[lab.type].check(c, ("population", "labels", i), lab)
 
 
-def _label_groups(c: _Checker, name: str) -> set[str]:
-    labels = {lab.name: lab for lab in c.sc.population.labels}
-    lab = labels.get(name)
-    while isinstance(lab, BlocksLabel):
-        lab = labels.get(lab.of)
-    return set(lab.groups) if lab is not None else set()
-
-
-def _layers(c: _Checker) -> None:
+def _layers(c: Checker) -> None:
     c.unique(("layers",), c.layers, "layer")
     for i, lay in enumerate(c.sc.layers):
         path = ("layers", i)
         c.names((*path, "groups"), "group", lay.groups, c.groups)
         c.names((*path, "regions"), "region", lay.regions, c.regions)
-        if lay.type in ("cliques", "within"):
-            c.one((*path, "by"), "label", lay.by, c.labels)
-            covered = _label_groups(c, lay.by)
-            if lay.by in c.labels and lay.groups and not covered & set(lay.groups):
-                c.add(
-                    (*path, "groups"),
-                    f"label {lay.by!r} covers groups {sorted(covered)}, none of {lay.groups}: the layer would link "
-                    "no one; join groups the label covers.",
-                )
-        elif lay.type == "bipartite":
-            c.names((*path, "a"), "group", lay.a, c.groups)
-            c.names((*path, "b"), "group", lay.b, c.groups)
-            both = sorted(set(lay.a) & set(lay.b))
-            if both:
-                c.add((*path, "b"), f"a and b share group(s) {both}; a bipartite layer links two disjoint sets of groups.")
-            if lay.groups is not None:
-                c.add((*path, "groups"), "a bipartite layer joins the groups a and b; remove groups.")
-        elif lay.type == "edgelist":
-            _edgelist(c, (*path, "path"), lay.path)
+        LAYERS[lay.type].check(c, path, lay)
 
 
-def _edgelist(c: _Checker, path, name: str) -> None:
-    bad = re.search(r"[\x00-\x1f\x7f]", name)
-    if bad:
-        c.add(path, f"path = {name!r} holds the control character {bad.group()!r}; give a plain file name.")
-        return
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", name) or Path(name).is_absolute() or name.startswith("~"):
-        c.add(path, f"path = {name!r}: give a path relative to the scenario file's folder (no absolute paths or URLs).")
-        return
-    if c.sc.folder is None:
-        c.add(path, "an edge list is read relative to the scenario file; "
-                    "load the scenario from a file (rumormill.scenario.load).")
-        return
-    folder = Path(c.sc.folder).resolve()
-    try:
-        target = (folder / name).resolve()
-    except (OSError, ValueError) as err:
-        c.add(path, f"path = {name!r} cannot be followed ({err}); give the name of a file beside the scenario.")
-        return
-    if folder != target and folder not in target.parents:
-        c.add(path, f"path = {name!r} leaves the scenario's folder {folder}; "
-                    "keep edge lists beside the scenario or below it.")
-    elif not target.is_file():
-        c.add(path, f"path = {name!r}: no such file {target}; check the name (it is relative to {folder}).")
-
-
-def _measures(c: _Checker) -> None:
+def _measures(c: Checker) -> None:
     c.unique(("measures",), c.measures, "measure")
-    channels = sorted({lay.channel for lay in c.sc.layers})
     for i, m in enumerate(c.sc.measures):
         path = ("measures", i)
         c.date((*path, "start"), m.start, last_ok=False)
         c.date((*path, "stop"), m.stop)
         if m.start is not None and m.stop is not None and m.stop <= m.start:
             c.add((*path, "stop"), f"stop = {m.stop} is not after start = {m.start}; a measure acts on start <= day < stop.")
-        if isinstance(m, InspectMeasure):
-            if m.channel not in channels:
-                c.add((*path, "channel"), f"no layer carries channel {m.channel!r}{suggest(m.channel, channels)}; "
-                                          f"the channels are: {', '.join(channels)}.")
-        else:
-            c.names((*path, "groups"), "group", m.groups, c.groups)
-            c.names((*path, "regions"), "region", m.regions, c.regions)
-        if isinstance(m, InflowMeasure):
-            c.one((*path, "story"), "story", m.story, c.stories)
-        if isinstance(m, DetectMeasure):
-            c.names((*path, "layers"), "layer", m.layers, [lay.name for lay in c.sc.layers])
-        if isinstance(m, CheckMeasure):
-            c.one((*path, "household"), "layer", m.household, c.layers)
-            if m.indoctrinate > 0 and m.household is None:
-                c.add((*path, "household"), f"indoctrinate = {m.indoctrinate:g} needs household = \"<layer>\": the "
-                                            "layer whose neighbours of a found member are indoctrinated with them.")
+        MEASURES[m.type].check(c, path, m)
 
 
-def _triggers(c: _Checker) -> None:
+def _triggers(c: Checker) -> None:
     c.unique(("triggers",), c.triggers, "trigger")
     for i, t in enumerate(c.sc.triggers):
-        path = ("triggers", i)
-        c.names((*path, "regions"), "region", t.regions, c.regions)
-        c.names((*path, "starts"), "measure", t.starts, c.measures)
-        if t.observe == "reports" and t.layer is None:
-            c.add((*path, "layer"), 'observe = "reports" needs layer = "<name>": the layer whose tellings are reported.')
-        elif t.layer is not None and t.observe != "reports":
-            c.add((*path, "layer"),
-                  f'layer is read only with observe = "reports" (here observe = {t.observe!r}); remove it.')
-        c.one((*path, "layer"), "layer", t.layer, c.layers)
-        c.one((*path, "story"), "story", t.story, c.stories)
-        chain = sum(st.days for st in t.stages)
-        if t.stages and t.delay is not None and t.delay != chain:
-            c.add((*path, "delay"), f"delay = {t.delay} but the stages take {chain} days; remove delay "
-                                    "(it is then the stages' sum) or make them agree.")
-        if chain > MAX_DAYS:
-            c.add((*path, "stages"), f"the stages take {chain:,} days in all, more than {MAX_DAYS:,}; shorten them.")
+        TRIGGER.check(c, ("triggers", i), t)
 
 
-def _observations(c: _Checker) -> None:
+def _observations(c: Checker) -> None:
     for i, o in enumerate(c.sc.observations):
         path = ("observations", i)
         c.date((*path, "date"), o.date)
@@ -262,7 +181,7 @@ def _observations(c: _Checker) -> None:
             c.add((*path, "story"), 'metric = "reach" needs story = "<name>": the story whose reach this is.')
 
 
-def _map(c: _Checker) -> None:
+def _map(c: Checker) -> None:
     """``[map]``: known regions, one tile each, and every region either on the map or listed off it."""
     m = c.sc.map
     if m is None:
@@ -292,7 +211,7 @@ def _map(c: _Checker) -> None:
                                     "or list it in [map] off_map = [...] to draw it apart, below the map.")
 
 
-def _names(c: _Checker) -> None:
+def _names(c: Checker) -> None:
     """``[names]``: each key is a group, region, layer or story of the scenario, and
     two groups (regions, layers, stories) never read the same, so a table's rows stay apart."""
     names = c.sc.names
@@ -312,7 +231,7 @@ def _names(c: _Checker) -> None:
                                       f"give each {kind} its own name.")
 
 
-def _parameters(c: _Checker) -> None:
+def _parameters(c: Checker) -> None:
     data = c.sc.model_dump() if any(p.at for p in c.sc.parameters.values()) else {}
     for name, p in c.sc.parameters.items():
         first = None

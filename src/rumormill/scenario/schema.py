@@ -8,15 +8,15 @@ is checked in ``checks.py``, which can point at the exact offending entry.
 Tables with several kinds (``[[measures]]``, ``[[layers]]``, ``[[stories]]``,
 ``[[population.labels]]``) are a *registry keyed by* ``type`` (``model`` for
 stories): each kind is a class registered under its tag, and pydantic picks
-the class from the tag. Adding a kind is adding one class here and one case
-in ``build.py``. The format is documented in ``docs/scenarios.md``.
+the class from the tag. Adding a kind is adding one class here and its entry
+in ``kinds.py`` (what it becomes in a run, its checks, its description). The format is documented in ``docs/scenarios.md``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import typing
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -233,32 +233,23 @@ DelayDays = Annotated[float, Field(ge=0.0, le=MAX_DAYS, allow_inf_nan=False, des
 class FixedDelay(Table):
     """Every letter takes ``days``."""
 
-    engine_class: ClassVar[str] = "fixed"
     dist: Literal["fixed"]
     days: DelayDays
-
-    def args(self) -> tuple:
-        return (self.days,)
 
 
 @DELAYS.add
 class GammaDelay(Table):
     """Gamma-distributed delays with this ``mean`` and ``sd`` (days)."""
 
-    engine_class: ClassVar[str] = "gamma"
     dist: Literal["gamma"]
     mean: Annotated[float, Field(gt=0.0, le=MAX_DAYS, allow_inf_nan=False)]
     sd: Annotated[float, Field(gt=0.0, le=MAX_DAYS, allow_inf_nan=False)]
-
-    def args(self) -> tuple:
-        return (self.mean, self.sd)
 
 
 @DELAYS.add
 class DiscreteDelay(Table):
     """Delay ``days[i]`` with probability proportional to ``weights[i]`` (equal by default)."""
 
-    engine_class: ClassVar[str] = "discrete"
     dist: Literal["discrete"]
     days: list[DelayDays] = Field(min_length=1, max_length=1000)
     weights: list[Annotated[float, Field(ge=0.0, le=1e12, allow_inf_nan=False)]] | None = None
@@ -271,9 +262,6 @@ class DiscreteDelay(Table):
             if sum(self.weights) <= 0:
                 raise ValueError("the weights are all 0: give at least one weight > 0")
         return self
-
-    def args(self) -> tuple:
-        return (self.days, self.weights or ())
 
 
 DelaySpec = DELAYS.union()
@@ -346,20 +334,17 @@ class StoryBase(Table):
 
 @STORIES.add
 class MakiThompsonStory(StoryBase):
-    engine_class: ClassVar[str] = "MakiThompson"
     model: Literal["maki-thompson"]
     forget: Rate = 0.0
 
 
 @STORIES.add
 class DaleyKendallStory(StoryBase):
-    engine_class: ClassVar[str] = "DaleyKendall"
     model: Literal["daley-kendall"]
 
 
 @STORIES.add
 class ISRStory(StoryBase):
-    engine_class: ClassVar[str] = "ISR"
     model: Literal["isr"]
     stifle: Probability = 1.0
     forget: Rate = 0.0
@@ -367,14 +352,12 @@ class ISRStory(StoryBase):
 
 @STORIES.add
 class SIRStory(StoryBase):
-    engine_class: ClassVar[str] = "SIR"
     model: Literal["sir"]
     recovery: Rate
 
 
 @STORIES.add
 class CascadeStory(StoryBase):
-    engine_class: ClassVar[str] = "IndependentCascade"
     model: Literal["independent-cascade"]
 
 
@@ -399,7 +382,6 @@ class Cohort(MeasureBase):
 class InspectMeasure(MeasureBase):
     """Meetings on layers of ``channel`` are intercepted with ``probability``; the sender detained with ``detain``."""
 
-    engine_class: ClassVar[str] = "Inspect"
     type: Literal["inspect"]
     channel: Name
     probability: Probability
@@ -410,7 +392,6 @@ class InspectMeasure(MeasureBase):
 class DetectMeasure(Cohort):
     """A telling on ``layers`` by a spreader of the cohort is observed with ``probability``; the teller detained with ``detain``."""
 
-    engine_class: ClassVar[str] = "Detect"
     type: Literal["detect"]
     layers: Names
     probability: Probability
@@ -421,7 +402,6 @@ class DetectMeasure(Cohort):
 class DeterMeasure(Cohort):
     """Spreaders of the cohort meet at ``rate * (1 - factor)``."""
 
-    engine_class: ClassVar[str] = "Deter"
     type: Literal["deter"]
     factor: Probability
 
@@ -430,7 +410,6 @@ class DeterMeasure(Cohort):
 class IndoctrinateMeasure(Cohort):
     """Extra spreader -> stifler rate; a hearer believes and passes on with ``acceptance``."""
 
-    engine_class: ClassVar[str] = "Indoctrinate"
     type: Literal["indoctrinate"]
     stifle_rate: Rate
     acceptance: Probability = 1.0
@@ -440,7 +419,6 @@ class IndoctrinateMeasure(Cohort):
 class MonitorMeasure(Cohort):
     """Every ``every`` days each spreader of the cohort is found with ``probability`` and detained."""
 
-    engine_class: ClassVar[str] = "Monitor"
     type: Literal["monitor"]
     every: int = Field(ge=1, le=MAX_DAYS)
     probability: Probability
@@ -452,7 +430,6 @@ class CheckMeasure(Cohort):
     story is found with ``probability``; a finding is detained with ``detain`` and its household indoctrinated with
     ``indoctrinate``."""
 
-    engine_class: ClassVar[str] = "Check"
     type: Literal["check"]
     every: int = Field(ge=1, le=MAX_DAYS, description="days between checks")
     first: Days = Field(0, description="days from switching on to the first check (0: that day)")
@@ -466,7 +443,6 @@ class CheckMeasure(Cohort):
 class InflowMeasure(Cohort):
     """Each ignorant of the cohort hears ``story`` from outside at ``rate`` per day."""
 
-    engine_class: ClassVar[str] = "Inflow"
     type: Literal["inflow"]
     story: Name
     rate: Rate

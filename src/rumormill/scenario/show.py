@@ -14,7 +14,7 @@ from ..engine.calendar import DAY
 from ..errors import printable
 from .build import delay_of, estimate, plan
 from .checks import resolve_at, resolve_sizes
-from .kinds import LABELS, LAYERS
+from .kinds import LABELS, LAYERS, MEASURES, STORIES, TRIGGER
 from .kinds import listed as _names
 from .load import builtin_names, json_schema, load
 from .schema import Scenario
@@ -84,25 +84,19 @@ def describe(sc: Scenario, scale: float | None = None) -> str:
 
     out += ["", "stories"]
     for s in sc.stories:
-        rest = ", ".join(f"{k} {v:g}" for k, v in s.model_dump(exclude={"name", "model", "note", "initial"}).items())
-        out.append(f"  {s.name:<14} {s.model:<14} {rest}, initial {s.initial}")
+        out.append(f"  {s.name:<14} {s.model:<14} {STORIES[s.model].describe(s)}, initial {s.initial}")
 
     out += ["", "measures"]
     for m in sc.measures:
         when = f"from {m.start or info.start}" + (f" to {m.stop}" if m.stop else "")
         if info.order == "trigger" and m.name in started:
             when = "when triggered"
-        args = m.model_dump(exclude={"name", "type", "start", "stop", "note"}, exclude_none=True)
-        detail = ", ".join(f"{k} {_names(v) if isinstance(v, list) else v}" for k, v in args.items())
-        out.append(f"  {m.name:<26} {m.type:<12} {when:<20} {detail}")
+        out.append(f"  {m.name:<26} {m.type:<12} {when:<20} {MEASURES[m.type].describe(m)}")
 
     if sc.triggers:
         out += ["", "triggers"]
         for t in sc.triggers:
-            on = f" on {t.layer} (p {t.report_probability:g})" if t.observe == "reports" else ""
-            on += f" of {t.story}" if t.story else ""
-            out.append(f"  {t.name}: {t.observe}{on} in {_names(t.regions)} reach {t.threshold:g} (x scale) "
-                       f"-> after {t.order_delay} days start {', '.join(t.starts) or 'nothing'}")
+            out.append(f"  {t.name}: {TRIGGER.describe(t)}")
             if t.stages:
                 out.append("    chain of command: report")
                 day = 0

@@ -7,29 +7,22 @@ from __future__ import annotations
 
 import dataclasses
 
-from .. import models as _models
 from ..errors import ParameterError
 from ..networks import Layer, Multiplex
-
-
-def stories_of(sc) -> dict:
-    """The scenario's stories as model objects."""
-    return {s.name: getattr(_models, s.engine_class)(**s.model_dump(exclude={"name", "model", "initial", "note"}))
-            for s in sc.stories}
 
 
 def rebuilt(base, sc):
     """``base`` with the rates, stories, measures, triggers and calendar of
     ``sc``, whose population and layer structure must be those ``base`` was
     built from (see ``ensemble.replicate.structure_key``)."""
-    from .build import _measures, _triggers, delay_of
+    from .build import delay_of, measures_of, stories_of, triggers_of
 
     layers = {spec.name: Layer(base.multiplex.layers[spec.name].network, spec.rate, spec.channel, delay_of(spec))
               for spec in sc.layers}
     info = sc.scenario
     return dataclasses.replace(
-        base, multiplex=Multiplex(layers), stories=stories_of(sc), measures=_measures(sc, base.order),
-        triggers=_triggers(sc, base.scale, base.order), days=info.days, substeps=info.substeps, engine=info.engine,
+        base, multiplex=Multiplex(layers), stories=stories_of(sc), measures=measures_of(sc, base.order),
+        triggers=triggers_of(sc, base.scale, base.order), days=info.days, substeps=info.substeps, engine=info.engine,
         initial={s.name: s.initial for s in sc.stories}, scenario=sc,
     )
 
