@@ -2,7 +2,8 @@
 travelled by given days (by group and by region), when half of a group had
 heard it, which channels carried it, and who was detained.
 
-Cells are named ``group/region``; these functions group by either part.
+Each cell carries its group and region (``Result.cell_group``,
+``cell_region``); these functions group by either.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from .result import Result
 def _parts(result: Result, by: str) -> list[str]:
     if by not in ("group", "region"):
         raise ValueError("by must be 'group' or 'region'")
-    k = 0 if by == "group" else 1
-    return [name.split("/", 1)[k] if "/" in name else name for name in result.cells]
+    names, index = (result.groups, result.cell_group) if by == "group" else (result.regions, result.cell_region)
+    return [names[k] for k in index]
 
 
 def _label(result: Result, day: int) -> str:

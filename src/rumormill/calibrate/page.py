@@ -26,7 +26,6 @@ complete generation.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 import json
@@ -34,6 +33,8 @@ import math
 from pathlib import Path
 
 import numpy as np
+
+from ..dates import date_of, day_of
 
 FIGURES = ("pairs", "bands", "predictive", "generations")
 #: replicates the command in the page's hint asks for (``rumormill calibrate --predictive``'s default)
@@ -227,10 +228,9 @@ def bands(pred):
             days, scored = pred.report[q], pred.scored[q]
             got = days[np.isfinite(days)]
             jitter = np.random.default_rng(0).uniform(-0.25, 0.25, len(got))
-            ax.scatter([pred.start + dt.timedelta(days=float(d)) for d in got], jitter, s=12, color="tab:blue",
+            ax.scatter([date_of(pred.start, d) for d in got], jitter, s=12, color="tab:blue",
                        alpha=0.5, label="each replicate's report")
-            q05, q25, q50, q75, q95 = (pred.start + dt.timedelta(days=float(v))
-                                       for v in np.quantile(scored, (0.05, 0.25, 0.5, 0.75, 0.95)))
+            q05, q25, q50, q75, q95 = (date_of(pred.start, v) for v in np.quantile(scored, (0.05, 0.25, 0.5, 0.75, 0.95)))
             ax.plot([q05, q95], [1, 1], color="tab:blue", lw=1.2, label="90% / 50% range, median")
             ax.plot([q25, q75], [1, 1], color="tab:blue", lw=5)
             ax.plot([q50], [1], "o", color="white", mec="tab:blue", ms=5)
@@ -242,8 +242,8 @@ def bands(pred):
                         transform=ax.transAxes, ha="right", va="bottom", fontsize=6)
             ax.set_ylim(-0.8, 1.8)
             ax.set_yticks([0, 1], ["replicates", "quantiles"], fontsize=6)
-            last = max(pred.start + dt.timedelta(days=float(scored.max())), date)
-            ax.set_xlim(pred.start, last + dt.timedelta(days=max(2.0, 0.05 * (last - pred.start).days)))
+            last = max(date_of(pred.start, scored.max()), date)
+            ax.set_xlim(pred.start, date_of(last, max(2.0, 0.05 * day_of(pred.start, last))))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
         ax.tick_params(labelsize=6)
         ax.set_title(str(o["quantity"]).replace("@", "\n@"), fontsize=7)
@@ -301,7 +301,7 @@ def _predictive_html(row, pred, images, store) -> str:
             fmt = _pct
         else:
             def fmt(v):
-                return f"{(pred.start + dt.timedelta(days=float(v))).isoformat()} (day {v:g})"
+                return f"{date_of(pred.start, v).isoformat()} (day {v:g})"
         observed = fmt(c["low"]) if c["low"] == c["high"] else f"[{fmt(c['low'])}, {fmt(c['high'])}]"
         never = f"; {int(c['never'])} never reported" if c["kind"] == "report" and c["never"] else ""
         rows.append(f"<tr><td>{e(str(c['q']))}</td><td>{e(str(c['quantity']))}</td><td>{e(observed)}</td>"

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dates import date_of_row, row_of
 from ..errors import ParameterError
 
 if TYPE_CHECKING:
@@ -290,11 +291,11 @@ class Predictive:
 
     def date(self, day: int) -> dt.date:
         """The date of row ``day`` (the end of day ``day - 1``; row 0: the start)."""
-        return self.start + dt.timedelta(days=max(int(day) - 1, 0))
+        return date_of_row(self.start, day)
 
     def row_of(self, date) -> int:
         """The row holding the end of ``date`` (as the fit reads it)."""
-        return (date - self.start).days + 1
+        return row_of(self.start, date)
 
     def bands(self):
         """Quantiles over the replicates of each reach observation's cohort,

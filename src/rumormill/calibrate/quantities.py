@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import dates
 from ..errors import ParameterError
 
 KINDS = ("reach", "report", "detained")
@@ -95,7 +96,7 @@ class Quantity:
 
 def day_of(scenario, date: dt.date) -> int:
     """Days from the scenario's start to ``date`` (day 0 is the start)."""
-    return (date - scenario.scenario.start).days
+    return dates.day_of(scenario.scenario.start, date)
 
 
 def first_report(result, trigger: str) -> int | None:
@@ -126,7 +127,7 @@ def measure(quantities, result, population, scenario, scale: float) -> np.ndarra
             day = first_report(result, quantity.trigger)
             out[q] = float(scenario.scenario.days if day is None else day)
             continue
-        row = min(max(day_of(scenario, quantity.date) + 1, 0), last)
+        row = min(max(dates.row_of(scenario.scenario.start, quantity.date), 0), last)
         if quantity.kind == "detained":
             cells = population.cells_of(quantity.groups, quantity.regions)
             out[q] = float(result.detained[row, cells].sum()) / scale

@@ -23,13 +23,13 @@ points), so the evaluations already made are kept.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..dates import date_of
 from ..errors import ParameterError
 from .model import mean_of_replicates, model_for
 from .priors import Prior, priors_of
@@ -265,7 +265,7 @@ def default_outputs(scenario, by_group: bool = False, effects="together") -> lis
     evaluation), ``"each"`` or a list of names each measure on its own (one
     extra run per measure), ``None`` none."""
     info = scenario.scenario
-    last = info.end - dt.timedelta(days=1)  # the calendar's last day (its end is the morning after)
+    last = date_of(info.start, info.days - 1)  # the calendar's last day (its end is the morning after)
     out = []
     for story in scenario.stories:
         starts = [m.start or info.start for m in scenario.measures
@@ -298,7 +298,7 @@ def effect_outputs(scenario, effects="together") -> list[Quantity]:
                                      f"news; choose 'together', 'each', 'none' or names among: {', '.join(known)}.")
         sets = [(n,) for n in names]
     info = scenario.scenario
-    end = info.end - dt.timedelta(days=1)
+    end = date_of(info.start, info.days - 1)
     out = []
     for names in sets:
         start = min((m.start or info.start) for m in acting if m.name in names)

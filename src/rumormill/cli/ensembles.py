@@ -17,6 +17,7 @@ from rich.text import Text
 from rich.markup import escape
 from rich.table import Table
 
+from ..dates import date_of
 from ..errors import ScenarioError
 from .common import compile_note, console, number, signed, stored
 
@@ -146,7 +147,7 @@ def _report(store, plan, ensemble_id: str) -> None:
 
 def _key_dates(plan) -> list[tuple[str, dt.date]]:
     info = plan.scenario.scenario
-    end = info.start + dt.timedelta(days=info.days - 1)
+    end = date_of(info.start, info.days - 1)
     keys = [(name, day) for name, day in info.key_dates.items() if info.start <= day <= end]
     return sorted(keys + [("last day", end)], key=lambda kv: kv[1])
 
@@ -218,7 +219,7 @@ def _print(store, plan, ensemble_id) -> None:
         name = triggers[0].name if len(triggers) == 1 else "the first trigger's report"
         if len(fired):
             q = fired.quantile([0.05, 0.5, 0.95])
-            date = lambda d: (start + dt.timedelta(days=int(round(d)))).isoformat()
+            date = lambda d: date_of(start, round(d)).isoformat()
             console.print(f"{name} went up in {len(fired):,} of {len(reports):,} runs: median {date(q[0.5])} "
                           f"[{date(q[0.05])}, {date(q[0.95])}]", markup=False)
         else:

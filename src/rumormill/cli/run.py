@@ -6,7 +6,6 @@ and print the tables of ``rumormill.summary``.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pandas.api.types import is_numeric_dtype
 from rich.markup import escape
 from rich.table import Table
 
+from ..dates import day_of
 from ..errors import RumormillError
 from ..scenario.schema import MAX_DAYS
 from .common import (MAX_MEMORY_HELP, MINUS, ORDER_HELP, Order, advise, choice, compile_note, console, number,
@@ -63,9 +63,9 @@ def _simulate(built, days, measures=None, triggers=None, label="simulating"):
 
 
 def _key_days(result) -> list[int]:
-    start = dt.date.fromisoformat(result.info["start_date"])
+    start = result.info["start_date"]
     last = int(result.days[-1]) - 1
-    days = [(dt.date.fromisoformat(d) - start).days for d in result.info.get("key_dates", {}).values()]
+    days = [day_of(start, d) for d in result.info.get("key_dates", {}).values()]
     return sorted({d for d in days if 0 <= d <= last} | {last})
 
 
@@ -146,7 +146,7 @@ def _print_summary(result, built) -> None:
     for by in ("group", "region"):
         for table in _reach_tables(result, by, days):
             console.print(table)
-    groups = list(dict.fromkeys(c.split("/", 1)[0] for c in result.cells))
+    groups = [result.groups[g] for g in dict.fromkeys(result.cell_group.tolist())]
     half = Table(title="Day half of each group had heard it", title_justify="left")
     half.add_column("group")
     for story in result.stories:

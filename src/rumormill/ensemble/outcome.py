@@ -11,11 +11,11 @@ measures − without), each pair on common random numbers.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..dates import as_date, date_of_row
 from ..errors import ParameterError
 from .plan import Plan
 from .replicate import LETTERS, Summary, delayed_layers
@@ -115,15 +115,13 @@ class Ensemble:
             "runs": values.shape[0],
         })
         if self.start_date:
-            start = dt.date.fromisoformat(self.start_date)
-            # row d is the end of day d - 1: its date is start + d - 1 (row 0: the start)
-            frame.insert(1, "date", [start + dt.timedelta(days=max(int(d) - 1, 0)) for d in frame["day"]])
+            frame.insert(1, "date", [date_of_row(self.start_date, d) for d in frame["day"]])
         return frame
 
     def at(self, date: str, story: str, name: str, metric: str = "reach", effect: bool = False) -> tuple:
         """(median, q05, q95) of one figure on one date (the end of that day)."""
         table = self.effects(metric) if effect else self.bands(metric)
-        row = table[(table["date"] == dt.date.fromisoformat(date)) & (table["story"] == story)
+        row = table[(table["date"] == as_date(date)) & (table["story"] == story)
                     & (table["name"] == name)]
         if row.empty:
             raise ParameterError(f"no {metric} for story {story!r}, {name!r} on {date}.")

@@ -32,11 +32,12 @@ office``) and each measure was on (``start_days``), null where never.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import numpy as np
 import pyarrow as pa
+
+from ..dates import day_of_row, epoch_days
 
 #: the metrics of a summary, in the order they are written
 METRICS = ("reach", "spreaders", "detained", "tellings", "letters")
@@ -69,12 +70,11 @@ def summary_table(ensemble_id: str, summary, labels: dict) -> pa.Table:
     parts = [_metric(first, other, m, labels) for m in METRICS if m != "letters" or first.letters is not None]
     columns = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
     n = len(columns["day"])
-    start = dt.date.fromisoformat(labels["start_date"]) if labels.get("start_date") else None
+    start = labels.get("start_date") or None
     if start is None:
         dates = pa.nulls(n, pa.date32())
     else:
-        epoch = (start - dt.date(1970, 1, 1)).days
-        dates = pa.array((np.maximum(columns["day"].astype(np.int64) - 1, 0) + epoch).astype(np.int32), pa.date32())
+        dates = pa.array(epoch_days(start, day_of_row(columns["day"])), pa.date32())
     without = columns["value_without"] if other is not None else None
     table = pa.table([
         pa.array([ensemble_id] * n, pa.string()), pa.array(np.full(n, first.index, dtype=np.int32)),

@@ -3,10 +3,11 @@ their axes, ready to be written as Parquet and queried with SQL.
 
 Pure functions over arrays: no files, no catalog. The tables are long
 (dense, zeros kept) because reach needs the ignorant counts and because SQL
-over a dense grid needs no outer joins. A cell name ``"group/region"`` is split
-into ``agent_group`` and ``region`` columns (``group`` is an SQL keyword, and a
-column of that name would need quotes in every query); ``cell`` keeps the
-full name.
+over a dense grid needs no outer joins. Each cell's group and region (the
+result's ``cell_group`` and ``cell_region``) are the ``agent_group`` and
+``region`` columns (``group`` is an SQL keyword, and a column of that name
+would need quotes in every query); ``cell`` keeps its name, ``group/region``.
+A run without a population has cells that are their own group and no region.
 
 Tables and their columns (every table also has ``run_id``, ``day`` and
 ``date``, the calendar date when the run has ``info["start_date"]``):
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
+from ..dates import epoch_days
 from ..models import STATES
 
 #: the tables every stored run has, in the order they are written
@@ -41,6 +43,14 @@ SCHEMAS = {
     "events": pa.schema(_KEY + [("kind", pa.string()), ("story", pa.string())] + _CELL
                         + [("count", pa.int64()), ("detail", pa.string())]),
 }
+
+
+def cell_parts(result) -> tuple[list[str], list[str | None]]:
+    """Each cell's group and region, read from the result's index arrays; a
+    cell that is its own region (a run without a population) has none."""
+    groups = [result.groups[g] for g in result.cell_group]
+    regions = [result.regions[r] for r in result.cell_region]
+    return groups, [None if region == name else region for region, name in zip(regions, result.cells)]
 
 
 def split_cell(name: str) -> tuple[str, str | None]:
@@ -66,9 +76,10 @@ def result_tables(result, run_id: str) -> dict[str, pa.Table]:
     start = start_date(result.info)
     days = np.asarray(result.days, dtype=np.int64)
     cells = list(result.cells)
+    parts = cell_parts(result)
     counts = np.asarray(result.counts)
     out = {"timeseries": dense(counts, days, [("story", result.stories), ("state", list(STATES)), ("cell", cells)],
-                               "count", run_id, start)}
+                               "count", run_id, start, parts)}
     for name in ("tellings", "intercepts"):
         values = getattr(result, name, None)
         if values is None or np.size(values) == 0:
@@ -79,19 +90,21 @@ def result_tables(result, run_id: str) -> dict[str, pa.Table]:
         axes = [("story", result.stories), ("layer", list(result.layers)[: values.shape[2]])]
         if values.ndim == 4:
             axes.append(("cell", cells))
-        out[name] = dense(values, days, axes, name, run_id, start)
+        out[name] = dense(values, days, axes, name, run_id, start, parts)
     detained = getattr(result, "detained", None)
     if detained is None or np.size(detained) == 0:
         out["detained"] = SCHEMAS["detained"].empty_table()
     else:
-        out["detained"] = dense(np.asarray(detained), days, [("cell", cells)], "detained", run_id, start)
-    out["events"] = events_table(getattr(result, "events", None) or [], cells, run_id, start)
+        out["detained"] = dense(np.asarray(detained), days, [("cell", cells)], "detained", run_id, start, parts)
+    out["events"] = events_table(getattr(result, "events", None) or [], cells, run_id, start, parts)
     return {name: conform(out[name], name) for name in TABLES}
 
 
 def dense(values: np.ndarray, days: np.ndarray, axes: Sequence[tuple[str, Sequence[str]]], value: str,
-          run_id: str, start: dt.date | None) -> pa.Table:
-    """One row per element of ``values`` (shape: day × each axis), C order.
+          run_id: str, start: dt.date | None, parts=((), ())) -> pa.Table:
+    """One row per element of ``values`` (shape: day × each axis), C order;
+    a ``cell`` axis also gives the columns ``agent_group`` and ``region``
+    from ``parts``, each cell's group and region (``cell_parts``).
 
     Labels are built as dictionary indices and cast to strings inside Arrow,
     so a million rows cost a few milliseconds, not a Python loop.
@@ -110,22 +123,22 @@ def dense(values: np.ndarray, days: np.ndarray, axes: Sequence[tuple[str, Sequen
         inner //= shape[k + 1]
         idx = np.tile(np.repeat(np.arange(shape[k + 1], dtype=np.int32), inner), total // (inner * shape[k + 1]))
         if name == "cell":
-            groups, regions = zip(*(split_cell(c) for c in labels)) if labels else ((), ())
-            columns["agent_group"] = _labels(idx, groups)
-            columns["region"] = _labels(idx, regions)
+            columns["agent_group"] = _labels(idx, parts[0])
+            columns["region"] = _labels(idx, parts[1])
         columns[name] = _labels(idx, labels)
     flat = values.reshape(-1)
     columns[value] = pa.array(flat if np.issubdtype(flat.dtype, np.floating) else flat.astype(np.int64))
     return pa.table(columns)
 
 
-def events_table(events, cells: Sequence[str], run_id: str, start: dt.date | None) -> pa.Table:
-    """Events ``(day, kind, story, cell, count, detail)``; cell -1 means no cell."""
+def events_table(events, cells: Sequence[str], run_id: str, start: dt.date | None, parts) -> pa.Table:
+    """Events ``(day, kind, story, cell, count, detail)``; cell -1 means no cell;
+    ``parts``: each cell's group and region (``cell_parts``)."""
     rows = {name: [] for name in ("day", "kind", "story", "agent_group", "region", "cell", "count", "detail")}
     for event in events:
         day, kind, story, cell, count, detail = event
-        name = cells[cell] if cell is not None and 0 <= int(cell) < len(cells) else None
-        group, region = split_cell(name) if name is not None else (None, None)
+        known = cell is not None and 0 <= int(cell) < len(cells)
+        name, group, region = (cells[cell], parts[0][cell], parts[1][cell]) if known else (None, None, None)
         for key, v in (("day", int(day)), ("kind", str(kind)), ("story", str(story) if story else None),
                        ("agent_group", group), ("region", region), ("cell", name), ("count", int(count)),
                        ("detail", str(detail) if detail else None)):
@@ -159,5 +172,4 @@ def _labels(idx: np.ndarray, labels: Sequence[str | None]) -> pa.Array:
 def _dates(days: np.ndarray, start: dt.date | None) -> pa.Array:
     if start is None:
         return pa.nulls(len(days), pa.date32())
-    epoch = (start - dt.date(1970, 1, 1)).days
-    return pa.array((np.asarray(days, dtype=np.int64) + epoch).astype(np.int32), pa.date32())
+    return pa.array(epoch_days(start, days), pa.date32())

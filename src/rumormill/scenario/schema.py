@@ -20,6 +20,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from ..dates import date_of, day_of
+
 #: the longest calendar, in days (a century); the command line's --days has the same cap
 MAX_DAYS = 36_500
 #: the fastest rate, per day (an event every 8.64 seconds): faster is a slip of
@@ -107,14 +109,14 @@ class ScenarioInfo(Table):
 
     @model_validator(mode="after")
     def _calendar(self):
-        if self.start > dt.date.max - dt.timedelta(days=self.days):
+        if day_of(self.start, dt.date.max) < self.days:
             raise ValueError(f"start = {self.start} and days = {self.days} run past {dt.date.max}, the last date "
                              "there is; start earlier or simulate fewer days")
         return self
 
     @property
     def end(self) -> dt.date:
-        return self.start + dt.timedelta(days=self.days)
+        return date_of(self.start, self.days)
 
 
 # -------------------------------------------------------------- [population]
