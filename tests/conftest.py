@@ -1,5 +1,30 @@
+"""Fixtures shared by every test folder, and the settings the suite runs under.
+
+The suite runs on every core (pytest-xdist, ``-n auto`` in pyproject.toml).
+Each worker process runs its kernels on one thread, so the workers do not
+fight over the cores; tests that check results across thread counts set the
+count themselves. Waiting threads sleep instead of spinning, so a test that
+does use two threads next to a busy worker is slowed, not stalled.
+"""
+
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when numba starts its thread pool
+
 import numpy as np
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_thread_per_worker():
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    import numba
+
+    numba.set_num_threads(1)
+    yield
+
 
 
 @pytest.fixture
