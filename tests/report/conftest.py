@@ -24,6 +24,21 @@ def stored(tmp_path_factory):
     return store, run_id
 
 
+#: display names for the fake runs' identifiers, as a scenario's [names] stores them in a run's info
+FAKE_NAMES = {"border resident": "border residents", "soldier's family": "soldiers' families",
+              "captured": "the captures", "mail": "military post", "Ryanggang": "Ryanggang province"}
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory):
+    """A compare (a run with measures and its baseline without), stored with
+    display names and a label naming the measure left out: (store, run_id)."""
+    store = Store(tmp_path_factory.mktemp("named") / "rumormill-runs")
+    run = fake_runs.fake_result(damp=0.6, compare=fake_runs.fake_result(seed=2))
+    run.info["compare"]["label"] = "without inspect mail"
+    return store, store.save(run, scenario="fake-kpa", info={"names": dict(FAKE_NAMES)})
+
+
 @pytest.fixture(scope="session")
 def village_ensembles(tmp_path_factory):
     """A store with two small real ensembles of ``village.toml`` (key dates, a

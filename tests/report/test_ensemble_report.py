@@ -155,7 +155,7 @@ def test_the_page_holds_the_numbers_of_the_store(ensembles, loaded, tmp_path):
     for by in ("group", "region"):
         for _, row in ensemble_data.on_date(ens.reach, QUESTION, by, "news").iterrows():
             assert f"<td>{ensemble_data.interval(row, ensemble_data.pct)}</td>" in text
-    assert "the question 2025-01-25" in text and "2025-01-05 checks begin" in text
+    assert "<th>the question<br>2025-01-25</th>" in text and "2025-01-05 checks begin" in text
     for _, row in ensemble_data.detentions(ens).iterrows():
         assert f"<td>{ensemble_data.interval(row, ensemble_data.count)}</td>" in text
     for value in ens.replicates["market_rate"]:
@@ -207,12 +207,15 @@ def test_the_command_line_runs_the_scenarios_runs_and_writes_the_report(tmp_path
     assert "stored as run" in capsys.readouterr().out and len(Store(out).runs()) == 1
 
 
-def test_an_own_scenario_gets_no_report_unless_asked(tmp_path, capsys):
+def test_an_own_scenario_gets_its_report_unless_told_not_to(tmp_path, capsys):
     out = tmp_path / "runs"
-    assert main(["run", str(VILLAGE), "--runs", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert main(["run", str(VILLAGE), "--runs", "2", "--workers", "1", "--no-report", "--out", str(out)]) == 0
     assert "\nreport: " not in capsys.readouterr().out
     eid = Store(out).ensembles().iloc[0].ensemble_id
     assert not (out / "ensembles" / eid / "report.html").exists()
+    assert main(["run", str(VILLAGE), "--runs", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert "\nreport: " in capsys.readouterr().out
+    assert (out / "ensembles" / eid / "report.html").exists()
 
 
 def test_without_its_scenario_the_report_opens_on_the_last_day(ensembles):

@@ -36,7 +36,19 @@ def test_reach_by_group_is_weighted_by_people(run):
 def test_marks_hold_key_dates_and_events(run):
     marks = data.marks(run)
     assert marks[102] == ["captures announced"] and marks[114] == ["border report"]
-    assert marks[123] == ["joint order", "start: inspect mail"]
+    assert marks[123] == ["joint order", "on: inspect mail"]
+    assert data.numbered(run) == [(1, 102, "captures announced"), (2, 114, "border report"),
+                                  (3, 123, "joint order; on: inspect mail")]
+
+
+def test_the_question_is_the_last_key_date_inside_the_run(run, fakes, tmp_path):
+    from rumormill.results import Store
+
+    assert data.question(run) == ("joint order", 123)
+    assert data.table_days(run) == [("captures announced", 102), ("border report", 114), ("joint order", 123),
+                                    ("last day", 150)]
+    short = Store(tmp_path).save(fakes.fake_result(days=40))
+    assert data.question(data.load(Store(tmp_path), short)) == ("last day", 40)  # no key date inside it
 
 
 def test_long_runs_are_thinned_but_keep_marked_days():

@@ -31,17 +31,18 @@ def test_the_page_has_every_section_with_data(stored):
             assert len(trace.get("x") or trace.get("z")) > 0, name
     region_names = {t["name"] for t in figs["fig-reach-region"]["data"]}
     assert {"Ryanggang", "military camps"} <= region_names
-    labels = {a["text"] for a in figs["fig-reach"]["layout"]["annotations"]}
-    assert {"captures announced", "border report", "joint order; start: inspect mail"} <= labels
+    numbers = [(a["text"], a["hovertext"]) for a in figs["fig-reach"]["layout"]["annotations"] if a.get("hovertext")]
+    assert numbers == [("1", "1. 2025-01-11: captures announced"), ("2", "2. 2025-01-23: border report"),
+                       ("3", "3. 2025-02-01: joint order; on: inspect mail")]
 
 
 def test_the_map_slider_starts_on_the_chosen_date(stored):
     figs = figures_of(render(*stored, map_date="2025-02-01"))
     layout = figs["fig-map"]["layout"]
     slider = layout["sliders"][0]
-    assert layout["title"]["text"] == "reach on 2025-02-01 (day 123)"
+    assert layout["title"]["text"] == "reach on 2025-02-01 (joint order; day 123)"
     step = slider["steps"][slider["active"]]
-    assert step["args"][1]["title.text"] == "reach on 2025-02-01 (day 123)"
+    assert step["args"][1]["title.text"] == "reach on 2025-02-01 (joint order; day 123)"
     assert step["args"][0]["z"] == [t["z"] for t in figs["fig-map"]["data"]]
     assert len(slider["steps"]) <= 122 and step["label"] == "2025-02-01"
     assert slider["steps"][0]["label"] == "2024-10-01" and slider["steps"][-1]["label"] == "2025-02-28"

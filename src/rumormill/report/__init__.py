@@ -27,20 +27,21 @@ __all__ = ["TileMap", "load", "render", "tile_map", "write", "write_ensemble", "
 load = data.load
 
 
-def render(store: Store, run_id: str, map_date=None) -> str:
-    """The report page of a stored run, as HTML text."""
+def render(store: Store, run_id: str, map_date=None, scenario=None) -> str:
+    """The report page of a stored run, as HTML text (``scenario``: as for ``write``)."""
     from . import page
 
-    return page.render(data.load(store, run_id), map_date)
+    return page.render(data.load(store, run_id, scenario=scenario), map_date)
 
 
-def write_report(store: Store, run_id: str, output: str | os.PathLike | None = None, map_date=None) -> Path:
+def write_report(store: Store, run_id: str, output: str | os.PathLike | None = None, map_date=None,
+                 scenario=None) -> Path:
     """Write the report page; by default ``report.html`` in the run's folder.
 
     ``map_date`` (ISO date or day number) is where the map's slider starts;
-    by default the last day.
+    by default the question's date (the run's last key date), else the last day.
     """
-    return write(store, run_id, output, map_date, png=False)[0]
+    return write(store, run_id, output, map_date, png=False, scenario=scenario)[0]
 
 
 def write_figures(store: Store, run_id: str, folder: str | os.PathLike | None = None, map_date=None,
@@ -50,7 +51,7 @@ def write_figures(store: Store, run_id: str, folder: str | os.PathLike | None = 
 
 
 def write(store: Store, run_id: str, output: str | os.PathLike | None = None, map_date=None,
-          png: bool = True) -> list[Path]:
+          png: bool = True, scenario=None) -> list[Path]:
     """The page, then (with ``png``) the PNG figures into the run's folder,
     from one reading of the run; returns the paths written, the page first.
     An ensemble id (they start with ``e``; run ids with a digit) writes the
@@ -74,9 +75,9 @@ def write(store: Store, run_id: str, output: str | os.PathLike | None = None, ma
         if map_date is not None:
             raise StoreError(f"--map-date is for a run's report; ensemble {run_id}'s map opens on its scenario's "
                              "question date, and its slider moves to any other.")
-        return write_ensemble(store, run_id, output, png=png)
+        return write_ensemble(store, run_id, output, png=png, scenario=scenario)
 
-    run = data.load(store, run_id)
+    run = data.load(store, run_id, scenario=scenario)
     path = Path(output) if output is not None else Path(run.meta["folder"]) / "report.html"
     _check_folder(path)
     if map_date is not None:

@@ -108,11 +108,12 @@ def note(layout: dict | None, regions) -> str:
 
 def map_inputs(run, day=None):
     """What both map renderers need: reach by region, its tile map, and the
-    chosen day (the last by default); None when the run has no regions."""
+    chosen day (by default the question's, ``data.question``: the last key
+    date inside the run, else its last day); None when the run has no regions."""
     from . import data
 
     frame = data.reach(run, "region")
     regions = [r for r in data.groups(frame, "region") if r != "all"]
     if not regions:
         return None
-    return frame, tile_map(regions, run.layout), run.last_day if day is None else run.day_of(day)
+    return frame, tile_map(regions, run.layout), data.question(run)[1] if day is None else run.day_of(day)

@@ -30,7 +30,7 @@ class Chart:
                  height: int = 380):
         from plotly.io import templates
 
-        self.rows, self.cols, self.data = rows, cols, []
+        self.rows, self.cols, self.data, self.titles = rows, cols, [], []
         self.layout = {"template": templates["plotly_white"].to_plotly_json(), "height": height,
                        "margin": {"l": 60, "r": 20, "t": 50, "b": 40}, "hovermode": "closest",
                        "annotations": [], "shapes": []}
@@ -52,6 +52,9 @@ class Chart:
                     self.layout["annotations"].append(
                         {"text": titles[k], "x": x0 + width / 2, "y": top, "xref": "paper", "yref": "paper",
                          "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
+                    self.titles.append(self.layout["annotations"][-1])
+        #: panel (x axis, y axis) -> what it says when it has nothing to show
+        self.empty_text: dict[tuple[str, str], str] = {}
 
     def axes(self, row: int, col: int) -> tuple[str, str]:
         k = (row - 1) * self.cols + col
@@ -66,20 +69,14 @@ class Chart:
                   "line": {"color": color, **extra.pop("line", {})}, **extra}, row, col)
 
     def marks(self, run: data.RunData, rows=None) -> None:
-        """Dotted vertical lines at the key dates and events, labelled on every panel (of ``rows``, default all)."""
-        for day, labels in data.marks(run).items():
-            x = run.x([day])[0]
-            for r in rows or range(1, self.rows + 1):
-                for c in range(1, self.cols + 1):
-                    xa, ya = self.axes(r, c)
-                    self.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
-                                                  "yref": f"{ya} domain", "line": _MARK})
-                    self.layout["annotations"].append(
-                        {"x": x, "y": 1, "xref": xa, "yref": f"{ya} domain", "text": "; ".join(labels)[:60],
-                         "textangle": -90, "showarrow": False, "xanchor": "right", "yanchor": "top",
-                         "font": {"size": 9, "color": "#555"}})
+        """Dotted vertical lines at the key dates and events, numbered above every panel (of ``rows``,
+        default all) as the page's key-date list numbers them; the whole label on hover, none over the data."""
+        items = [(n, run.x([day])[0], f"{run.x([day])[0]}: {text}", day) for n, day, text in data.numbered(run)]
+        numbered_marks(self, items, max(run.last_day, 1), rows)
 
     def finish(self, ytitle: str | None = None, percent: bool = False, legend: bool = True) -> dict:
+        """The figure as plotly.js reads it. A panel whose every value is zero (or missing) draws no flat
+        line: its axes go and it says "none" (``empty_text``) instead."""
         self.layout["showlegend"] = legend
         for key, axis in self.layout.items():
             if key.startswith("yaxis"):
@@ -87,7 +84,85 @@ class Chart:
                     axis.update(tickformat=".0%", rangemode="tozero")
                 if ytitle and key == "yaxis":
                     axis["title"] = {"text": ytitle}
+        for r in range(1, self.rows + 1):
+            for c in range(1, self.cols + 1):
+                self._blank_if_empty(*self.axes(r, c))
         return {"data": self.data, "layout": self.layout}
+
+    def _blank_if_empty(self, x: str, y: str) -> None:
+        traces = [t for t in self.data if t.get("xaxis") == x and t.get("yaxis") == y]
+        if not traces or not all(_all_zero(t) for t in traces):
+            return
+        self.data = [t for t in self.data if not any(t is u for u in traces)]
+        for gone in traces:  # its legend entry moves to a trace of the same name left in another panel
+            if gone.get("showlegend", True):
+                same = [t for t in self.data if t.get("name") == gone.get("name")
+                        and t.get("legend") == gone.get("legend")]
+                if same and not any(t.get("showlegend", True) for t in same):
+                    same[0]["showlegend"] = True
+        xa, ya = "xaxis" + x[1:], "yaxis" + y[1:]
+        self.layout["annotations"] = [a for a in self.layout["annotations"] if a.get("xref") != x]
+        self.layout["shapes"] = [s for s in self.layout["shapes"] if s.get("xref") != x]
+        if not any(a.get("matches") == x for a in self.layout.values() if isinstance(a, dict)):
+            self.layout[xa]["visible"] = False
+        self.layout[ya]["visible"] = False
+        self.layout["annotations"].append(
+            {"text": self.empty_text.get((x, y), "none"), "x": 0.5, "y": 0.5, "xref": f"{x} domain",
+             "yref": f"{y} domain", "showarrow": False, "font": {"size": 13, "color": "#777"}})
+
+
+def _all_zero(trace: dict) -> bool:
+    """Whether a line's values are all zero or missing (a heatmap or a category strip never is)."""
+    if trace.get("type") not in (None, "scatter"):
+        return False
+    values = trace.get("y") or []
+    try:
+        return all(v is None or v != v or float(v) == 0 for v in values)
+    except (TypeError, ValueError):
+        return False
+
+
+def stagger(days, span: float, close: float = 1 / 28) -> list[int]:
+    """A level (0 or 1) for each of the sorted ``days`` so that numbers closer
+    than ``close`` of the ``span`` sit one above the other, not on top of each other."""
+    levels, last = [], None
+    for day in days:
+        near = last is not None and (day - last) < close * span
+        levels.append((1 - levels[-1]) if near and levels else 0)
+        last = day
+    return levels
+
+
+#: how far each stagger level lifts a key date's number, in pixels
+LEVEL_PX = 12
+
+
+def numbered_marks(chart: "Chart", items, span: float, rows=None) -> None:
+    """``items``: (number, x, hover text, day) of each key date, in date order.
+    A dotted line at each, on every panel of ``rows`` (default all), its
+    number above the panel (staggered where two are close), its whole
+    label on hover; the panel titles move up above the numbers."""
+    levels = stagger([day for *_, day in items], span)
+    for (n, x, text, _), level in zip(items, levels):
+        for r in rows or range(1, chart.rows + 1):
+            for c in range(1, chart.cols + 1):
+                xa, ya = chart.axes(r, c)
+                chart.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
+                                               "yref": f"{ya} domain", "line": _MARK})
+                chart.layout["annotations"].append(
+                    {"x": x, "y": 1, "xref": xa, "yref": f"{ya} domain", "text": str(n), "showarrow": False,
+                     "xanchor": "center", "yanchor": "bottom", "yshift": LEVEL_PX * level,
+                     "font": {"size": 10, "color": "#555"}, "hovertext": f"{n}. {text}"})
+    lift = 16 + LEVEL_PX * max(levels, default=0)
+    for title in chart.titles:
+        title["yshift"] = lift
+    # titles sit under plotly's toolbar (the top 30 px), the numbers under the titles
+    chart.layout["margin"]["t"] = max(chart.layout["margin"]["t"], lift + 56 if chart.titles else lift + 24)
+
+
+def legend_height(entries: int, base: int = 380) -> int:
+    """A chart tall enough that its legend shows every entry without scrolling."""
+    return max(base, 160 + 26 * entries)
 
 
 #: height of one step of the chain of command's timeline, in pixels
@@ -105,7 +180,8 @@ def reach(run: data.RunData) -> dict:
     chart = Chart(rows, 1, share_x=True, height=380 + STEP_PX * len(steps))
     for i, story in enumerate(run.stories):
         part = frame[frame["story"] == story]
-        chart.line(run.x(part["day"]), _round(part["reach"]), story, data.color(i), hovertemplate="%{x}: %{y:.1%}")
+        chart.line(run.x(part["day"]), _round(part["reach"]), run.name(story), data.color(i),
+                   hovertemplate="%{x}: %{y:.1%}")
     chart.marks(run, rows=[1])
     if rows == 2:
         _timeline(chart, run, steps)
@@ -163,13 +239,15 @@ def reach_by(run: data.RunData, by: str) -> dict | None:
     names = data.groups(frame, by)
     if len(names) < 2:
         return None
-    chart = Chart(1, len(run.stories), run.stories, share_y=True)
+    chart = Chart(1, len(run.stories), [run.name(s) for s in run.stories], share_y=True,
+                  height=legend_height(len(names)))
     for col, story in enumerate(run.stories, start=1):
         part = frame[frame["story"] == story]
         for i, name in enumerate(names):
-            sub = part[part[by] == name]
-            chart.line(run.x(sub["day"]), _round(sub["reach"]), name, data.color(i), col=col, legendgroup=name,
-                       showlegend=col == 1, hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra>{story}</extra>")
+            sub, shown = part[part[by] == name], run.name(name)
+            chart.line(run.x(sub["day"]), _round(sub["reach"]), shown, data.color(i), col=col, legendgroup=name,
+                       showlegend=col == 1,
+                       hovertemplate=f"{shown}<br>%{{x}}: %{{y:.1%}}<extra>{run.name(story)}</extra>")
     chart.marks(run)
     return chart.finish("fraction who have heard it", percent=True)
 
@@ -180,17 +258,20 @@ def channels(run: data.RunData) -> dict | None:
     rows = [(value, frame) for value, frame in rows if len(frame) and frame[value].sum() > 0]
     if not rows:
         return None
-    titles = [f"{story}: {value}" for value, _ in rows for story in run.stories]
-    chart = Chart(len(rows), len(run.stories), titles, share_x=True, height=320 * len(rows))
+    titles = [f"{run.name(story)}: {value}" for value, _ in rows for story in run.stories]
+    layers = run.meta["layers"]
+    chart = Chart(len(rows), len(run.stories), titles, share_x=True,
+                  height=max(320 * len(rows), legend_height(len(layers))))
     for r, (value, frame) in enumerate(rows, start=1):
         frame = _thinned(run, frame)
         for col, story in enumerate(run.stories, start=1):
             part = frame[frame["story"] == story]
-            for i, layer in enumerate(run.meta["layers"]):
-                sub = part[part["layer"] == layer]
-                chart.line(run.x(sub["day"]), sub[value].tolist(), layer, data.color(i), r, col, legendgroup=layer,
+            chart.empty_text[chart.axes(r, col)] = f"no {value}"
+            for i, layer in enumerate(layers):
+                sub, shown = part[part["layer"] == layer], run.name(layer)
+                chart.line(run.x(sub["day"]), sub[value].tolist(), shown, data.color(i), r, col, legendgroup=layer,
                            showlegend=(r == 1 and col == 1),
-                           hovertemplate=f"{layer}<br>%{{x}}: %{{y}}<extra>{value}</extra>")
+                           hovertemplate=f"{shown}<br>%{{x}}: %{{y}}<extra>{value}</extra>")
     chart.marks(run)
     return chart.finish("per day")
 
@@ -208,70 +289,124 @@ def letters(run: data.RunData) -> dict | None:
         return None
     frame = _thinned(run, frame)
     layers = data.groups(frame, "layer")
-    chart = Chart(1, len(run.stories), run.stories, share_y=True)
+    chart = Chart(1, len(run.stories), [run.name(s) for s in run.stories], share_y=True)
     for col, story in enumerate(run.stories, start=1):
         part = frame[frame["story"] == story]
+        chart.empty_text[chart.axes(1, col)] = "no letters"
         for k, layer in enumerate(layers):
             sub = part[part["layer"] == layer]
             for what, colour in LETTER_COLORS.items():
-                name = what if len(layers) == 1 else f"{layer}: {what}"
+                name = what if len(layers) == 1 else f"{run.name(layer)}: {what}"
                 chart.line(run.x(sub["day"]), sub[what].tolist(), name, colour, col=col, legendgroup=name,
                            showlegend=col == 1, line={"dash": LAYER_DASH[k % len(LAYER_DASH)], "width": 1.5},
-                           hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra>{story}</extra>")
+                           hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra>{run.name(story)}</extra>")
     chart.marks(run)
     return chart.finish("letters per day")
 
 
+#: smallest height of a panel of the detentions chart, and the height of one legend entry, in pixels
+PANEL_PX, ENTRY_PX = 220, 24
+
+
 def detentions(run: data.RunData) -> dict | None:
-    """Cumulative detentions by group and by region."""
+    """Cumulative detentions by group (above) and by region (below), each with
+    its own legend beside it and colours distinct across both; the jumps a
+    check explains (``data.caused_steps``) are labelled where they happen."""
     if run.detained.empty or run.detained["detained"].sum() == 0:
         return None
-    chart = Chart(1, 2, ["by group", "by region"])
-    for col, by in enumerate(("agent_group", "region"), start=1):
-        frame = _thinned(run, data.detentions(run, by))
-        for i, name in enumerate(data.groups(frame, by)):
-            sub = frame[frame[by] == name]
-            chart.line(run.x(sub["day"]), sub["detained"].tolist(), name, data.color(i), col=col, legendgroup=by,
-                       legendgrouptitle={"text": by.removeprefix("agent_")}, hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>")
+    frames = {by: data.detentions(run, by) for by in ("agent_group", "region")}
+    names = {by: data.groups(frame, by) for by, frame in frames.items()}
+    steps = data.caused_steps(run)
+    keep = list(data.marks(run)) + steps["row"].tolist()
+    tall = [max(PANEL_PX, ENTRY_PX * (len(names[by]) + 1) + 20) for by in frames]
+    gap = 50
+    plot = sum(tall) + gap
+    chart = Chart(2, 1, share_x=True, height=plot + 90)
+    chart.layout["yaxis"]["domain"] = [1 - tall[0] / plot, 1]
+    chart.layout["yaxis2"]["domain"] = [0, tall[1] / plot]
+    offset = 0
+    for row, (by, frame) in enumerate(frames.items(), start=1):
+        frame = data.thin(frame, data.sample_days(frame["day"], keep=keep))
+        legend = "legend" if row == 1 else "legend2"
+        for i, name in enumerate(names[by]):
+            sub, shown = frame[frame[by] == name], run.name(name)
+            chart.line(run.x(sub["day"]), sub["detained"].tolist(), shown, data.color(offset + i), row=row,
+                       legend=legend, legendgroup=by, hovertemplate=f"{shown}<br>%{{x}}: %{{y:,}}<extra></extra>")
+        offset += len(names[by])
+        chart.layout["yaxis" + ("" if row == 1 else "2")]["title"] = {"text": f"detained by {by.removeprefix('agent_')}"}
+        top = chart.layout["yaxis" + ("" if row == 1 else "2")]["domain"][1]
+        chart.layout[legend] = {"y": top, "yanchor": "top", "x": 1.02, "xanchor": "left",
+                                "title": {"text": by.removeprefix("agent_")}}
     chart.marks(run)
-    return chart.finish("detained (cumulative)")
+    _steps(chart, run, frames["agent_group"], steps)
+    return chart.finish()
+
+
+def _steps(chart: Chart, run: data.RunData, frame, steps) -> None:
+    """A short label with an arrow at each jump a check explains, on the curve of the group it added most to."""
+    for step in steps.itertuples():
+        now = frame[frame["day"] == step.row].set_index("agent_group")["detained"]
+        before = frame[frame["day"] == step.row - 1].set_index("agent_group")["detained"].reindex(now.index,
+                                                                                                   fill_value=0)
+        if now.empty:
+            continue
+        group = (now - before).idxmax()
+        chart.layout["annotations"].append(
+            {"x": run.x([step.row])[0], "y": float(now[group]), "xref": "x", "yref": "y", "text": step.label,
+             "showarrow": True, "arrowhead": 2, "arrowsize": 0.8, "arrowcolor": "#444", "ax": -46, "ay": -28,
+             "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.85)",
+             "hovertext": f"{run.x([step.day])[0]}: {step.label} (+{step.detained:,} detained by the next day, "
+                          "everyone)"})
 
 
 def compare(run: data.RunData) -> dict | None:
-    """This run beside its baseline (without the measures), and their difference."""
+    """The run with every measure (solid) beside its baseline without some
+    (dashed), and their difference, with − without, in percentage points."""
     if run.baseline is None:
         return None
-    label = ((run.meta.get("info") or {}).get("compare") or {}).get("label") or "without measures"
+    from .headline import compare_labels
+
+    with_, without = compare_labels(run)
     both = data.reach(run).merge(data.reach(run.baseline), on=["day", "story"], suffixes=("", "_base"))
     both = _thinned(run, both)
-    chart = Chart(1, 2, [f"reach: this run (solid) and {label} (dashed)", f"difference: {label} minus this run"])
+    chart = Chart(1, 2, [f"reach {with_} (solid) and {without} (dashed)", "difference: with − without"])
+    chart.empty_text[chart.axes(1, 2)] = "no difference on any day"
     for i, story in enumerate(run.stories):
-        sub = both[both["story"] == story]
+        sub, shown = both[both["story"] == story], run.name(story)
         x, colour = run.x(sub["day"]), data.color(i)
-        chart.line(x, _round(sub["reach"]), story, colour, legendgroup=story,
-                   hovertemplate="%{x}: %{y:.1%}<extra>this run</extra>")
-        chart.line(x, _round(sub["reach_base"]), f"{story}, {label}", colour, legendgroup=story,
-                   line={"dash": "dash"}, hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{label}</extra>")
-        chart.line(x, _round(sub["reach_base"] - sub["reach"]), f"{story}: difference", colour, col=2,
-                   legendgroup=story, showlegend=False, hovertemplate="%{x}: %{y:+.1%}<extra>difference</extra>")
+        chart.line(x, _round(sub["reach"]), f"{shown}: {with_}", colour, legendgroup=story, line={"width": 2.6},
+                   hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{with_}</extra>")
+        chart.line(x, _round(sub["reach_base"]), f"{shown}: {without}", colour, legendgroup=story,
+                   line={"dash": "dash", "width": 1.4}, hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{without}</extra>")
+        chart.line(x, _round(100 * (sub["reach"] - sub["reach_base"])), f"{shown}: with − without", colour, col=2,
+                   legendgroup=story, showlegend=False, line={"width": 2},
+                   hovertemplate="%{x}: %{y:+.2f} pp<extra>with − without</extra>")
     chart.marks(run)
-    return chart.finish("fraction who have heard it", percent=True)
+    fig = chart.finish("fraction who have heard it")
+    fig["layout"]["yaxis"].update(tickformat=".0%", rangemode="tozero")
+    fig["layout"]["yaxis2"].update(title={"text": "with − without (percentage points)"}, ticksuffix=" pp",
+                                   zeroline=True, zerolinecolor="#444", zerolinewidth=1)
+    fig["layout"]["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.16, "yanchor": "top"}
+    fig["layout"]["margin"]["b"] = 40 + 24 * len(run.stories)
+    return fig
 
 
 def cartogram(run: data.RunData, day=None) -> dict | None:
-    """Reach by region on a tile map, one map per story, with a date slider."""
+    """Reach by region on a tile map, one map per story, with a date slider
+    starting on ``day`` (by default the question's date, ``data.question``)."""
     inputs = map_inputs(run, day)
     if inputs is None:
         return None
     frame, tiles, chosen = inputs
-    days = data.sample_days(frame["day"], keep=[chosen], limit=MAX_STEPS)
+    days = data.sample_days(frame["day"], keep=[chosen] + [d for _, d in data.key_dates(run)], limit=MAX_STEPS)
     lookup = {(d, s): dict(zip(g["region"], g["reach"])) for (d, s), g in frame.groupby(["day", "story"], sort=False)}
-    chart = Chart(1, len(run.stories), run.stories, height=160 + 90 * tiles.rows)
-    labels = tiles.labels()
+    chart = Chart(1, len(run.stories), [run.name(s) for s in run.stories], height=160 + 90 * tiles.rows)
+    labels = [[run.name(t) if t else "" for t in row] for row in tiles.labels()]
     for col, story in enumerate(run.stories, start=1):
         chart.add({"type": "heatmap", "z": tiles.grid(lookup.get((chosen, story), {})), "text": labels,
-                   "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{text}: %{z:.1%}<extra>" + story
-                   + "</extra>", "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True,  # plotly's YlOrRd runs red to yellow
+                   "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{text}: %{z:.1%}<extra>"
+                   + run.name(story) + "</extra>", "zmin": 0, "zmax": 1, "colorscale": "YlOrRd",
+                   "reversescale": True,  # plotly's YlOrRd runs red to yellow
                    "showscale": col == 1,
                    "xgap": 3, "ygap": 3, "colorbar": {"title": {"text": "reach"}, "tickformat": ".0%"}}, col=col)
     tile_axes(chart, tiles, len(run.stories))
@@ -300,7 +435,8 @@ def tile_axes(chart: Chart, tiles, panels: int) -> None:
 
 
 def _map_title(run: data.RunData, day: int) -> str:
-    return f"reach on {run.x([day])[0]} (day {day})"
+    named = [label for label, d in data.key_dates(run) if d == day]
+    return f"reach on {run.x([day])[0]} ({'; '.join(named + [f'day {day}'])})"
 
 
 def _thinned(run: data.RunData, frame):

@@ -44,10 +44,20 @@ class RunData:
     start: dt.date | None = field(default=None)
     #: where the map draws each region (the scenario's ``[map]``); None: a plain grid
     layout: dict[str, tuple[int, int]] | None = None
+    #: the scenario's measures that act on given days (``sweeps``), when the scenario is known
+    sweeps: dict[str, tuple[str, int, int]] = field(default_factory=dict)
 
     @property
     def stories(self) -> list[str]:
         return list(self.meta["stories"])
+
+    @property
+    def info(self) -> dict:
+        return self.meta.get("info") or {}
+
+    def name(self, ident) -> str:
+        """The name people read for a group, region, layer or story (``display``)."""
+        return display(self.info, ident)
 
     @property
     def last_day(self) -> int:
@@ -87,11 +97,56 @@ def load(store: Store, run_id: str, with_baseline: bool = True, scenario=None) -
     base = meta.get("baseline_id")
     baseline = load(store, base, with_baseline=False) if (base and with_baseline) else None
     info = meta.get("info") or {}
-    if scenario is not None:
-        layout = layout_of(scenario)
-    else:
-        layout = stored_layout(info) or layout_of(builtin_scenario(meta))
-    return RunData(rid, meta, baseline=baseline, start=start_date(info), layout=layout, **tables)
+    known = scenario if scenario is not None else builtin_scenario(meta)
+    layout = layout_of(scenario) if scenario is not None else stored_layout(info) or layout_of(known)
+    return RunData(rid, meta, baseline=baseline, start=start_date(info), layout=layout, sweeps=sweeps(known),
+                   **tables)
+
+
+def display(info: dict | None, ident) -> str:
+    """The name people read for an identifier (a group, region, layer or
+    story): the scenario's ``[names]`` as stored in a run's or an ensemble's
+    info (``info["names"]``), else the identifier itself. Results stored
+    before ``[names]`` existed have none, and show their identifiers."""
+    ident = str(ident)
+    names = (info or {}).get("names")
+    value = names.get(ident) if isinstance(names, dict) else None
+    return value if isinstance(value, str) and value.strip() else ident
+
+
+def people(info: dict | None, ident) -> str:
+    """A group for a sentence: its display name as the scenario wrote it
+    (``soldiers' families``), else its identifier read as a plural
+    (``soldier_family`` -> ``soldier families``)."""
+    name = display(info, ident)
+    if name != str(ident):
+        return name
+    words = str(ident).replace("_", " ")
+    if words.endswith("s"):
+        return words
+    if words.endswith("y") and words[-2:-1] not in "aeiou":
+        return words[:-1] + "ies"
+    return words + "s"
+
+
+def sweeps(scenario) -> dict[str, tuple[str, int, int]]:
+    """The scenario's measures that search a cohort on given days: name ->
+    (type, first, every): they act at the end of day ``first`` after they
+    switch on, then every ``every`` days (a ``check`` from its ``first``, a
+    ``monitor`` at the end of every ``every``-th day). None without a scenario."""
+    if scenario is None:
+        return {}
+    out = {}
+    for m in scenario.measures:
+        kind = getattr(m, "type", None)
+        if kind in ("check", "monitor"):
+            out[m.name] = (kind, int(m.first) if kind == "check" else int(m.every) - 1, int(m.every))
+    return out
+
+
+def sweep_days(first: int, every: int, since: int, until: int) -> list[int]:
+    """The days a sweep acts, for one switched on on day ``since``, up to day ``until``."""
+    return list(range(since + first, until + 1, every))
 
 
 def builtin_scenario(row: dict):
@@ -156,9 +211,95 @@ def marks(run: RunData) -> dict[int, list[str]]:
     ev = run.events
     if not ev.empty:
         for row in ev[ev["kind"].isin(MARK_KINDS)].itertuples():
-            label = row.detail if isinstance(row.detail, str) and row.detail else row.kind
-            add(int(row.day), label if row.kind in ("report", "order") else f"{row.kind.split('-')[1]}: {label}")
+            detail = row.detail if isinstance(row.detail, str) and row.detail else row.kind
+            add(int(row.day), _mark_label(row.kind, detail))
     return {day: out[day] for day in sorted(out) if out[day]}
+
+
+def _mark_label(kind: str, detail: str) -> str:
+    """``report: border-report (reports reached 50)``, ``order: border-report``, ``on: inspect-mail``."""
+    if kind in ("measure-start", "measure-stop"):
+        return f"{'on' if kind == 'measure-start' else 'off'}: {detail}"
+    trigger, _, rest = detail.partition(": ")
+    if not rest:
+        return detail
+    return f"report: {trigger} ({rest})" if kind == "report" else f"order: {trigger}"
+
+
+def key_dates(run: RunData) -> list[tuple[str, int]]:
+    """The key dates in the run's info that fall inside it, as (label, day), in date order."""
+    out = []
+    for label, when in ((run.info.get("key_dates") or {}).items()):
+        try:
+            day = run.day_of(when, clip=False)
+        except (ValueError, StoreError):
+            continue
+        if 0 <= day <= run.last_day:
+            out.append((str(label), day))
+    return sorted(out, key=lambda kv: kv[1])
+
+
+def question(run: RunData) -> tuple[str, int]:
+    """The day the page opens on (the map, the summary): the last key date
+    inside the run (the question the scenario asks; for kpa-2025 "end of
+    February"), else the last day."""
+    dates = key_dates(run)
+    return dates[-1] if dates else ("last day", run.last_day)
+
+
+def table_days(run: RunData) -> list[tuple[str, int]]:
+    """The columns of the page's tables: the key dates, then the last day."""
+    dates = key_dates(run)
+    if not dates or dates[-1][1] != run.last_day:
+        dates.append(("last day", run.last_day))
+    return dates
+
+
+def numbered(run: RunData) -> list[tuple[int, int, str]]:
+    """The marked days (``marks``) numbered from 1 as the charts and the
+    key-date list show them: (number, day, every label of that day, whole)."""
+    return [(i, day, joined(labels)) for i, (day, labels) in enumerate(marks(run).items(), start=1)]
+
+
+def joined(labels) -> str:
+    """A day's labels in one line, the measures switching on (or off) together:
+    ``joint order; on: inspect-mail, punish-units``."""
+    out: list[str] = []
+    for label in labels:
+        head, _, rest = label.partition(": ")
+        if head in ("on", "off") and out and out[-1].startswith(head + ": "):
+            out[-1] += ", " + rest
+        else:
+            out.append(label)
+    return "; ".join(out)
+
+
+def caused_steps(run: RunData) -> pd.DataFrame:
+    """Jumps in the detentions that a measure acting on given days explains:
+    ``day`` (the measure's day), ``row`` (the day of the tables where the
+    jump shows: the end of that day), ``label`` (``check: NAME``) and
+    ``detained`` (people it added, everyone). From the run's ``check-finding``
+    events and, when the scenario is known, its monitors' days (from their
+    ``measure-start`` events and ``sweeps``); only days that added someone."""
+    columns = ["day", "row", "label", "detained"]
+    ev = run.events
+    if run.detained.empty or ev.empty:
+        return pd.DataFrame(columns=columns)
+    total = run.detained.groupby("day")["detained"].sum().sort_index()
+    added = total.diff().fillna(0)
+    found = ev[ev["kind"] == "check-finding"]
+    acts = {(int(d), f"check: {name}") for d, name in zip(found["day"], found["detail"].fillna("check"))}
+    starts = ev[ev["kind"] == "measure-start"]
+    for name, (kind, first, every) in run.sweeps.items():
+        if kind != "monitor":  # a check's days are in its events
+            continue
+        for since in starts.loc[starts["detail"] == name, "day"].astype(int):
+            stops = ev[(ev["kind"] == "measure-stop") & (ev["detail"] == name) & (ev["day"] > since)]["day"]
+            until = int(stops.min()) if len(stops) else run.last_day
+            acts |= {(d, f"check: {name}") for d in sweep_days(first, every, since, until)}
+    rows = [(d, d + 1, label, int(added.get(d + 1, 0))) for d, label in sorted(acts) if d + 1 <= run.last_day]
+    out = pd.DataFrame([r for r in rows if r[3] > 0], columns=columns)
+    return out.reset_index(drop=True)
 
 
 def chain(run: RunData) -> pd.DataFrame:
@@ -218,6 +359,27 @@ def letters(run: RunData) -> pd.DataFrame:
 def letter_totals(frame: pd.DataFrame) -> pd.DataFrame:
     """Letters written, delivered and caught over the whole run, per story and layer."""
     return frame.groupby(["story", "layer"], sort=False)[["written", "delivered", "caught"]].sum().reset_index()
+
+
+def pct(v: float) -> str:
+    """A share as a percentage: ``94.1%``."""
+    return f"{100 * v:.1f}%"
+
+
+def pp(v: float) -> str:
+    """A difference of two shares in percentage points, signed, with a true minus: ``−7.3 pp``."""
+    value = round(100 * float(v), 1)
+    return "0.0 pp" if value == 0 else f"{value:+.1f} pp".replace("-", "−")
+
+
+def count(v: float) -> str:
+    """A number of people: ``1,006``."""
+    return f"{v:,.0f}"
+
+
+def signed(v: float) -> str:
+    """A change in a number of people, signed, with a true minus: ``+78``, ``−12``."""
+    return "0" if round(float(v)) == 0 else f"{v:+,.0f}".replace("-", "−")
 
 
 def sample_days(days, keep=(), limit: int = MAX_POINTS) -> np.ndarray:

@@ -14,11 +14,10 @@ import numpy as np
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
-from .charts import LETTER_COLORS, STEP_PX, Chart, tile_axes, timeline
+from .charts import LETTER_COLORS, STEP_PX, Chart, numbered_marks, tile_axes, timeline
 
 #: most dates the map's slider steps through
 MAX_STEPS = 60
-_MARK = {"color": "#777", "width": 1, "dash": "dot"}
 #: opacity of the 90% and the 50% band
 BAND_ALPHA = (0.12, 0.25)
 
@@ -38,18 +37,11 @@ def _chart(rows: int, cols: int, titles, height: int, share_x: bool = False) -> 
 
 
 def _key_dates(chart: Chart, ens: ed.EnsembleData, rows=None) -> None:
-    """A numbered dotted line at each key date, its number above every panel (of ``rows``, default all)."""
-    for i, (name, date) in enumerate(ens.key_dates.items(), start=1):
-        x = date.isoformat()
-        for r in rows or range(1, chart.rows + 1):
-            for c in range(1, chart.cols + 1):
-                xa, ya = chart.axes(r, c)
-                chart.layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": xa,
-                                               "yref": f"{ya} domain", "line": _MARK})
-                chart.layout["annotations"].append(
-                    {"x": x, "y": 1, "xref": xa, "yref": f"{ya} domain", "text": str(i), "showarrow": False,
-                     "xanchor": "center", "yanchor": "bottom", "font": {"size": 10, "color": "#555"},
-                     "hovertext": f"{name}: {x}"})
+    """A numbered dotted line at each key date, its number above every panel (of ``rows``, default all),
+    staggered where two are close, its label whole on hover and in the page's list."""
+    items = [(i, date.isoformat(), f"{date.isoformat()}: {name}", (date - ens.start).days)
+             for i, (name, date) in enumerate(ens.key_dates.items(), start=1)]
+    numbered_marks(chart, items, max((ens.last_date - ens.start).days, 1), rows)
 
 
 def _thin(frame, ens: ed.EnsembleData):
@@ -58,18 +50,28 @@ def _thin(frame, ens: ed.EnsembleData):
 
 
 def _banded(chart: Chart, part, name: str, colour: str, col: int, fmt: str, story: str, first: bool,
-            scale: float = 1.0) -> None:
-    """One name's 90% and 50% bands and its median line, in panel ``col``."""
+            scale: float = 1.0, shown: str | None = None) -> None:
+    """One name's 90% and 50% bands and its median line, in panel ``col`` (``shown``: the
+    name people read, in the legend; default ``label``)."""
+    shown = ed.label(name) if shown is None else shown
     x = [d.isoformat() for d in part["date"]]
     q = {c: np.round(part[c].to_numpy(dtype=float) * scale, 6).tolist() for c in ed.QCOLS}
     for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
         chart.add({"type": "scatter", "mode": "lines", "x": x + x[::-1], "y": q[hi] + q[lo][::-1], "fill": "toself",
                    "fillcolor": rgba(colour, alpha), "line": {"width": 0}, "hoverinfo": "skip",
                    "legendgroup": name, "showlegend": False, "name": name}, col=col)
-    chart.line(x, q["q50"], ed.label(name), colour, col=col, legendgroup=name, showlegend=first,
+    chart.line(x, q["q50"], shown, colour, col=col, legendgroup=name, showlegend=first,
                customdata=list(zip(q["q05"], q["q95"])),
-               hovertemplate=(f"{ed.label(name)}<br>%{{x}}: %{{y:{fmt}}} [%{{customdata[0]:{fmt}}}, "
+               hovertemplate=(f"{shown}<br>%{{x}}: %{{y:{fmt}}} [%{{customdata[0]:{fmt}}}, "
                               f"%{{customdata[1]:{fmt}}}]<extra>{story}</extra>"))
+
+
+def legend_name(ens: ed.EnsembleData, by: str, name: str) -> str:
+    """A legend entry: a group's or region's display name; a kind of letter as it is."""
+    if by == "letters":
+        layer, _, what = str(name).rpartition(": ")
+        return f"{ens.name(layer)}: {what}" if layer else what
+    return ens.name(name)
 
 
 def legend_height(entries: int) -> int:
@@ -87,15 +89,16 @@ def bands(ens: ed.EnsembleData, frame, by: str, ytitle: str, percent: bool = Tru
     if not names:
         return None
     stories = ed.stories(ens, frame)
-    titles = [s for s in stories if s]
+    titles = [ens.name(s) for s in stories if s]
     chart = _chart(1, len(stories), titles, height=legend_height(len(names)))
     frame = _thin(frame, ens)
     fmt = "+.1f" if points else (".1%" if percent else ",.0f")
     for col, story in enumerate(stories, start=1):
         part = ed.series(frame, by, story)
+        chart.empty_text[chart.axes(1, col)] = "no change in any run" if points else "none in any run"
         for i, name in enumerate(names):
             _banded(chart, part[part["name"] == name], name, (colors or {}).get(name, data.color(i)), col, fmt,
-                    story, col == 1, 100.0 if points else 1.0)
+                    ens.name(story) if story else "", col == 1, 100.0 if points else 1.0, legend_name(ens, by, name))
     _key_dates(chart, ens)
     fig = chart.finish(ytitle, percent=percent and not points)
     if points:
@@ -110,9 +113,18 @@ def reach_by(ens: ed.EnsembleData, by: str) -> dict | None:
 
 
 def detentions(ens: ed.EnsembleData) -> dict | None:
+    """Detained so far by group, median and bands; the jumps a check explains labelled where they happen."""
     if ens.detained["q95"].max() <= 0:
         return None
-    return bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+    fig = bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+    for step in ed.caused_steps(ens).itertuples():
+        x = step.date.isoformat()
+        fig["layout"]["annotations"].append(
+            {"x": x, "y": step.q50, "xref": "x", "yref": "y", "text": step.label, "showarrow": True,
+             "arrowhead": 2, "arrowsize": 0.8, "arrowcolor": "#444", "ax": -46, "ay": -28,
+             "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.85)",
+             "hovertext": f"{x}: {step.label}, the median day it acted over the runs"})
+    return fig
 
 
 def letters(ens: ed.EnsembleData) -> dict | None:
@@ -134,7 +146,8 @@ def chain(ens: ed.EnsembleData) -> dict | None:
     chart = _chart(2, 1, [], height=420 + STEP_PX * len(steps), share_x=True)
     frame = _thin(ens.reach, ens)
     for i, story in enumerate(ens.stories):
-        _banded(chart, ed.series(frame, "all", story), story, data.color(i), 1, ".1%", story, True)
+        _banded(chart, ed.series(frame, "all", story), story, data.color(i), 1, ".1%", ens.name(story), True,
+                shown=ens.name(story))
     _key_dates(chart, ens, rows=[1])
 
     def date(day) -> str:
@@ -188,13 +201,14 @@ def cartogram(ens: ed.EnsembleData) -> dict | None:
     grids = {}
     for (date, story), part in frame.groupby(["date", "story"], sort=False):
         grids[date, story] = (tiles.grid(dict(zip(part["name"], part["q50"]))),
-                              _hover(tiles, {r.name: r for r in part.itertuples()}))
-    chart = _chart(1, len(ens.stories), ens.stories, height=180 + 90 * tiles.rows)
-    labels = tiles.labels()
+                              _hover(tiles, {r.name: r for r in part.itertuples()}, ens.name))
+    chart = _chart(1, len(ens.stories), [ens.name(s) for s in ens.stories], height=180 + 90 * tiles.rows)
+    labels = [[ens.name(t) if t else "" for t in row] for row in tiles.labels()]
     for col, story in enumerate(ens.stories, start=1):
         z, hover = grids.get((q_date, story), ([], []))
         chart.add({"type": "heatmap", "z": z, "text": labels, "hovertext": hover,
-                   "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{hovertext}<extra>" + story + "</extra>",
+                   "texttemplate": "%{text}<br>%{z:.0%}", "hovertemplate": "%{hovertext}<extra>" + ens.name(story)
+                   + "</extra>",
                    "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True, "showscale": col == 1,
                    "xgap": 3, "ygap": 3, "colorbar": {"title": {"text": "median reach"}, "tickformat": ".0%"}}, col=col)
     tile_axes(chart, tiles, len(ens.stories))
@@ -221,11 +235,12 @@ def _map_dates(ens: ed.EnsembleData, q_date) -> list:
     return sorted(set(all_dates[::step]) | set(ens.key_dates.values()) | {q_date, all_dates[-1]})
 
 
-def _hover(tiles, rows: dict) -> list[list[str]]:
-    """"Ryanggang: 94.1% [93.5%, 94.4%]" for each tile; empty where there is none."""
+def _hover(tiles, rows: dict, name=str) -> list[list[str]]:
+    """"Ryanggang: 94.1% [93.5%, 94.4%]" for each tile (``name``: the region as people read it); empty where
+    there is none."""
     out = [[""] * tiles.cols for _ in range(tiles.rows)]
     for region, (r, c) in tiles.tiles.items():
         row = rows.get(region)
         if row is not None:
-            out[r][c] = f"{region}: {ed.interval(row._asdict(), ed.pct)}"
+            out[r][c] = f"{name(region)}: {ed.interval(row._asdict(), ed.pct)}"
     return out

@@ -21,7 +21,9 @@ from ..ensemble.replicate import LETTERS
 from ..results import Store, StoreError
 from ..results.ensembles import is_ensemble_id
 from .cartogram import layout_of, stored_layout
-from .data import CHAIN_KINDS, builtin_scenario
+from .data import CHAIN_KINDS, builtin_scenario, display, sweep_days, sweeps
+from .data import count, pct, pp, signed  # noqa: F401  the words for numbers, shared with a run's page
+from .data import people as data_people
 
 QCOLS = ["q05", "q25", "q50", "q75", "q95"]
 
@@ -63,6 +65,19 @@ class EnsembleData:
     inspections: dict[str, list[str]] = field(default_factory=dict)
     #: where the map draws each region (the scenario's ``[map]``); None: a plain grid
     layout: dict[str, tuple[int, int]] | None = None
+    #: the scenario's ``[names]``: identifier -> the name people read (empty: the identifiers, read as words)
+    display_names: dict[str, str] = field(default_factory=dict)
+    #: the scenario's measures that act on given days (``data.sweeps``; empty without the scenario)
+    sweeps: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    def name(self, ident) -> str:
+        """A group, region, layer or story as people read it: its ``[names]`` entry, else ``label``."""
+        shown = display({"names": self.display_names}, ident)
+        return shown if shown != str(ident) else label(ident)
+
+    def people(self, ident) -> str:
+        """A group for a sentence: its ``[names]`` entry as written (``soldiers' families``), else ``people``."""
+        return data_people({"names": self.display_names}, ident)
 
     @property
     def runs(self) -> int:
@@ -136,7 +151,17 @@ def load(store: Store, ensemble_id: str, scenario=None) -> EnsembleData:
         dated(store.bands(eid, "reach", effects=True)) if compare else None,
         dated(store.bands(eid, "detained", effects=True)) if compare else None, chains, varied, stages, starts,
         letters if len(letters) else None, letter_runs(store, eid) if len(letters) else None, inspections(sc),
-        layout_of(scenario) if scenario is not None else stored_layout(info) or layout_of(sc))
+        layout_of(scenario) if scenario is not None else stored_layout(info) or layout_of(sc),
+        _names(scenario, info, sc), sweeps(sc))
+
+
+def _names(scenario, info: dict, known) -> dict[str, str]:
+    """The display names: the given scenario's ``[names]``, else those stored in the
+    ensemble's info, else those of the unchanged built-in scenario it ran (none: identifiers)."""
+    for source in (getattr(scenario, "names", None), info.get("names"), getattr(known, "names", None)):
+        if isinstance(source, dict) and source:
+            return {str(k): str(v) for k, v in source.items()}
+    return {}
 
 
 def inspections(scenario) -> dict[str, list[str]]:
@@ -267,12 +292,13 @@ def on_date(frame: pd.DataFrame, date: dt.date, by: str, story: str | None = Non
 
 def at_dates(frame: pd.DataFrame, dates, by: str, story: str | None = None, fmt=None, order=()) -> pd.DataFrame:
     """A table: one row per name (in ``order`` first), one column per (label,
-    date), each cell "median [5%, 95%]" written by ``fmt`` (default: percent)."""
+    date) named ``label`` and the date on two lines, each cell "median [5%,
+    95%]" written by ``fmt`` (default: percent)."""
     fmt = fmt or pct
     out = pd.DataFrame(index=pd.Index(names(frame, by, order), name=by))
     for label, date in dates:
         part = on_date(frame, date, by, story).set_index("name")
-        out[f"{label} {date.isoformat()}"] = [interval(part.loc[n], fmt) if n in part.index else ""
+        out[f"{label}\n{date.isoformat()}"] = [interval(part.loc[n], fmt) if n in part.index else ""
                                              for n in out.index]
     return out
 
@@ -345,6 +371,30 @@ def steps(data: EnsembleData) -> pd.DataFrame:
     return out.drop(columns=["rank", "pos"]).reset_index(drop=True)
 
 
+def caused_steps(data: EnsembleData) -> pd.DataFrame:
+    """Jumps in the median detentions that a measure acting on given days
+    explains (a check or monitor of the scenario, from the median day it
+    switched on over the runs): ``date`` (the day it acted; its bands row is
+    dated so), ``label`` (``check: NAME``), ``name`` (the group whose median
+    it raised most) and ``q50`` (that group's median then). Empty without the
+    scenario, or where no median rose that day."""
+    columns = ["date", "label", "name", "q50"]
+    frame = data.detained[data.detained["by"] == "group"]
+    rows = []
+    last = int(frame["day"].max()) if len(frame) else 0
+    for name, (_, first, every) in data.sweeps.items():
+        on = pd.to_numeric(data.replicates.get(f"on: {name}", pd.Series(dtype=float)), errors="coerce").dropna()
+        if on.empty:
+            continue
+        for day in sweep_days(first, every, round(on.median()), last - 1):
+            now = frame[frame["day"] == day + 1].set_index("name")["q50"]
+            before = frame[frame["day"] == day].set_index("name")["q50"].reindex(now.index, fill_value=0)
+            jump = now - before
+            if len(jump) and jump.max() > 0:
+                rows.append((data.date_of(day), f"check: {name}", jump.idxmax(), float(now[jump.idxmax()])))
+    return pd.DataFrame(rows, columns=columns)
+
+
 def letter_totals(data: EnsembleData) -> pd.DataFrame | None:
     """Per run, story and delayed layer: letters ``written``, ``delivered``
     and ``caught`` over the whole run; ``inspected_from``, the first day an
@@ -393,7 +443,7 @@ def letter_table(data: EnsembleData) -> pd.DataFrame | None:
     rows = []
     for story, layer in ((s, lay) for s in stories(data, totals) for lay in layers):
         part = totals[(totals["story"] == story) & (totals["layer"] == layer)]
-        row = {"layer": f"{story}: {layer}" if several else layer}
+        row = {"layer": f"{data.name(story)}: {data.name(layer)}" if several else data.name(layer)}
         for what in LETTERS:
             row[what] = interval(dict(zip(("q50", "q05", "q95"), quantiles(part[what]))), count)
         begun = part["inspected_from"].dropna()
@@ -433,22 +483,6 @@ def interval(row, fmt) -> str:
     return f"{fmt(row['q50'])} [{fmt(row['q05'])}, {fmt(row['q95'])}]"
 
 
-def pct(v) -> str:
-    return f"{100 * v:.1f}%"
-
-
-def pp(v) -> str:
-    return f"{100 * v:+.1f} pp"
-
-
-def count(v) -> str:
-    return f"{v:,.0f}"
-
-
-def signed(v) -> str:
-    return f"{v:+,.0f}"
-
-
 def label(name: str) -> str:
     """A group, region or measure name for people to read: ``border_resident`` -> ``border resident``."""
     return str(name).replace("_", " ")
@@ -456,12 +490,7 @@ def label(name: str) -> str:
 
 def people(name: str) -> str:
     """A group's name in the plural, for sentences: ``soldier_family`` -> ``soldier families``."""
-    words = label(name)
-    if words.endswith("s"):
-        return words
-    if words.endswith("y") and words[-2:-1] not in "aeiou":
-        return words[:-1] + "ies"
-    return words + "s"
+    return data_people(None, name)
 
 
 def summary(data: EnsembleData) -> list[str]:
@@ -476,12 +505,12 @@ def summary(data: EnsembleData) -> list[str]:
         words = [f"{when}, "]
         if len(groups) > 1:
             top, low = groups.loc[groups["q50"].idxmax()], groups.loc[groups["q50"].idxmin()]
-            words.append(f"{interval(top, pct)} of {people(top['name'])} had heard “{story}”, against "
-                         f"{interval(low, pct)} of {people(low['name'])}")
+            words.append(f"{interval(top, pct)} of {data.people(top['name'])} had heard “{data.name(story)}”, "
+                         f"against {interval(low, pct)} of {data.people(low['name'])}")
             if len(everyone):
                 words.append(f"; {interval(everyone.iloc[0], pct)} of everyone")
         elif len(everyone):
-            words.append(f"{interval(everyone.iloc[0], pct)} of everyone had heard “{story}”")
+            words.append(f"{interval(everyone.iloc[0], pct)} of everyone had heard “{data.name(story)}”")
         lines.append("".join(words) + ".")
     lines.append(_detained(data))
     lines.extend(_chain(data))
@@ -503,7 +532,7 @@ def _detained(data: EnsembleData) -> str:
     text = by + f"{interval(total, count)} people were detained"
     if len(groups) and groups["q50"].max() > 0:
         top = groups.loc[groups["q50"].idxmax()]
-        text += f", {interval(top, count)} of them {people(top['name'])}"
+        text += f", {interval(top, count)} of them {data.people(top['name'])}"
     return text + "."
 
 
@@ -540,10 +569,11 @@ def _effects(data: EnsembleData, q_date: dt.date, when: str) -> list[str]:
             continue
         r = groups.loc[groups["q50"].abs().idxmax()]
         if r["q50"] == 0:
-            out.append(f"{when}, leaving out {without} changes no group's reach of “{story}” in the median run.")
+            out.append(f"{when}, leaving out {without} changes no group's reach of “{data.name(story)}” in the "
+                       "median run.")
         else:
-            out.append(f"{when}, the largest change from leaving out {without} is in {people(r['name'])}' reach of "
-                       f"“{story}”: {interval(r, pp)} (with − without).")
+            out.append(f"{when}, the largest change from leaving out {without} is in who had heard "
+                       f"“{data.name(story)}” among {data.people(r['name'])}: {interval(r, pp)} (with − without).")
     det = detentions(data, effects=True)
     everyone = det[det["name"] == "all"]
     if len(everyone):

@@ -16,9 +16,9 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
-from .charts import LETTER_COLORS
-from .ensemble_charts import BAND_ALPHA
-from .figures import steps_strip, tile_axis
+from .charts import LETTER_COLORS, stagger
+from .ensemble_charts import BAND_ALPHA, legend_name
+from .figures import notes, steps_strip, tile_axis
 
 
 def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = True,
@@ -32,18 +32,25 @@ def bands(ens: ed.EnsembleData, frame, by: str, ylabel: str, percent: bool = Tru
     fig = Figure(figsize=(5.5 * len(stories) + 2, 4.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(stories), sharey=True))
     scale = 100.0 if points else 1.0
+    handles = {}
     for ax, story in zip(axes, stories):
         part = ed.series(frame, by, story)
+        if story:
+            ax.set_title(ens.name(story), pad=16)
+        if not len(part) or not np.any(part[ed.QCOLS].to_numpy(dtype=float)):  # nothing in any run: no flat line
+            ax.text(0.5, 0.5, "none", transform=ax.transAxes, ha="center", va="center", fontsize=9, color="#777")
+            ax.set_yticks([])
+            _dates(ax)
+            continue
         for i, name in enumerate(names):
             sub, colour = part[part["name"] == name], (colors or {}).get(name, data.color(i))
             x = np.array(sub["date"], dtype="datetime64[D]")
             for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
                 ax.fill_between(x, sub[lo] * scale, sub[hi] * scale, color=colour, alpha=alpha, lw=0)
-            ax.plot(x, sub["q50"] * scale, color=colour, lw=1.3, label=ed.label(name))
-        if story:
-            ax.set_title(story, pad=14)
+            shown = legend_name(ens, by, name)
+            handles[shown], = ax.plot(x, sub["q50"] * scale, color=colour, lw=1.3, label=shown)
         _finish(ax, ens, ylabel if ax is axes[0] else None, percent and not points, points)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+    fig.legend(list(handles.values()), list(handles), loc="outside right upper", frameon=False, fontsize=8)
     _footnote(fig, ens)
     return fig
 
@@ -55,7 +62,14 @@ def reach_by(ens: ed.EnsembleData, by: str) -> Figure | None:
 def detentions(ens: ed.EnsembleData) -> Figure | None:
     if ens.detained["q95"].max() <= 0:
         return None
-    return bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+    fig = bands(ens, ens.detained, "group", "detained so far (people)", percent=False)
+    ax = fig.axes[0]
+    for step in ed.caused_steps(ens).itertuples():
+        ax.annotate(step.label, (np.datetime64(step.date.isoformat()), step.q50), xytext=(-40, 14),
+                    textcoords="offset points", ha="right", fontsize=7,
+                    arrowprops={"arrowstyle": "->", "color": "#444", "lw": 0.8},
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+    return fig
 
 
 def letters(ens: ed.EnsembleData) -> Figure | None:
@@ -81,7 +95,7 @@ def chain(ens: ed.EnsembleData) -> Figure | None:
         x = np.array(sub["date"], dtype="datetime64[D]")
         for (lo, hi), alpha in zip((("q05", "q95"), ("q25", "q75")), BAND_ALPHA):
             ax.fill_between(x, sub[lo], sub[hi], color=colour, alpha=alpha, lw=0)
-        ax.plot(x, sub["q50"], color=colour, lw=1.3, label=story)
+        ax.plot(x, sub["q50"], color=colour, lw=1.3, label=ens.name(story))
     ax.legend(frameon=False, fontsize=8)
     _finish(ax, ens, "fraction who have heard it (everyone)", True, False)
 
@@ -146,21 +160,24 @@ def cartogram(ens: ed.EnsembleData) -> Figure | None:
         for (r, c), value in np.ndenumerate(grid):
             if labels[r][c]:
                 row = part.loc[labels[r][c]]
-                ax.text(c + 0.5, r + 0.5, f"{labels[r][c].replace(' ', chr(10), 1)}\n{row.q50:.0%}\n"
+                ax.text(c + 0.5, r + 0.5, f"{ens.name(labels[r][c]).replace(' ', chr(10), 1)}\n{row.q50:.0%}\n"
                         f"[{row.q05:.0%}, {row.q95:.0%}]", ha="center", va="center", fontsize=6,
                         color="white" if value > 0.6 else "black")
-        tile_axis(ax, tiles, story)
+        tile_axis(ax, tiles, ens.name(story))
     fig.colorbar(image, ax=list(axes), format=PercentFormatter(1.0), shrink=0.8, label="median reach")
     fig.suptitle(f"median reach [5%, 95%] on {q_date.isoformat()}" + (f" ({q_label})" if q_label != "last day" else ""))
     return fig
 
 
 def _finish(ax, ens: ed.EnsembleData, ylabel: str | None, percent: bool, points: bool) -> None:
-    for i, date in enumerate(ens.key_dates.values(), start=1):
+    dates = list(ens.key_dates.values())
+    levels = stagger([(d - ens.start).days for d in dates], max((ens.last_date - ens.start).days, 1))
+    for i, (date, level) in enumerate(zip(dates, levels), start=1):
         x = np.datetime64(date.isoformat())
         ax.axvline(x, color="#888", lw=0.8, ls=":")
-        ax.annotate(str(i), (x, 1), xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=7, color="#555", annotation_clip=False)
+        ax.annotate(str(i), (x, 1), xycoords=("data", "axes fraction"), xytext=(0, 2 + 8 * level),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=7, color="#555",
+                    annotation_clip=False)
     if ylabel:
         ax.set_ylabel(ylabel)
     if percent:
@@ -181,10 +198,8 @@ def _dates(ax) -> None:
 
 def _footnote(fig: Figure, ens: ed.EnsembleData) -> None:
     """The key dates, whole, under the figure; the bands' meaning."""
-    keys = "   ".join(f"{i} {d.isoformat()} {name}" for i, (name, d) in enumerate(ens.key_dates.items(), start=1))
-    text = f"median over {ens.runs} runs; bands: 50% and 90% of the runs" + (f"\n{keys}" if keys else "")
-    fig.get_layout_engine().set(h_pad=0.1)
-    fig.supxlabel(text, fontsize=7, color="#555", x=0.01, ha="left")
+    keys = [f"{i} {d.isoformat()} {name}" for i, (name, d) in enumerate(ens.key_dates.items(), start=1)]
+    notes(fig, keys, f"median over {ens.runs} runs; bands: 50% and 90% of the runs", fontsize=7)
 
 
 #: file name -> figure builder

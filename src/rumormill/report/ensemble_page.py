@@ -15,15 +15,6 @@ from . import ensemble_charts as charts
 from . import ensemble_data as ed
 from .page import _DRAW, _STYLE, _script_json
 
-_MORE_STYLE = """
-table{border-collapse:collapse;font-size:.85em;margin:.6em 0 1em}th,td{padding:.2em .6em;text-align:right;
-border-bottom:1px solid #eee;white-space:nowrap}th:first-child,td:first-child{text-align:left}
-caption{text-align:left;font-weight:600;padding:.3em 0}.scroll{overflow-x:auto}
-.summary li{margin:.25em 0}ol.keydates{display:flex;flex-wrap:wrap;gap:.3em 1.6em;padding:.4em .8em;
-margin:.8em 0;background:#f6f6f6;list-style:none;font-size:.9em}ol.keydates b{color:#555;margin-right:.3em}
-"""
-
-
 def render(ens: ed.EnsembleData) -> str:
     """The whole page as text."""
     figures, body, nav = {}, [], []
@@ -44,12 +35,13 @@ def render(ens: ed.EnsembleData) -> str:
         section(f"reach-{by}", title, f"Each line is the median over the runs; the darker band holds the middle "
                 "50% of the runs, the lighter one 90% (5% to 95%).", charts.reach_by(ens, by),
                 [_table(ed.at_dates(ens.reach, dates, by, story, order=ed.order(ens, by)),
-                        f"Who had heard “{story}”, by {by}: median [5%, 95%]") for story in ens.stories])
+                        f"Who had heard “{ens.name(story)}”, by {by}: median [5%, 95%]", ens.name)
+                 for story in ens.stories])
     section("map", "Map", "Median reach by region on the chosen date; hover a tile for its 5–95% interval, "
             "move the slider to change the date. " + cartogram.note(ens.layout, ens.regions), charts.cartogram(ens))
     section("detentions", "Detentions", "People detained so far, by group: median and bands over the runs.",
             charts.detentions(ens), [_table(_named(ed.detentions(ens), ed.count), "Detained by the end: median "
-                                            "[5%, 95%]")])
+                                            "[5%, 95%]", _everyone(ens))])
     section("runs", "Across the runs", "How the runs differ: the day the trigger's report went up, and how many "
             "people were detained by the end, each run counted once.", charts.distributions(ens))
     _chain_section(ens, section)
@@ -67,9 +59,9 @@ def render(ens: ed.EnsembleData) -> str:
                 f"Each pair of runs shares its random numbers; the difference is with every measure minus without "
                 f"{without} (with − without), in percentage points. Bands as above.", charts.effects(ens),
                 [_table(ed.at_dates(ens.effects, dates, "group", story, ed.pp, ens.groups), f"Change in who had heard "
-                        f"“{story}” (with − without): median [5%, 95%]") for story in ens.stories]
+                        f"“{ens.name(story)}” (with − without): median [5%, 95%]", ens.name) for story in ens.stories]
                 + [_table(_named(ed.detentions(ens, effects=True), ed.signed), "Change in detentions by the end "
-                          "(with − without)")])
+                          "(with − without)", _everyone(ens))])
     draws = ed.draws(ens)
     if draws is not None:
         section("draws", "Parameter draws", "The values drawn for each run (Latin hypercube over the scenario's "
@@ -78,7 +70,7 @@ def render(ens: ed.EnsembleData) -> str:
     return "\n".join([
         "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title><style>{_STYLE}{_MORE_STYLE}</style>",
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>",
         f"<script>{get_plotlyjs()}</script></head><body>",
         _header(ens), _summary(ens), _key_dates(ens), f"<nav>{' '.join(nav)}</nav>", *body,
         f'<script type="application/json" id="rumormill-figures">{_script_json(figures)}</script>',
@@ -128,9 +120,15 @@ def _draws(draws: pd.DataFrame) -> pd.DataFrame:
                         index=pd.Index(draws["replicate"], name="run"))
 
 
-def _table(frame: pd.DataFrame, caption: str) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in [frame.index.name or "", *frame.columns])
-    rows = "".join("<tr>" + f"<td>{html.escape(ed.label(i))}</td>"
+def _everyone(ens: ed.EnsembleData):
+    """Row names of a table by group with everyone's row (``all``) last."""
+    return lambda name: "everyone" if name == "all" else ens.name(name)
+
+
+def _table(frame: pd.DataFrame, caption: str, name=ed.label) -> str:
+    head = "".join(f"<th>{html.escape(str(c)).replace(chr(10), '<br>')}</th>"
+                   for c in [frame.index.name or "", *frame.columns])
+    rows = "".join("<tr>" + f"<td>{html.escape(name(i))}</td>"
                    + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
                    for i, row in zip(frame.index, frame.itertuples(index=False)))
     return (f'<div class="scroll"><table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>'

@@ -9,6 +9,8 @@ nothing to show (the page leaves the same sections out).
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
@@ -33,11 +35,12 @@ def reach(run: data.RunData) -> Figure:
     frame = data.reach(run)
     for i, story in enumerate(run.stories):
         part = frame[frame["story"] == story]
-        ax.plot(_x(run, part["day"]), part["reach"], label=story, color=data.color(i))
+        ax.plot(_x(run, part["day"]), part["reach"], label=run.name(story), color=data.color(i))
     _finish(ax, run, "fraction who have heard it", percent=True)
     if low is not None:
         ax.set_xlabel("")  # the strip below carries the dates
         _timeline(low, run, steps)
+    footnote(fig, run)
     return fig
 
 
@@ -70,16 +73,19 @@ def letters(run: data.RunData) -> Figure | None:
     layers = data.groups(frame, "layer")
     fig = Figure(figsize=(5.5 * len(run.stories), 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(run.stories), sharey=True))
+    handles = {}
     for ax, story in zip(axes, run.stories):
         part = frame[frame["story"] == story]
         for k, layer in enumerate(layers):
             sub = part[part["layer"] == layer]
             for what, colour in LETTER_COLORS.items():
-                ax.plot(_x(run, sub["day"]), sub[what], color=colour, lw=1.2, ls=_DASH[k % len(_DASH)],
-                        label=what if len(layers) == 1 else f"{layer}: {what}")
-        ax.set_title(story)
-        _finish(ax, run, "letters per day" if ax is axes[0] else None, legend=False)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+                name = what if len(layers) == 1 else f"{run.name(layer)}: {what}"
+                handles[name], = ax.plot(_x(run, sub["day"]), sub[what], color=colour, lw=1.2,
+                                         ls=_DASH[k % len(_DASH)], label=name)
+        ax.set_title(run.name(story), pad=16)
+        _panel(ax, run, "letters per day" if ax is axes[0] else None, empty="no letters")
+    fig.legend(list(handles.values()), list(handles), loc="outside right upper", frameon=False, fontsize=8)
+    footnote(fig, run)
     return fig
 
 
@@ -88,16 +94,19 @@ def reach_by(run: data.RunData, by: str) -> Figure | None:
     names = data.groups(frame, by)
     if len(names) < 2:
         return None
-    fig = Figure(figsize=(5.5 * len(run.stories), 4), layout="constrained")
+    fig = Figure(figsize=(5.5 * len(run.stories), max(4, 0.22 * len(names) + 1.5)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(run.stories), sharey=True))
+    handles = {}
     for ax, story in zip(axes, run.stories):
         part = frame[frame["story"] == story]
         for i, name in enumerate(names):
             sub = part[part[by] == name]
-            ax.plot(_x(run, sub["day"]), sub["reach"], label=name, color=data.color(i), lw=1.2)
-        ax.set_title(story)
-        _finish(ax, run, "fraction who have heard it" if ax is axes[0] else None, percent=True, legend=False)
-    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+            handles[run.name(name)], = ax.plot(_x(run, sub["day"]), sub["reach"], label=run.name(name),
+                                               color=data.color(i), lw=1.2)
+        ax.set_title(run.name(story), pad=16)
+        _panel(ax, run, "fraction who have heard it" if ax is axes[0] else None, percent=True)
+    fig.legend(list(handles.values()), list(handles), loc="outside right upper", frameon=False, fontsize=8)
+    footnote(fig, run)
     return fig
 
 
@@ -108,49 +117,81 @@ def channels(run: data.RunData) -> Figure | None:
         return None
     fig = Figure(figsize=(5.5 * len(run.stories), 3.2 * len(rows)), layout="constrained")
     axes = np.asarray(fig.subplots(len(rows), len(run.stories), sharex=True, squeeze=False))
+    handles = {}
     for r, (value, frame) in enumerate(rows):
         for c, story in enumerate(run.stories):
             ax, part = axes[r, c], frame[frame["story"] == story]
             for i, layer in enumerate(run.meta["layers"]):
                 sub = part[part["layer"] == layer]
-                ax.plot(_x(run, sub["day"]), sub[value], label=layer, color=data.color(i), lw=1.2)
-            ax.set_title(f"{story}: {value}")
-            _finish(ax, run, "per day" if c == 0 else None, legend=False)
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+                handles[run.name(layer)], = ax.plot(_x(run, sub["day"]), sub[value], label=run.name(layer),
+                                                    color=data.color(i), lw=1.2)
+            ax.set_title(f"{run.name(story)}: {value}", pad=16)
+            _panel(ax, run, "per day" if c == 0 else None, empty=f"no {value}")
+            if r < len(rows) - 1:
+                ax.set_xlabel("")
+    fig.legend(list(handles.values()), list(handles), loc="outside right upper", frameon=False, fontsize=8)
+    footnote(fig, run)
     return fig
 
 
 def detentions(run: data.RunData) -> Figure | None:
+    """By group (above) and by region (below), each with its own legend, colours distinct across both;
+    the jumps a check explains labelled where they happen."""
     if run.detained.empty or run.detained["detained"].sum() == 0:
         return None
-    fig = Figure(figsize=(11, 4), layout="constrained")
-    for ax, by in zip(fig.subplots(1, 2), ("agent_group", "region")):
-        frame = data.detentions(run, by)
-        for i, name in enumerate(data.groups(frame, by)):
+    frames = {by: data.detentions(run, by) for by in ("agent_group", "region")}
+    sizes = [len(data.groups(f, by)) for by, f in frames.items()]
+    fig = Figure(figsize=(9, max(2.6, 0.2 * sizes[0] + 1) + max(2.6, 0.2 * sizes[1] + 1) + 0.6), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True, height_ratios=[max(2.6, 0.2 * n + 1) for n in sizes])
+    offset = 0
+    for ax, (by, frame) in zip(axes, frames.items()):
+        names = data.groups(frame, by)
+        for i, name in enumerate(names):
             sub = frame[frame[by] == name]
-            ax.plot(_x(run, sub["day"]), sub["detained"], label=name, color=data.color(i), lw=1.2)
-        ax.set_title(f"by {by.removeprefix('agent_')}")
-        _finish(ax, run, "detained (cumulative)", legend=True)
+            ax.plot(_x(run, sub["day"]), sub["detained"], label=run.name(name), color=data.color(offset + i), lw=1.2)
+        offset += len(names)
+        _panel(ax, run, f"detained by {by.removeprefix('agent_')}")
+        ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1),
+                  title=by.removeprefix("agent_"), title_fontsize=8)
+    axes[0].set_xlabel("")
+    group = frames["agent_group"]
+    for step in data.caused_steps(run).itertuples():
+        now = group[group["day"] == step.row].set_index("agent_group")["detained"]
+        before = group[group["day"] == step.row - 1].set_index("agent_group")["detained"].reindex(now.index,
+                                                                                                   fill_value=0)
+        if len(now):
+            who = (now - before).idxmax()
+            axes[0].annotate(step.label, (_x(run, [step.row])[0], now[who]), xytext=(-40, 14),
+                             textcoords="offset points", ha="right", fontsize=7,
+                             arrowprops={"arrowstyle": "->", "color": "#444", "lw": 0.8},
+                             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+    footnote(fig, run)
     return fig
 
 
 def compare(run: data.RunData) -> Figure | None:
+    """With every measure (solid) and without some (dashed); their difference, with − without, in points."""
     if run.baseline is None:
         return None
-    label = ((run.meta.get("info") or {}).get("compare") or {}).get("label") or "without measures"
+    from .headline import compare_labels
+
+    with_, without = compare_labels(run)
     both = data.reach(run).merge(data.reach(run.baseline), on=["day", "story"], suffixes=("", "_base"))
-    fig = Figure(figsize=(11, 4), layout="constrained")
+    fig = Figure(figsize=(14, 4.2), layout="constrained")
     left, right = fig.subplots(1, 2)
     for i, story in enumerate(run.stories):
         sub = both[both["story"] == story]
         x = _x(run, sub["day"])
-        left.plot(x, sub["reach"], color=data.color(i), label=story)
-        left.plot(x, sub["reach_base"], color=data.color(i), ls="--", label=f"{story}, {label}")
-        right.plot(x, sub["reach_base"] - sub["reach"], color=data.color(i), label=story)
-    left.set_title("this run (solid) and " + label + " (dashed)")
-    right.set_title(f"difference: {label} minus this run")
-    _finish(left, run, "fraction who have heard it", percent=True)
-    _finish(right, run, "difference in reach", percent=True)
+        left.plot(x, sub["reach"], color=data.color(i), lw=2.2, label=f"{run.name(story)}: {with_}")
+        left.plot(x, sub["reach_base"], color=data.color(i), lw=1.2, ls="--", label=f"{run.name(story)}: {without}")
+        right.plot(x, 100 * (sub["reach"] - sub["reach_base"]), color=data.color(i), lw=1.6, label=run.name(story))
+    left.set_title(f"reach {with_} (solid) and {without} (dashed)", fontsize=9, pad=16)
+    right.set_title("difference: with − without", fontsize=9, pad=16)
+    _panel(left, run, "fraction who have heard it", percent=True, legend=False)
+    _panel(right, run, "with − without (percentage points)", points=True, empty="no difference on any day",
+           legend=False)
+    fig.legend(*left.get_legend_handles_labels(), loc="outside right upper", frameon=False, fontsize=8)
+    footnote(fig, run)
     return fig
 
 
@@ -161,7 +202,7 @@ def cartogram(run: data.RunData, day: int | None = None) -> Figure | None:
     frame, tiles, chosen = inputs
     fig = Figure(figsize=(3.2 * len(run.stories) + 1, 0.9 * tiles.rows + 1.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(run.stories)))
-    labels = tiles.labels()
+    labels = [[run.name(t) if t else "" for t in row] for row in tiles.labels()]
     for ax, story in zip(axes, run.stories):
         part = frame[(frame["day"] == chosen) & (frame["story"] == story)]
         grid = np.array(tiles.grid(dict(zip(part["region"], part["reach"]))), dtype=float)
@@ -171,9 +212,10 @@ def cartogram(run: data.RunData, day: int | None = None) -> Figure | None:
             if labels[r][c]:
                 ax.text(c + 0.5, r + 0.5, labels[r][c].replace(" ", "\n", 1) + f"\n{value:.0%}", ha="center",
                         va="center", fontsize=7, color="white" if value > 0.6 else "black")
-        tile_axis(ax, tiles, story)
+        tile_axis(ax, tiles, run.name(story))
     fig.colorbar(image, ax=list(axes), format=PercentFormatter(1.0), shrink=0.8, label="reach")
-    fig.suptitle(f"reach on {run.x([chosen])[0]} (day {chosen})")
+    named = [label for label, d in data.key_dates(run) if d == chosen]
+    fig.suptitle(f"reach on {run.x([chosen])[0]} ({'; '.join(named + [f'day {chosen}'])})")
     return fig
 
 
@@ -194,16 +236,49 @@ def _x(run: data.RunData, days):
     return np.datetime64(run.start.isoformat()) + days.astype("timedelta64[D]")
 
 
+def _panel(ax, run: data.RunData, ylabel: str | None, percent: bool = False, points: bool = False,
+           empty: str = "none", legend: bool = False) -> None:
+    """One panel finished; a panel whose lines are all zero (or missing) says ``empty`` instead of a flat line."""
+    if ax.lines and all(np.all(np.nan_to_num(np.asarray(line.get_ydata(), dtype=float)) == 0) for line in ax.lines):
+        for line in list(ax.lines):
+            line.set_visible(False)
+        ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center", va="center", fontsize=9, color="#777")
+        ax.set_yticks([])
+        if ylabel:
+            ax.set_ylabel(ylabel)
+        _dates(ax, run)
+        return
+    _finish(ax, run, ylabel, percent, legend)
+    if points:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.axhline(0, color="#444", lw=0.8)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g} pp".replace("-", "−") if v else "0 pp"))
+
+
 def _finish(ax, run: data.RunData, ylabel: str | None, percent: bool = False, legend: bool = True) -> None:
-    for day, labels in data.marks(run).items():
+    """Numbered dotted lines at the marked days (their numbers above the axes,
+    staggered where two are close; ``footnote`` lists them whole), the labels, the dates."""
+    from .charts import stagger
+
+    marks = data.numbered(run)
+    levels = stagger([day for _, day, _ in marks], max(run.last_day, 1))
+    for (n, day, _), level in zip(marks, levels):
         x = _x(run, [day])[0]
         ax.axvline(x, color="#888", lw=0.8, ls=":")
-        ax.annotate("; ".join(labels)[:40], (x, 1), xycoords=("data", "axes fraction"), rotation=90,
-                    ha="right", va="top", fontsize=6, color="#555")
+        ax.annotate(str(n), (x, 1), xycoords=("data", "axes fraction"), xytext=(0, 2 + 8 * level),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=6, color="#555",
+                    annotation_clip=False)
     if ylabel:
         ax.set_ylabel(ylabel)
     if percent:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    _dates(ax, run)
+    if legend and ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False, fontsize=8)
+
+
+def _dates(ax, run: data.RunData) -> None:
     ax.set_xlabel("date" if run.start else "day")
     if run.start is not None:
         from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
@@ -211,8 +286,30 @@ def _finish(ax, run: data.RunData, ylabel: str | None, percent: bool = False, le
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    if legend and ax.get_legend_handles_labels()[0]:
-        ax.legend(frameon=False, fontsize=8)
+
+
+def footnote(fig: Figure, run: data.RunData) -> None:
+    """The numbered marks, whole, under the figure."""
+    marks = [f"{n} {run.x([day])[0]} {text}" for n, day, text in data.numbered(run)]
+    if marks:
+        notes(fig, marks)
+
+
+def notes(fig: Figure, items: list[str], first: str | None = None, fontsize: float = 6) -> None:
+    """Lines of small grey text under a figure (``first`` on a line of its own): the
+    ``items`` as many to a line as fit the figure's width, a long one wrapped, none cut off."""
+    width = max(int(fig.get_figwidth() * 72 / (fontsize * 0.6)) - 4, 40)
+    lines, line = [], ""
+    for item in items:
+        for part in textwrap.wrap(item, width, subsequent_indent="    ") or [""]:
+            if line and len(line) + 4 + len(part) > width:
+                lines.append(line)
+                line = ""
+            line = f"{line}    {part}" if line else part
+    lines.append(line)
+    fig.get_layout_engine().set(h_pad=0.1)
+    fig.supxlabel("\n".join(([first] if first else []) + lines), fontsize=fontsize, color="#555", x=0.01,
+                  ha="left")
 
 
 #: file name -> figure builder, in the page's order
