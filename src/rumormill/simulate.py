@@ -9,6 +9,7 @@ came from.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from collections.abc import Mapping
 
@@ -312,15 +313,27 @@ def _run_meanfield(mux, rules, seeds, days, meta) -> Result:
     return Result(np.arange(t), counts, tell, **meta)
 
 
-class _Bar:
-    """A rich progress bar over days, or nothing when ``show`` is false."""
+#: days a single run's progress bar waits before it estimates the time left:
+#: the first also compile the kernel and fill the caches
+WARMUP_DAYS = 3
 
-    def __init__(self, show: bool, days):
+
+class _Bar:
+    """A rich progress bar over days, or nothing when ``show`` is false. Its
+    time left is the days to go at the pace of the days since the warm-up
+    (``rumormill.pace``), as the ensemble's bar counts replicates."""
+
+    def __init__(self, show: bool, days, clock=time.monotonic):
         self.progress = None
         if show:
-            from rich.progress import Progress
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.progress = Progress(transient=True)
+            from .pace import Pace, TimeLeftColumn
+
+            self.pace = Pace(days, WARMUP_DAYS, clock)
+            left = [TextColumn("left"), TimeLeftColumn(self.pace)] if days is not None else []
+            self.progress = Progress(TextColumn("simulating days"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("elapsed"), TimeElapsedColumn(), *left, transient=True)
             self.task = self.progress.add_task("simulating days", total=days)
 
     def __enter__(self):
@@ -335,4 +348,5 @@ class _Bar:
 
     def advance(self):
         if self.progress is not None:
+            self.pace.done()
             self.progress.advance(self.task)

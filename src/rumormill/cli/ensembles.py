@@ -12,12 +12,13 @@ import datetime as dt
 import math
 import time
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
-from rich.text import Text
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.markup import escape
 from rich.table import Table
 
+from .. import pace as _pace
 from ..dates import date_of
+from ..pace import TimeLeftColumn
 from ..errors import ScenarioError
 from .common import compile_note, console, number, signed, stored
 
@@ -90,49 +91,13 @@ def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
     return done.ensemble_id
 
 
-class Pace:
-    """Time left for an ensemble, from the pace of the replicates after the first round.
-
-    The first replicate of each worker also builds the population (and, on a first run,
-    compiles the code), so the clock starts when that round is in: from then on the time
-    left is the replicates still to run over the replicates per second since, fixed between
-    arrivals and counting down in between, instead of swinging with each burst.
-    """
+class Pace(_pace.Pace):
+    """Time left for an ensemble: the warm-up is the first round, one replicate per
+    worker, since each worker's first replicate also builds the population (and, on a
+    first run, compiles the code); see ``rumormill.pace``."""
 
     def __init__(self, total: int, workers: int, clock=time.monotonic):
-        self.total, self.warmup, self.clock = total, max(1, workers), clock
-        self.count, self.since, self.end = 0, None, None
-
-    def done(self) -> None:
-        """A replicate arrived."""
-        now = self.clock()
-        self.count += 1
-        if self.count == self.warmup:
-            self.since = (now, self.count)
-        elif self.since is not None:
-            t0, n0 = self.since
-            rate = (self.count - n0) / max(now - t0, 1e-9)
-            self.end = now + (self.total - self.count) / rate
-
-    def left(self) -> float | None:
-        """Seconds left, or None while it is still warming up."""
-        if self.count >= self.total:
-            return 0.0
-        return None if self.end is None else max(0.0, self.end - self.clock())
-
-
-class TimeLeftColumn(ProgressColumn):
-    """The progress bar's time left, from a ``Pace``: "estimating" until the first round is in."""
-
-    def __init__(self, pace: Pace):
-        super().__init__()
-        self.pace = pace
-
-    def render(self, task) -> Text:
-        left = self.pace.left()
-        if left is None:
-            return Text("estimating", style="progress.remaining")
-        return Text(str(dt.timedelta(seconds=round(left))), style="progress.remaining")
+        super().__init__(total, warmup=workers, clock=clock)
 
 
 def _report(store, plan, ensemble_id: str) -> None:
