@@ -29,5 +29,5 @@ def test_labels_with_markup_stay_inside_the_json_block(tmp_path):
     assert not re.search("[<>&]", block)
     assert page[start:].count("<script>") == 1  # only the drawing script follows
     figs = json.loads(block)
-    shown = {a["text"] for a in figs["fig-reach"]["layout"]["annotations"]}
+    shown = {a["hovertext"].split(": ", 1)[1] for a in figs["fig-reach"]["layout"]["annotations"] if a.get("hovertext")}
     assert set(LABELS) <= shown

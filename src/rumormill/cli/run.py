@@ -264,7 +264,8 @@ def _store(out):
     return Store(out or DEFAULT_FOLDER)
 
 
-def _report(store, run_id, wanted) -> None:
+def _report(store, run_id, wanted, scenario=None) -> None:
+    """Write the run's page; ``scenario`` lets it mark the days measures acted (a monitor's rounds)."""
     if not _wanted(wanted):
         return
     from .. import report
@@ -272,7 +273,7 @@ def _report(store, run_id, wanted) -> None:
     note = stored_note()
     stored(f"{note}; its report was not written")
     with console.status("writing the report..."):
-        files = report.write(store, run_id)
+        files = report.write(store, run_id, scenario=scenario)
     stored(f"{note}, with its report")
     console.print(f"report: {files[0]}" + (f" (and {len(files) - 1} PNG figures beside it)" if len(files) > 1 else ""))
 
@@ -323,7 +324,7 @@ def run(
     stored(f"run {run_id} is stored in {store.folder}")
     _print_summary(result, built)
     console.print(f"stored as run {run_id} in {store.folder}")
-    _report(store, run_id, report)
+    _report(store, run_id, report, built.scenario)
 
 
 def compare(
@@ -421,4 +422,4 @@ def _compare(scenario, without, scale, seed, days, order, out, report) -> None:
         table.add_row(escape(shown(names, g)), number(r["with"]), number(r["without"]), signed(r["with"] - r["without"], ",.0f"))
     console.print(table)
     console.print(f"stored as run {run_id} (with its baseline, {label}) in {store.folder}")
-    _report(store, run_id, report)
+    _report(store, run_id, report, built.scenario)
