@@ -27,10 +27,10 @@ import numpy as np
 
 from .. import measures as _measures
 from .. import models as _models
+from ..errors import ScenarioError
 from ..networks import Delay, bipartite, cliques, from_edgelist, from_edges, within
 from ..networks.io import edgelist_size
 from ..networks.network import Network
-from ..errors import ScenarioError
 from . import schema
 
 
