@@ -87,7 +87,7 @@ def test_the_report_in_a_browser(named, driver, tmp_path, record_property):
     assert len(set(ticks)) > 2 and all(t.endswith(" pp") for t in ticks), ticks
 
     summary = driver.execute_script(SUMMARY)
-    day, base = 123, store.meta(run_id)["baseline_id"]
+    day, base = 124, store.meta(run_id)["baseline_id"]  # the row holding the end of 2025-02-01
     for story, line in zip(run.stories, summary):
         reach = _stored_reach(store, run_id, day, story)
         top, low = reach.idxmax(), reach.idxmin()
@@ -101,7 +101,7 @@ def test_the_report_in_a_browser(named, driver, tmp_path, record_property):
 
     before = driver.execute_script(MAP_STATE)
     assert driver.execute_script(MAP_DATE) == "2025-02-01"  # the question's date: the last key date
-    assert before["title"] == "reach on 2025-02-01 (joint order; day 123)" and before["image"]
+    assert before["title"] == "reach on 2025-02-01 (joint order; day 124)" and before["image"]
     rail = driver.find_element(By.CSS_SELECTOR, "#fig-map .slider-rail-touch-rect")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", rail)
     width = rail.rect["width"]

@@ -44,8 +44,9 @@ def test_marks_hold_key_dates_and_events(run):
 def test_the_question_is_the_last_key_date_inside_the_run(run, fakes, tmp_path):
     from rumormill.results import Store
 
-    assert data.question(run) == ("joint order", 123)
-    assert data.table_days(run) == [("captures announced", 102), ("border report", 114), ("joint order", 123),
+    # a key date stands for the row holding its end: the next one
+    assert data.question(run) == ("joint order", 124)
+    assert data.table_days(run) == [("captures announced", 103), ("border report", 115), ("joint order", 124),
                                     ("last day", 150)]
     short = Store(tmp_path).save(fakes.fake_result(days=40))
     assert data.question(data.load(Store(tmp_path), short)) == ("last day", 40)  # no key date inside it

@@ -40,12 +40,12 @@ def test_the_map_slider_starts_on_the_chosen_date(stored):
     figs = figures_of(render(*stored, map_date="2025-02-01"))
     layout = figs["fig-map"]["layout"]
     slider = layout["sliders"][0]
-    assert layout["title"]["text"] == "reach on 2025-02-01 (joint order; day 123)"
+    assert layout["title"]["text"] == "reach on 2025-02-01 (joint order; day 124)"
     step = slider["steps"][slider["active"]]
-    assert step["args"][1]["title.text"] == "reach on 2025-02-01 (joint order; day 123)"
+    assert step["args"][1]["title.text"] == "reach on 2025-02-01 (joint order; day 124)"
     assert step["args"][0]["z"] == [t["z"] for t in figs["fig-map"]["data"]]
     assert len(slider["steps"]) <= 122 and step["label"] == "2025-02-01"
-    assert slider["steps"][0]["label"] == "2024-10-01" and slider["steps"][-1]["label"] == "2025-02-28"
+    assert slider["steps"][0]["label"] == "2024-10-01" and slider["steps"][-1]["label"] == "2025-02-27"  # the end of the last day
 
 
 def test_sections_without_data_are_left_out(tmp_path, fakes):

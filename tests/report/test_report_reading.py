@@ -75,7 +75,7 @@ def test_the_summary_quotes_the_stored_tables(named):
     store, run_id = named
     run = data.load(store, run_id)
     label, day = data.question(run)
-    assert (label, day) == ("joint order", 123)
+    assert (label, day) == ("joint order", 124)  # the row holding the end of 2025-02-01
     lines = headline.summary(run)
     for story, line in zip(run.stories, lines):
         stored = _stored_reach(store, run_id, day, story)
@@ -86,7 +86,7 @@ def test_the_summary_quotes_the_stored_tables(named):
     detained = store.query(f"SELECT agent_group, sum(detained) AS n FROM detained WHERE run_id = '{run_id}' "
                            f"AND day = {run.last_day} GROUP BY ALL").set_index("agent_group")["n"]
     top = detained.idxmax()
-    assert f"By 2025-02-28, {detained.sum():,.0f} people were detained, {detained[top]:,.0f} of them " \
+    assert f"By 2025-02-27, {detained.sum():,.0f} people were detained, {detained[top]:,.0f} of them " \
            f"{data.people(run.info, top)}." in lines
     assert "The report (border report) went up on 2025-01-23." in lines
     assert "The order came on 2025-02-01, 9 days after the report." in lines
@@ -102,8 +102,8 @@ def test_the_tables_hold_the_key_dates_and_the_stored_numbers(named):
     run = data.load(store, run_id)
     table = headline.reach_table(run, "region", "deployment")
     assert list(table.columns) == ["captures announced\n2025-01-11", "border report\n2025-01-23",
-                                   "joint order\n2025-02-01", "last day\n2025-02-28"]
-    stored = _stored_reach(store, run_id, 114, "deployment", "region")
+                                   "joint order\n2025-02-01", "last day\n2025-02-27"]
+    stored = _stored_reach(store, run_id, 115, "deployment", "region")  # the end of 2025-01-23
     assert np.allclose(table["border report\n2025-01-23"], stored[table.index])
     page = render(store, run_id)
     assert "<th>border report<br>2025-01-23</th>" in page
@@ -160,7 +160,7 @@ def test_the_difference_is_with_minus_without_in_points(named):
     diff = [t for t in fig["data"] if t["yaxis"] == "y2" and t["name"].startswith("the captures")][0]
     base = store.meta(run_id)["baseline_id"]
     day = 130
-    i = diff["x"].index(run.x([day])[0])
+    i = diff["x"].index(run.x_rows([day])[0])
     expected = _stored_reach(store, run_id, day, "captured", "story") - _stored_reach(store, base, day, "captured",
                                                                                         "story")
     assert diff["y"][i] == pytest.approx(100 * expected["captured"], abs=1e-3)
@@ -219,7 +219,7 @@ def test_the_jumps_a_check_explains_are_labelled(named, tmp_path, fakes):
     assert steps[["day", "row", "label"]].values.tolist() == [[130, 131, "check: family-check"]]
     fig = charts.detentions(run)
     notes = [a for a in fig["layout"]["annotations"] if a["text"] == "check: family-check"]
-    assert len(notes) == 1 and notes[0]["x"] == "2025-02-09" and notes[0]["showarrow"]
+    assert len(notes) == 1 and notes[0]["x"] == "2025-02-08" and notes[0]["showarrow"]
     png = figures.detentions(run)
     assert "check: family-check" in [t.get_text() for t in png.axes[0].texts]
 

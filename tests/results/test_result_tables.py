@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from rumormill.result import Result
-from rumormill.results.tables import SCHEMAS, TABLES, result_tables, split_cell
+from rumormill.results.tables import SCHEMAS, TABLES, result_tables
 
 
 def test_timeseries_matches_the_result_own_tidy_table(fake):
@@ -50,9 +50,15 @@ def test_detained_and_events(fake):
 
 def test_dates_follow_the_start_date(fake):
     ts = result_tables(fake, "r1")["timeseries"]
-    dates = ts.column("date").to_pylist()
-    days = ts.column("day").to_pylist()
-    assert dates[0] == dt.date(2024, 10, 1) and dates[-1] == dt.date(2024, 10, 1) + dt.timedelta(days=days[-1])
+    by_day = dict(zip(ts.column("day").to_pylist(), ts.column("date").to_pylist()))
+    start, last = dt.date(2024, 10, 1), max(by_day)
+    # row d holds the end of day d - 1: rows 0 (the start) and 1 both fall on the start date
+    assert by_day[0] == by_day[1] == start
+    assert by_day[last] == start + dt.timedelta(days=last - 1)
+    events = result_tables(fake, "r1")["events"]
+    # an event's day is the day it happened on
+    for day, date in zip(events.column("day").to_pylist(), events.column("date").to_pylist()):
+        assert date == start + dt.timedelta(days=day)
 
 
 def _bare(counts, tellings, info=None, cells=("all",)):
@@ -80,13 +86,3 @@ def test_a_run_without_the_new_fields_still_stores():
 def test_a_mismatched_array_is_refused():
     with pytest.raises(ValueError, match="tellings"):
         result_tables(_bare(np.zeros((3, 1, 3, 1), dtype=np.int64), np.zeros((2, 1, 2), dtype=np.int64)), "r")
-
-
-@pytest.mark.parametrize("name, expected", [
-    ("soldier/military camps", ("soldier", "military camps")),
-    ("border resident/North Hamgyong", ("border resident", "North Hamgyong")),
-    ("all", ("all", None)),
-    ("a/b/c", ("a", "b/c")),
-])
-def test_split_cell(name, expected):
-    assert split_cell(name) == expected

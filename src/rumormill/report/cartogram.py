@@ -116,4 +116,4 @@ def map_inputs(run, day=None):
     regions = [r for r in data.groups(frame, "region") if r != "all"]
     if not regions:
         return None
-    return frame, tile_map(regions, run.layout), data.question(run)[1] if day is None else run.day_of(day)
+    return frame, tile_map(regions, run.layout), data.question(run)[1] if day is None else run.row_of(day)

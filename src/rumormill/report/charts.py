@@ -180,7 +180,7 @@ def reach(run: data.RunData) -> dict:
     chart = Chart(rows, 1, share_x=True, height=380 + STEP_PX * len(steps))
     for i, story in enumerate(run.stories):
         part = frame[frame["story"] == story]
-        chart.line(run.x(part["day"]), _round(part["reach"]), run.name(story), data.color(i),
+        chart.line(run.x_rows(part["day"]), _round(part["reach"]), run.name(story), data.color(i),
                    hovertemplate="%{x}: %{y:.1%}")
     chart.marks(run, rows=[1])
     if rows == 2:
@@ -192,7 +192,7 @@ def reach(run: data.RunData) -> dict:
 
 def _timeline(chart: Chart, run: data.RunData, steps) -> None:
     """The run's chain of command under its reach curves."""
-    timeline(chart, steps, run.x(steps["day"]), [run.x([0])[0], run.x([run.last_day])[0]])
+    timeline(chart, steps, run.x(steps["day"]), [run.x_rows([0])[0], run.x_rows([run.last_day])[0]])
 
 
 def timeline(chart: Chart, steps, x: list, x_range: list, spans: list | None = None) -> None:
@@ -245,7 +245,7 @@ def reach_by(run: data.RunData, by: str) -> dict | None:
         part = frame[frame["story"] == story]
         for i, name in enumerate(names):
             sub, shown = part[part[by] == name], run.name(name)
-            chart.line(run.x(sub["day"]), _round(sub["reach"]), shown, data.color(i), col=col, legendgroup=name,
+            chart.line(run.x_rows(sub["day"]), _round(sub["reach"]), shown, data.color(i), col=col, legendgroup=name,
                        showlegend=col == 1,
                        hovertemplate=f"{shown}<br>%{{x}}: %{{y:.1%}}<extra>{run.name(story)}</extra>")
     chart.marks(run)
@@ -269,7 +269,7 @@ def channels(run: data.RunData) -> dict | None:
             chart.empty_text[chart.axes(r, col)] = f"no {value}"
             for i, layer in enumerate(layers):
                 sub, shown = part[part["layer"] == layer], run.name(layer)
-                chart.line(run.x(sub["day"]), sub[value].tolist(), shown, data.color(i), r, col, legendgroup=layer,
+                chart.line(run.x_rows(sub["day"]), sub[value].tolist(), shown, data.color(i), r, col, legendgroup=layer,
                            showlegend=(r == 1 and col == 1),
                            hovertemplate=f"{shown}<br>%{{x}}: %{{y}}<extra>{value}</extra>")
     chart.marks(run)
@@ -297,7 +297,7 @@ def letters(run: data.RunData) -> dict | None:
             sub = part[part["layer"] == layer]
             for what, colour in LETTER_COLORS.items():
                 name = what if len(layers) == 1 else f"{run.name(layer)}: {what}"
-                chart.line(run.x(sub["day"]), sub[what].tolist(), name, colour, col=col, legendgroup=name,
+                chart.line(run.x_rows(sub["day"]), sub[what].tolist(), name, colour, col=col, legendgroup=name,
                            showlegend=col == 1, line={"dash": LAYER_DASH[k % len(LAYER_DASH)], "width": 1.5},
                            hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra>{run.name(story)}</extra>")
     chart.marks(run)
@@ -330,7 +330,7 @@ def detentions(run: data.RunData) -> dict | None:
         legend = "legend" if row == 1 else "legend2"
         for i, name in enumerate(names[by]):
             sub, shown = frame[frame[by] == name], run.name(name)
-            chart.line(run.x(sub["day"]), sub["detained"].tolist(), shown, data.color(offset + i), row=row,
+            chart.line(run.x_rows(sub["day"]), sub["detained"].tolist(), shown, data.color(offset + i), row=row,
                        legend=legend, legendgroup=by, hovertemplate=f"{shown}<br>%{{x}}: %{{y:,}}<extra></extra>")
         offset += len(names[by])
         chart.layout["yaxis" + ("" if row == 1 else "2")]["title"] = {"text": f"detained by {by.removeprefix('agent_')}"}
@@ -352,7 +352,7 @@ def _steps(chart: Chart, run: data.RunData, frame, steps) -> None:
             continue
         group = (now - before).idxmax()
         chart.layout["annotations"].append(
-            {"x": run.x([step.row])[0], "y": float(now[group]), "xref": "x", "yref": "y", "text": step.label,
+            {"x": run.x_rows([step.row])[0], "y": float(now[group]), "xref": "x", "yref": "y", "text": step.label,
              "showarrow": True, "arrowhead": 2, "arrowsize": 0.8, "arrowcolor": "#444", "ax": -46, "ay": -28,
              "font": {"size": 10, "color": "#222"}, "bgcolor": "rgba(255,255,255,0.85)",
              "hovertext": f"{run.x([step.day])[0]}: {step.label} (+{step.detained:,} detained by the next day, "
@@ -373,7 +373,7 @@ def compare(run: data.RunData) -> dict | None:
     chart.empty_text[chart.axes(1, 2)] = "no difference on any day"
     for i, story in enumerate(run.stories):
         sub, shown = both[both["story"] == story], run.name(story)
-        x, colour = run.x(sub["day"]), data.color(i)
+        x, colour = run.x_rows(sub["day"]), data.color(i)
         chart.line(x, _round(sub["reach"]), f"{shown}: {with_}", colour, legendgroup=story, line={"width": 2.6},
                    hovertemplate=f"%{{x}}: %{{y:.1%}}<extra>{with_}</extra>")
         chart.line(x, _round(sub["reach_base"]), f"{shown}: {without}", colour, legendgroup=story,
@@ -413,7 +413,7 @@ def cartogram(run: data.RunData, day=None) -> dict | None:
     steps = []
     for d in days:
         grids = [tiles.grid(lookup.get((int(d), s), {})) for s in run.stories]
-        steps.append({"method": "update", "label": str(run.x([d])[0]),
+        steps.append({"method": "update", "label": str(run.x_rows([d])[0]),
                       "args": [{"z": grids}, {"title.text": _map_title(run, int(d))}]})
     chart.layout.update(
         sliders=[{"active": int(np.searchsorted(days, chosen)), "steps": steps, "currentvalue": {"prefix": "date: " if run.start else "day: "},
@@ -436,11 +436,12 @@ def tile_axes(chart: Chart, tiles, panels: int) -> None:
 
 def _map_title(run: data.RunData, day: int) -> str:
     named = [label for label, d in data.key_dates(run) if d == day]
-    return f"reach on {run.x([day])[0]} ({'; '.join(named + [f'day {day}'])})"
+    return f"reach on {run.x_rows([day])[0]} ({'; '.join(named + [f'day {day}'])})"
 
 
 def _thinned(run: data.RunData, frame):
-    return data.thin(frame, data.sample_days(frame["day"], keep=data.marks(run)))
+    # a marked day's effect shows in the row holding its end
+    return data.thin(frame, data.sample_days(frame["day"], keep=[d + 1 for d in data.marks(run)]))
 
 
 def _round(values) -> list:

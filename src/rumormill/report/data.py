@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .. import dates
 from ..results import Store, StoreError
 from ..results.tables import start_date
 from .cartogram import layout_of, stored_layout
@@ -64,11 +65,26 @@ class RunData:
         return int(self.timeseries["day"].max()) if len(self.timeseries) else 0
 
     def x(self, days) -> list:
-        """Days as x values: ISO dates when the run has a start date, else day numbers."""
+        """Days (of events, key dates) as x values: ISO dates when the run has a start date, else day numbers."""
         days = np.asarray(days, dtype=np.int64)
         if self.start is None:
             return days.tolist()
-        return [(self.start + dt.timedelta(days=int(d))).isoformat() for d in days]
+        return [dates.date_of(self.start, int(d)).isoformat() for d in days]
+
+    def x_rows(self, rows) -> list:
+        """Rows of the stored tables as x values: row ``d`` is the end of day
+        ``d - 1``, so it stands on that day's date (``rumormill.dates``), the
+        date an event of that day is drawn on."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.start is None:
+            return rows.tolist()
+        return [dates.date_of_row(self.start, int(r)).isoformat() for r in rows]
+
+    def row_of(self, when) -> int:
+        """The row holding the end of a date (or a row number given as such), clipped to the run."""
+        if isinstance(when, (int, np.integer)):
+            return min(max(int(when), 0), self.last_day)
+        return min(max(self.day_of(when, clip=False) + 1, 0), self.last_day)
 
     def day_of(self, when, clip: bool = True) -> int:
         """A day number from a day, an ISO date or a date (clipped to the run)."""
@@ -78,7 +94,7 @@ class RunData:
             if self.start is None:
                 raise StoreError(f"date {when}: this run has no start date; give a day number instead.")
             try:
-                day = (dt.date.fromisoformat(str(when)) - self.start).days
+                day = dates.day_of(self.start, dt.date.fromisoformat(str(when)))
             except ValueError:
                 raise StoreError(f"date {when!r}: give a date as YYYY-MM-DD, or a day number.") from None
         return min(max(day, 0), self.last_day) if clip else day
@@ -227,20 +243,21 @@ def _mark_label(kind: str, detail: str) -> str:
 
 
 def key_dates(run: RunData) -> list[tuple[str, int]]:
-    """The key dates in the run's info that fall inside it, as (label, day), in date order."""
+    """The key dates in the run's info that fall inside it, as (label, row):
+    the row of the tables holding the end of that date, in date order."""
     out = []
     for label, when in ((run.info.get("key_dates") or {}).items()):
         try:
             day = run.day_of(when, clip=False)
         except (ValueError, StoreError):
             continue
-        if 0 <= day <= run.last_day:
-            out.append((str(label), day))
+        if 0 <= day < run.last_day:
+            out.append((str(label), day + 1))
     return sorted(out, key=lambda kv: kv[1])
 
 
 def question(run: RunData) -> tuple[str, int]:
-    """The day the page opens on (the map, the summary): the last key date
+    """The row the page opens on (the map, the summary): the last key date
     inside the run (the question the scenario asks; for kpa-2025 "end of
     February"), else the last day."""
     dates = key_dates(run)

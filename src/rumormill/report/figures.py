@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from .. import dates
 from . import data
 from .cartogram import map_inputs
 from .charts import LETTER_COLORS, STEP_COLORS
@@ -46,7 +47,7 @@ def reach(run: data.RunData) -> Figure:
 
 def _timeline(ax, run: data.RunData, steps) -> None:
     """One row per step of the chain, named whole on the y axis, first at the top."""
-    steps_strip(ax, _x(run, steps["day"]), steps, "chain of command")
+    steps_strip(ax, _x_days(run, steps["day"]), steps, "chain of command")
     ax.set_xlabel("date" if run.start else "day")
     ax.set_xlim(_x(run, [0])[0], _x(run, [run.last_day])[0])
 
@@ -215,7 +216,7 @@ def cartogram(run: data.RunData, day: int | None = None) -> Figure | None:
         tile_axis(ax, tiles, run.name(story))
     fig.colorbar(image, ax=list(axes), format=PercentFormatter(1.0), shrink=0.8, label="reach")
     named = [label for label, d in data.key_dates(run) if d == chosen]
-    fig.suptitle(f"reach on {run.x([chosen])[0]} ({'; '.join(named + [f'day {chosen}'])})")
+    fig.suptitle(f"reach on {run.x_rows([chosen])[0]} ({'; '.join(named + [f'day {chosen}'])})")
     return fig
 
 
@@ -229,7 +230,16 @@ def tile_axis(ax, tiles, title: str) -> None:
     ax.set_axis_off()
 
 
-def _x(run: data.RunData, days):
+def _x(run: data.RunData, rows):
+    """Rows of the stored tables as x values, on the dates ``RunData.x_rows`` gives them."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if run.start is None:
+        return rows
+    return np.datetime64(run.start.isoformat()) + dates.day_of_row(rows).astype("timedelta64[D]")
+
+
+def _x_days(run: data.RunData, days):
+    """Days of events as x values (``RunData.x``)."""
     days = np.asarray(days, dtype=np.int64)
     if run.start is None:
         return days
@@ -264,7 +274,7 @@ def _finish(ax, run: data.RunData, ylabel: str | None, percent: bool = False, le
     marks = data.numbered(run)
     levels = stagger([day for _, day, _ in marks], max(run.last_day, 1))
     for (n, day, _), level in zip(marks, levels):
-        x = _x(run, [day])[0]
+        x = _x_days(run, [day])[0]
         ax.axvline(x, color="#888", lw=0.8, ls=":")
         ax.annotate(str(n), (x, 1), xycoords=("data", "axes fraction"), xytext=(0, 2 + 8 * level),
                     textcoords="offset points", ha="center", va="bottom", fontsize=6, color="#555",

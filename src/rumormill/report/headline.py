@@ -5,8 +5,8 @@ measures out changed (with − without, in percentage points).
 
 Every number is read from the run's stored tables through ``data``; the
 page's charts draw the same tables, so the sentences, the tables and the
-hover text agree. A day here is a row of the stored tables (``day``; the
-``date`` column is the start date plus that day), as the charts show it.
+hover text agree. A day here is a row of the stored tables (``day``): row
+``d`` holds the end of day ``d - 1`` and is dated so (``RunData.x_rows``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def reach_table(run: data.RunData, by: str, story: str, days=None) -> pd.DataFra
     """Who had heard ``story``, by ``by``: one row per name (identifiers), one
     column per key date and the last day (``label`` and date on two lines), as fractions."""
     days = data.table_days(run) if days is None else days
-    columns = {f"{label}\n{run.x([day])[0]}": reach_on(run, day, story, by) for label, day in days}
+    columns = {f"{label}\n{run.x_rows([day])[0]}": reach_on(run, day, story, by) for label, day in days}
     return pd.DataFrame(columns)
 
 
@@ -70,7 +70,7 @@ def effect_table(run: data.RunData, story: str) -> pd.DataFrame | None:
 def summary(run: data.RunData) -> list[str]:
     """The page's opening sentences, every number from the tables above."""
     label, day = data.question(run)
-    when = f"By {run.x([day])[0]}" + (f" ({label})" if label != "last day" else "")
+    when = f"By {run.x_rows([day])[0]}" + (f" ({label})" if label != "last day" else "")
     lines = []
     for story in run.stories:
         groups = reach_on(run, day, story, "agent_group")
@@ -98,7 +98,7 @@ def _detained(run: data.RunData) -> str:
     if run.detained.empty:
         return ""
     groups = detained_on(run, run.last_day)
-    by = f"By {run.x([run.last_day])[0]}, "
+    by = f"By {run.x_rows([run.last_day])[0]}, "
     if groups.sum() == 0:
         return by + "no one was detained."
     top = groups.idxmax()

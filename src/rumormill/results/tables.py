@@ -10,7 +10,10 @@ would need quotes in every query); ``cell`` keeps its name, ``group/region``.
 A run without a population has cells that are their own group and no region.
 
 Tables and their columns (every table also has ``run_id``, ``day`` and
-``date``, the calendar date when the run has ``info["start_date"]``):
+``date``, the calendar date when the run has ``info["start_date"]``; in the
+tables of counts row ``day = d`` holds the end of day ``d - 1``, so its date
+is ``start + d - 1`` (row 0, the start: the start date), as in an ensemble's
+summaries; an event's ``day`` is the day it happened on):
 
 - ``timeseries``: story, state, agent_group, region, cell, count
 - ``tellings``:   story, layer, agent_group, region, cell, tellings  (hearer's cell)
@@ -27,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from ..dates import epoch_days
+from ..dates import day_of_row, epoch_days
 from ..models import STATES
 
 #: the tables every stored run has, in the order they are written
@@ -51,12 +54,6 @@ def cell_parts(result) -> tuple[list[str], list[str | None]]:
     groups = [result.groups[g] for g in result.cell_group]
     regions = [result.regions[r] for r in result.cell_region]
     return groups, [None if region == name else region for region, name in zip(regions, result.cells)]
-
-
-def split_cell(name: str) -> tuple[str, str | None]:
-    """``"soldier/Ryanggang"`` -> ``("soldier", "Ryanggang")``; no slash -> no region."""
-    group, slash, region = str(name).partition("/")
-    return group, (region if slash else None)
 
 
 def start_date(info: dict) -> dt.date | None:
@@ -117,7 +114,7 @@ def dense(values: np.ndarray, days: np.ndarray, axes: Sequence[tuple[str, Sequen
     day_idx = np.repeat(np.arange(len(days)), total // max(len(days), 1))
     columns["run_id"] = pa.DictionaryArray.from_arrays(np.zeros(total, np.int32), [run_id]).cast(pa.string())
     columns["day"] = pa.array(days[day_idx].astype(np.int32))
-    columns["date"] = _dates(days[day_idx], start)
+    columns["date"] = _dates(day_of_row(days[day_idx]), start)  # row d: the end of day d - 1
     inner = total // max(len(days), 1)  # rows per day
     for k, (name, labels) in enumerate(axes):
         inner //= shape[k + 1]
