@@ -122,6 +122,22 @@ def test_the_map_opens_on_the_question_date_with_intervals_on_hover(loaded):
     assert sorted(v for row in fig["data"][0]["z"] for v in row if v is not None) == sorted(regions["q50"])
 
 
+def test_small_multiples_show_each_key_date_from_the_stored_medians(loaded, ensembles, scenario, tmp_path):
+    ens, _ = loaded
+    fig = ensemble_charts.key_date_maps(ens)
+    dates = list(ens.key_dates.items())
+    assert len(fig["data"]) == len(ens.stories) * len(dates)
+    for trace, (name, date) in zip(fig["data"], dates):
+        regions = ensemble_data.on_date(ens.reach, date, "region", "news").set_index("name")
+        assert sorted(v for row in trace["z"] for v in row if v is not None) == sorted(regions["q50"]), name
+    assert [a["text"] for a in fig["layout"]["annotations"][:len(dates)]] == \
+        [f"{d.isoformat()}<br>{n}" for n, d in dates]
+    assert fig["data"][0]["z"] != fig["data"][-1]["z"]  # the news spreads between the first and last key date
+    store, plain, _ = ensembles
+    page = write(store, plain, tmp_path / "page.html", png=False, scenario=scenario)[0].read_text()
+    assert 'id="fig-map-dates"' in page
+
+
 def test_effects_are_drawn_in_percentage_points(loaded):
     _, cmp = loaded
     fig = ensemble_charts.effects(cmp)

@@ -224,6 +224,39 @@ def cartogram(ens: ed.EnsembleData) -> dict | None:
     return chart.finish(legend=False)
 
 
+def key_date_maps(ens: ed.EnsembleData) -> dict | None:
+    """Median reach by region on each key date side by side, one row per
+    story: how the news spread across the map at a glance, where the slider
+    shows one date at a time. None with fewer than two key dates in the run."""
+    regions = ed.names(ens.reach, "region", ens.regions)
+    known = set(ens.reach["date"])
+    dates = [(name, date) for name, date in ens.key_dates.items() if date in known]
+    if not regions or len(dates) < 2:
+        return None
+    tiles = tile_map(regions, ens.layout)
+    frame = ens.reach[(ens.reach["by"] == "region") & ens.reach["date"].isin([d for _, d in dates])]
+    frame = frame.sort_values("day").drop_duplicates(["date", "story", "name"], keep="last")
+    titles = [f"{date.isoformat()}<br>{name}" for _ in ens.stories for name, date in dates]
+    chart = _chart(len(ens.stories), len(dates), titles, height=110 + len(ens.stories) * (40 + 34 * tiles.rows))
+    for note in chart.layout["annotations"]:
+        note["font"] = {"size": 10}
+    for r, story in enumerate(ens.stories, start=1):
+        for c, (_, date) in enumerate(dates, start=1):
+            part = frame[(frame["date"] == date) & (frame["story"] == story)]
+            chart.add({"type": "heatmap", "z": tiles.grid(dict(zip(part["name"], part["q50"]))),
+                       "hovertext": _hover(tiles, {row.name: row for row in part.itertuples()}, ens.name),
+                       "hovertemplate": "%{hovertext}<extra>" + ens.name(story) + "</extra>",
+                       "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True,
+                       "showscale": r == 1 and c == 1, "xgap": 2, "ygap": 2,
+                       "colorbar": {"title": {"text": "median reach"}, "tickformat": ".0%"}}, row=r, col=c)
+            x, y = chart.axes(r, c)
+            chart.layout["xaxis" + x[1:]]["visible"] = False
+            chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
+        chart.layout["yaxis" + chart.axes(r, 1)[1][1:]].update(visible=True, showticklabels=False, showgrid=False,
+                                                                 zeroline=False, title={"text": ens.name(story)})
+    return chart.finish(legend=False)
+
+
 def map_title(date, name: str | None) -> str:
     return f"median reach on {date.isoformat()}" + (f" ({name})" if name and name != "last day" else "")
 

@@ -39,6 +39,8 @@ def render(ens: ed.EnsembleData) -> str:
                  for story in ens.stories])
     section("map", "Map", "Median reach by region on the chosen date; hover a tile for its 5–95% interval, "
             "move the slider to change the date. " + cartogram.note(ens.layout, ens.regions), charts.cartogram(ens))
+    section("map-dates", "Map on the key dates", "Median reach by region on each key date, one row per story; "
+            "hover a tile for its 5–95% interval.", charts.key_date_maps(ens))
     section("detentions", "Detentions", "People detained so far, by group: median and bands over the runs.",
             charts.detentions(ens), [_table(_named(ed.detentions(ens), ed.count), "Detained by the end: median "
                                             "[5%, 95%]", _everyone(ens))])
