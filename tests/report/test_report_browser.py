@@ -74,7 +74,7 @@ def test_the_report_in_a_browser(named, driver, tmp_path, record_property):
 
     charts = driver.execute_script(CHART_STATS)
     assert [c["id"] for c in charts] == ["fig-reach", "fig-reach-group", "fig-reach-region", "fig-map",
-                                         "fig-channels", "fig-detentions", "fig-compare"]
+                                         "fig-map-dates", "fig-channels", "fig-detentions", "fig-compare"]
     for chart in charts:
         assert chart["traces"] > 0 and chart["points"] > 0 and chart["drawn"] > 0, chart
     _every_legend_entry_and_label_in_view(driver)
@@ -232,8 +232,8 @@ def test_the_ensemble_report_in_a_browser(village_ensembles, driver, tmp_path):
     page = write_ensemble(store, plain, tmp_path / "ensemble.html", png=False, scenario=scenario)[0]
     _open(driver, page)
     charts = driver.execute_script(CHART_STATS)
-    assert [c["id"] for c in charts] == ["fig-reach-group", "fig-reach-region", "fig-map", "fig-detentions",
-                                         "fig-runs", "fig-chain"]
+    assert [c["id"] for c in charts] == ["fig-reach-group", "fig-reach-region", "fig-map", "fig-map-dates",
+                                         "fig-detentions", "fig-runs", "fig-chain"]
     for chart in charts:
         if chart["id"] == "fig-runs":  # histograms: bars, not lines
             chart["drawn"] = driver.execute_script(BARS)

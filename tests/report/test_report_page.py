@@ -3,6 +3,8 @@
 import json
 import re
 
+import numpy as np
+
 from rumormill.report import render, write_figures, write_report
 from rumormill.results import Store
 
@@ -23,8 +25,8 @@ def test_the_page_is_self_contained(stored):
 
 def test_the_page_has_every_section_with_data(stored):
     figs = figures_of(render(*stored))
-    assert list(figs) == ["fig-reach", "fig-reach-group", "fig-reach-region", "fig-map", "fig-channels",
-                          "fig-detentions", "fig-compare"]
+    assert list(figs) == ["fig-reach", "fig-reach-group", "fig-reach-region", "fig-map", "fig-map-dates",
+                          "fig-channels", "fig-detentions", "fig-compare"]
     for name, fig in figs.items():
         assert fig["data"], name
         for trace in fig["data"]:
@@ -34,6 +36,25 @@ def test_the_page_has_every_section_with_data(stored):
     numbers = [(a["text"], a["hovertext"]) for a in figs["fig-reach"]["layout"]["annotations"] if a.get("hovertext")]
     assert numbers == [("1", "1. 2025-01-11: captures announced"), ("2", "2. 2025-01-23: border report"),
                        ("3", "3. 2025-02-01: joint order; on: inspect mail")]
+
+
+def test_the_key_date_maps_hold_the_stored_reach_at_the_end_of_each_key_date(stored):
+    from rumormill.report import data
+
+    store, run_id = stored
+    run = data.load(store, run_id)
+    fig = figures_of(render(store, run_id))["fig-map-dates"]
+    dates = data.key_dates(run)
+    assert len(fig["data"]) == len(run.stories) * len(dates) == 6
+    assert [a["text"] for a in fig["layout"]["annotations"][:3]] == [
+        "2025-01-11<br>captures announced", "2025-01-23<br>border report", "2025-02-01<br>joint order"]
+    for k, trace in enumerate(fig["data"]):
+        story, (_, row) = run.stories[k // len(dates)], dates[k % len(dates)]
+        stored_reach = store.query(
+            f"SELECT region, 1 - sum(count) FILTER (WHERE state = 'ignorant') / sum(count) AS reach FROM timeseries "
+            f"WHERE run_id = '{run_id}' AND day = {row} AND story = '{story}' AND region IS NOT NULL GROUP BY ALL")
+        shown = sorted(v for r in trace["z"] for v in r if v is not None)
+        assert len(shown) == len(stored_reach) and np.allclose(shown, sorted(stored_reach["reach"]))
 
 
 def test_the_map_slider_starts_on_the_chosen_date(stored):

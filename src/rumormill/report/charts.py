@@ -422,6 +422,52 @@ def cartogram(run: data.RunData, day=None) -> dict | None:
     return chart.finish(legend=False)
 
 
+def small_maps(tiles, stories: list[str], titles: list[str], panels, scale: str = "reach") -> dict:
+    """Tile maps side by side: one row per story, one column per date
+    (``titles``); ``panels[r][c]`` is that map's (values grid, hover grid).
+    How the news spread across the map at a glance, where a slider shows
+    one date at a time."""
+    chart = Chart(len(stories), len(titles), titles * len(stories),
+                  height=110 + len(stories) * (40 + 34 * tiles.rows))
+    for note in chart.layout["annotations"]:
+        note["font"] = {"size": 10}
+    for r, (story, row) in enumerate(zip(stories, panels), start=1):
+        for c, (z, hover) in enumerate(row, start=1):
+            chart.add({"type": "heatmap", "z": z, "hovertext": hover,
+                       "hovertemplate": "%{hovertext}<extra>" + story + "</extra>", "zmin": 0, "zmax": 1,
+                       "colorscale": "YlOrRd", "reversescale": True, "showscale": r == 1 and c == 1,
+                       "xgap": 2, "ygap": 2, "colorbar": {"title": {"text": scale}, "tickformat": ".0%"}},
+                      row=r, col=c)
+            x, y = chart.axes(r, c)
+            chart.layout["xaxis" + x[1:]]["visible"] = False
+            chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
+        chart.layout["yaxis" + chart.axes(r, 1)[1][1:]].update(visible=True, showticklabels=False, showgrid=False,
+                                                                 zeroline=False, title={"text": story})
+    return chart.finish(legend=False)
+
+
+def key_date_maps(run: data.RunData) -> dict | None:
+    """Reach by region at the end of each key date side by side, one row per
+    story (``small_maps``). None with fewer than two key dates in the run."""
+    inputs = map_inputs(run)
+    dates = data.key_dates(run)
+    if inputs is None or len(dates) < 2:
+        return None
+    frame, tiles, _ = inputs
+    names = [[run.name(t) if t else "" for t in row] for row in tiles.labels()]
+    panels = []
+    for story in run.stories:
+        row = []
+        for _, day in dates:
+            part = frame[(frame["day"] == day) & (frame["story"] == story)]
+            reach = dict(zip(part["region"], part["reach"]))
+            row.append((tiles.grid(reach), [[f"{n}: {reach[t]:.1%}" if t in reach else "" for n, t in zip(nr, tr)]
+                                            for nr, tr in zip(names, tiles.labels())]))
+        panels.append(row)
+    return small_maps(tiles, [run.name(s) for s in run.stories],
+                      [f"{run.x_rows([day])[0]}<br>{label}" for label, day in dates], panels)
+
+
 def tile_axes(chart: Chart, tiles, panels: int) -> None:
     """A tile map's panels: no axes, square tiles, north up, and the off-map row labelled."""
     for col in range(1, panels + 1):

@@ -14,7 +14,7 @@ import numpy as np
 from . import data
 from . import ensemble_data as ed
 from .cartogram import tile_map
-from .charts import LETTER_COLORS, STEP_PX, Chart, numbered_marks, tile_axes, timeline
+from .charts import LETTER_COLORS, STEP_PX, Chart, numbered_marks, small_maps, tile_axes, timeline
 
 #: most dates the map's slider steps through
 MAX_STEPS = 60
@@ -226,8 +226,8 @@ def cartogram(ens: ed.EnsembleData) -> dict | None:
 
 def key_date_maps(ens: ed.EnsembleData) -> dict | None:
     """Median reach by region on each key date side by side, one row per
-    story: how the news spread across the map at a glance, where the slider
-    shows one date at a time. None with fewer than two key dates in the run."""
+    story (``charts.small_maps``); the 5–95% interval on hover. None with
+    fewer than two key dates in the run."""
     regions = ed.names(ens.reach, "region", ens.regions)
     known = set(ens.reach["date"])
     dates = [(name, date) for name, date in ens.key_dates.items() if date in known]
@@ -236,25 +236,16 @@ def key_date_maps(ens: ed.EnsembleData) -> dict | None:
     tiles = tile_map(regions, ens.layout)
     frame = ens.reach[(ens.reach["by"] == "region") & ens.reach["date"].isin([d for _, d in dates])]
     frame = frame.sort_values("day").drop_duplicates(["date", "story", "name"], keep="last")
-    titles = [f"{date.isoformat()}<br>{name}" for _ in ens.stories for name, date in dates]
-    chart = _chart(len(ens.stories), len(dates), titles, height=110 + len(ens.stories) * (40 + 34 * tiles.rows))
-    for note in chart.layout["annotations"]:
-        note["font"] = {"size": 10}
-    for r, story in enumerate(ens.stories, start=1):
-        for c, (_, date) in enumerate(dates, start=1):
+    panels = []
+    for story in ens.stories:
+        row = []
+        for _, date in dates:
             part = frame[(frame["date"] == date) & (frame["story"] == story)]
-            chart.add({"type": "heatmap", "z": tiles.grid(dict(zip(part["name"], part["q50"]))),
-                       "hovertext": _hover(tiles, {row.name: row for row in part.itertuples()}, ens.name),
-                       "hovertemplate": "%{hovertext}<extra>" + ens.name(story) + "</extra>",
-                       "zmin": 0, "zmax": 1, "colorscale": "YlOrRd", "reversescale": True,
-                       "showscale": r == 1 and c == 1, "xgap": 2, "ygap": 2,
-                       "colorbar": {"title": {"text": "median reach"}, "tickformat": ".0%"}}, row=r, col=c)
-            x, y = chart.axes(r, c)
-            chart.layout["xaxis" + x[1:]]["visible"] = False
-            chart.layout["yaxis" + y[1:]].update(visible=False, autorange="reversed", scaleanchor=x)
-        chart.layout["yaxis" + chart.axes(r, 1)[1][1:]].update(visible=True, showticklabels=False, showgrid=False,
-                                                                 zeroline=False, title={"text": ens.name(story)})
-    return chart.finish(legend=False)
+            row.append((tiles.grid(dict(zip(part["name"], part["q50"]))),
+                        _hover(tiles, {r.name: r for r in part.itertuples()}, ens.name)))
+        panels.append(row)
+    return small_maps(tiles, [ens.name(s) for s in ens.stories], [f"{d.isoformat()}<br>{n}" for n, d in dates],
+                      panels, "median reach")
 
 
 def map_title(date, name: str | None) -> str:

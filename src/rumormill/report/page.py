@@ -55,6 +55,8 @@ SECTIONS = {
     "reach-region": ("Reach by region", "Each line is one region of the scenario.",
                      lambda r: charts.reach_by(r, "region")),
     "map": ("Map", "Reach by region on the chosen date; move the slider to change the date.", None),
+    "map-dates": ("Map on the key dates", "Reach by region at the end of each key date, one row per story.",
+                  charts.key_date_maps),
     "channels": ("Channels", "Tellings carried by each layer (channel) per day, and meetings intercepted.",
                  charts.channels),
     "letters": ("Letters", "Letters on the layers that carry them (a delay between writing and reading): "
