@@ -19,6 +19,13 @@ def test_run_prints_the_summary_stores_the_run_and_writes_the_report(tmp_path, c
         assert heading in out, heading
     runs = Store(tmp_path).runs()
     assert list(runs.status) == ["finished"] and runs.scenario.iloc[0] == "kpa-2025"
+    # the headline first: the page's sentences, from the stored run
+    from rumormill.report import data, headline
+
+    lines = headline.summary(data.load(Store(tmp_path), runs.run_id.iloc[0]))
+    assert lines and out.index("In short") < out.index("Who had heard it, by group")
+    for line in lines:
+        assert " ".join(line.split()) in " ".join(out.split()), line
     folder = Store(tmp_path).run_dir(runs.run_id.iloc[0])
     assert (folder / "report.html").stat().st_size > 100_000
     assert any(p.suffix == ".png" for p in folder.iterdir())

@@ -264,6 +264,17 @@ def _store(out):
     return Store(out or DEFAULT_FOLDER)
 
 
+def _print_headline(store, run_id) -> None:
+    """The report page's opening sentences (``report.headline.summary``), read
+    back from the stored run so the terminal and the page say the same."""
+    from ..report import data, headline
+
+    console.print("[bold]In short[/]")
+    for line in headline.summary(data.load(store, run_id)):
+        console.print(line, markup=False)
+    console.print()
+
+
 def _report(store, run_id, wanted, scenario=None) -> None:
     """Write the run's page; ``scenario`` lets it mark the days measures acted (a monitor's rounds)."""
     if not _wanted(wanted):
@@ -322,6 +333,7 @@ def run(
             result = _simulate(built, days)
             run_id = recording.finish(result)
     stored(f"run {run_id} is stored in {store.folder}")
+    _print_headline(store, run_id)
     _print_summary(result, built)
     console.print(f"stored as run {run_id} in {store.folder}")
     _report(store, run_id, report, built.scenario)
@@ -402,6 +414,7 @@ def _compare(scenario, without, scale, seed, days, order, out, report) -> None:
         without_some = _simulate(built, days, other.measures, other.triggers, label=label)
         run_id = recording.finish(with_all, baseline=without_some)
     stored(f"run {run_id} and its baseline are stored in {store.folder}")
+    _print_headline(store, run_id)
     keys = _key_days(with_all)
     names = with_all.info.get("names")
     columns = _date_columns(with_all, keys)
