@@ -40,12 +40,8 @@ import numpy as np
 from ..models import IGNORANT, SPREADER, STIFLER
 from .counter_rng import counter, next_uniform
 
-#: heard it this step: an ignorant at the start of the step
-NEW = 3
-#: a spreader at the start of the step who stops at its end
+#: a spreader at the start of the step who stops at its end (Daley–Kendall partner)
 STOPPING = 4
-#: heard it this step but does not believe it: knows, will not pass it on
-DOUBTER = 5
 #: a ``due`` step that never comes (a spreader with no events left)
 NEVER = 2**31 - 1
 #: log of the quiet-step chance below which a spreader is tried every step
@@ -59,8 +55,27 @@ def _salt(key, s):
     return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
 
 
-def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph, rules, levers, tallies, keys,
-              post):
+def scratch(n_stories: int, n: int, n_layers: int, n_cells: int) -> tuple:
+    """Working memory of ``tell_step`` for a run: per task row (``task_rows``)
+    the agents it told and on which layer, a bit per agent it told, the
+    Daley–Kendall partners it stopped, its interceptions and letters by cell,
+    and the sizes of those lists; per story a flag per spreader and the
+    spreaders detained. Only the pages a step writes are ever touched."""
+    rows = task_rows(n_stories)
+    return (np.empty((rows, n), dtype=np.int32), np.empty((rows, n), dtype=np.int8),
+            np.zeros((rows, (n + 7) // 8), dtype=np.uint8), np.empty((rows, n), dtype=np.int32),
+            np.empty((n_stories, n), dtype=np.int32), np.zeros((n_stories, n), dtype=np.bool_),
+            np.zeros((rows, 2, n_layers, n_cells), dtype=np.int64), np.zeros((rows, 3), dtype=np.int64))
+
+
+def task_rows(n_stories: int) -> int:
+    """Most tasks a step can have: one per thread, plus one where a thread's share crosses into the next story."""
+    return n_stories + numba.config.NUMBA_NUM_THREADS - 1
+
+
+@numba.njit(cache=True, parallel=True)
+def tell_step(step, state, active, due, n_active, scratch, cell, detained, graph, rules, levers, tallies, keys, post,
+              threads):
     """Advance every story by one step, in place.
 
     Parameters
@@ -72,8 +87,7 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     due : int32[S, n]
         Beside each spreader in ``active``: the next step in which something
         happens to it (a meeting or forgetting), or -1 when not yet drawn.
-    new_buf : int32[S, n]
-        Scratch per story: agents who hear it this step, then agents detained.
+    scratch : see ``scratch``
     cell : int32[n]; detained : bool[n]
         Each agent's cell (group × region); who is out of every layer.
         Detentions made in a step take effect at its end.
@@ -100,12 +114,16 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
         Stream keys: tell, forget, accept, wake, post, then one per
         inspection, then one per detection. Every draw is keyed by (stream, story, step, agent), so
         an agent's numbers never depend on anyone else's.
-    post : (delayed[L], step_cdf[L, M], to[S, E], sender[S, E], layer[S, E], due[S, E], n_out[S])
+    post : (delayed[L], step_cdf[L, M], to[R, E], sender[R, E], layer[R, E], due[R, E], n_out[R], story[R])
         Letters: a meeting on a delayed layer writes one instead of telling
         (no censor, no stifling now); its arrival step is drawn from the
         layer's ``step_cdf`` on the ``post`` stream, and it goes out in the
-        story's rows (``E`` bounds the letters of one step: each pair of
-        correspondents writes at most one a step). ``post.deliver`` hands it over.
+        row of the task that wrote it, marked with its story (``E`` bounds
+        the letters of one step: each pair of correspondents writes at most
+        one a step). ``post.deliver`` hands it over.
+    threads : int
+        numba's thread count now (``numba.get_num_threads()``, read by the
+        caller: read in here, it would keep the kernel out of the cache).
 
     A spreader's steps are independent trials, so the wait until its next
     step with any event is geometric: the kernel draws it, skips the spreader
@@ -114,295 +132,427 @@ def tell_step(step, state, active, due, n_active, new_buf, cell, detained, graph
     follows events, not steps. A busy spreader (an event in more than a
     quarter of its steps) is simply tried every step, which is cheaper there.
 
-    Stories run in parallel threads: each writes only its own rows, and
-    detentions are applied after all of them, in story order, so the result
-    does not depend on the number of threads.
+    Threads: the spreaders of all stories, one list after the other, are cut
+    into one share per thread; a share that crosses from one story into the
+    next makes two tasks (``_spread``). A task reads the states at the start
+    of the step and writes only its own spreaders' waits and flags and its
+    own lists: whom it told (each agent once) and on which layer, whom it
+    stopped, whom it had detained, the letters it wrote. Each story then
+    settles (``_settle``) by reading its tasks' lists in spreader order, so
+    an agent told by two spreaders is credited to the layer of the first,
+    exactly as one thread going through the spreaders in order would; the
+    draws themselves are keyed by agent and step. The result is the same,
+    bit for bit, on any number of threads.
 
     Complexity: O(spreaders) sequential reads plus O(events) work per step.
     """
-    indptrs, indicess, complete = graph
-    log_miss, miss_pow, stifle, pair, one_step = rules
-    spread, p_forget, log_keep, accept, intercept, detain, watch, punish = levers
+    heard, heard_on, seen, partners, held, flags, part, sizes = scratch
     counts, tellings, intercepts, det_counts, letters = tallies
-    delayed, step_cdf, out_to, out_from, out_lay, out_due, n_out = post
-    any_delayed = delayed.any()
+    intercept, watch = levers[4], levers[6]
     n_stories = state.shape[0]
-    n = state.shape[1]
-    n_layers = complete.shape[0]
-    by_cell = counts.shape[2] > 1  # one cell: skip the per-agent lookups
-    n_insp = intercept.shape[0]
     censoring = intercept.size > 0 and intercept.max() > 0.0
-    n_det = watch.shape[0]
     watching = watch.size > 0 and watch.max() > 0.0
     # with no one detained, no censor and no informant, skip the detention lookups
     vetting = censoring or watching or det_counts.sum() > 0
-    n_held = np.zeros(n_stories, dtype=np.int64)
-    for s in numba.prange(n_stories):
-        st = state[s]
-        act = active[s]
-        dues = due[s]
-        na = n_active[s]
-        buf = new_buf[s]
-        flag = np.zeros(na, dtype=np.bool_)  # stops at the end of this step
-        held = np.empty(na, dtype=np.int32)  # senders this story gets detained
-        partners = np.empty(na, dtype=np.int32)  # Daley–Kendall partners who stop
-        starts = np.empty(n_layers, dtype=np.int64)
-        degs = np.empty(n_layers, dtype=np.int64)
-        lms = np.empty(n_layers, dtype=np.float64)
-        bounds = np.empty((n_layers, BLOCK, 2), dtype=np.int64)
-        n_new = 0
-        n_partners = 0
-        skey = _salt(keys[0], s)
-        fkey = _salt(keys[1], s)
-        akey = _salt(keys[2], s)
-        wkey = _salt(keys[3], s)
-        pkey = _salt(keys[4], s)
-        crngs = np.zeros(n_insp, dtype=np.uint64)
-        drngs = np.zeros(n_det, dtype=np.uint64)
-        for a in range(na):
-            if a % BLOCK == 0:
-                # fetch the neighbour-list bounds of the block's spreaders due
-                # now, first: these loads are independent, so their cache
-                # misses overlap
-                _gather_bounds(act, dues, a, min(a + BLOCK, na), step, one_step[s], indptrs, indicess,
-                               complete, bounds)
-            d = dues[a]
-            if d > step and not one_step[s]:
-                continue
-            i = act[a]
-            if st[i] == STIFLER or (vetting and detained[i]):
-                flag[a] = True  # stopped by a partner earlier, or detained
-                continue
-            ci = cell[i] if by_cell else 0
-            mult = spread[s, ci]
-            pf = p_forget[s, ci]
-            log_quiet = 0.0  # log P(no meeting on any layer this step)
-            for lay in range(n_layers):
-                if complete[lay]:
-                    starts[lay] = 0
-                    degs[lay] = n - 1
-                else:
-                    starts[lay] = bounds[lay, a % BLOCK, 0]
-                    degs[lay] = bounds[lay, a % BLOCK, 1] - starts[lay]
-                lms[lay] = log_miss[s, lay] * mult if mult > 0.0 else 0.0
-                if degs[lay] > 0 and lms[lay] != 0.0:
-                    log_quiet += degs[lay] * lms[lay]
-            log_stay = log_quiet + log_keep[s, ci]
-            direct = one_step[s] or log_stay < LOG_BUSY
-            first_layer = 0
-            first_pos = -1
-            forget_first = False
-            wrng = counter(wkey, step, i) if not direct else np.uint64(0)
-            rng = counter(skey, step, i)
-            if not direct:
-                if d < 0:
-                    # not drawn yet: this step is the first candidate
-                    wrng, u = next_uniform(wrng)
-                    d = _wait(step, u, log_stay)
-                    dues[a] = d
-                    if d > step:
-                        continue
-                # at least one event this step: which comes first, in the
-                # order layer 0's neighbours, layer 1's, ..., forgetting
-                rng, u = next_uniform(rng)
-                x = u * -math.expm1(log_stay)
-                cum = 0.0
-                prefix = 1.0
-                first_layer = n_layers
-                last = -1
-                for lay in range(n_layers):
-                    if degs[lay] == 0 or lms[lay] == 0.0:
-                        continue
-                    last = lay
-                    quiet = math.exp(degs[lay] * lms[lay])
-                    w = prefix * (1.0 - quiet)
-                    if x < cum + w:
-                        first_layer = lay
-                        first_pos = _first_meeting((x - cum) / w, quiet, lms[lay], degs[lay])
-                        break
-                    cum += w
-                    prefix *= quiet
-                if first_layer == n_layers and pf <= 0.0 and last >= 0:
-                    # rounding: with no forgetting the event must be a meeting
-                    first_layer = last
-                    first_pos = degs[last] - 1
-                forget_first = first_layer == n_layers
-            if censoring:
-                for k in range(n_insp):
-                    crngs[k] = counter(_salt(keys[5 + k], s), step, i)
-            prng = counter(pkey, step, i) if any_delayed else np.uint64(0)
-            if watching:
-                for k in range(n_det):
-                    drngs[k] = counter(_salt(keys[5 + n_insp + k], s), step, i)
-            stop = False
-            gone = False
-            for lay in range(first_layer, n_layers):
-                lm = lms[lay]
-                deg = degs[lay]
-                if lm == 0.0 or deg == 0:
-                    continue
-                pos = -1
-                pending = lay == first_layer and first_pos >= 0
-                fresh = direct and mult == 1.0 and deg < miss_pow.shape[2]
-                while True:
-                    if pending:
-                        pos = first_pos
-                        pending = False
-                    elif lm == -np.inf:
-                        pos += 1
-                    else:
-                        # geometric number of misses before the next meeting
-                        rng, u = next_uniform(rng)
-                        if fresh:
-                            # tried every step, a spreader mostly meets no one: test that without a log
-                            fresh = False
-                            if 1.0 - u <= miss_pow[s, lay, deg]:
-                                break
-                        skip = math.floor(math.log1p(-u) / lm)
-                        if pos + 1 + skip >= deg:
-                            break
-                        pos += 1 + int(skip)
-                    if pos >= deg:
-                        break
-                    if complete[lay]:
-                        j = pos if pos < i else pos + 1
-                    else:
-                        j = indicess[lay][starts[lay] + pos]
-                    if vetting and detained[j]:
-                        continue
-                    if delayed[lay]:
-                        # a letter: the censor reads it and the reader hears it when it arrives
-                        prng, u = next_uniform(prng)
-                        k = n_out[s]
-                        out_to[s, k] = j
-                        out_from[s, k] = i
-                        out_lay[s, k] = lay
-                        out_due[s, k] = step + np.searchsorted(step_cdf[lay], u, side="right")
-                        n_out[s] = k + 1
-                        letters[s, 0, lay, ci] += 1
-                        continue
-                    if censoring:
-                        # every inspection reads the message on its own stream; any one
-                        # that catches it stops it, and any catcher may detain the sender
-                        caught = False
-                        for k in range(n_insp):
-                            if intercept[k, lay] <= 0.0:
-                                continue
-                            crngs[k], u = next_uniform(crngs[k])
-                            if u < intercept[k, lay]:
-                                caught = True
-                                if detain[k, lay] > 0.0:
-                                    crngs[k], u = next_uniform(crngs[k])
-                                    gone = gone or u < detain[k, lay]
-                        if caught:
-                            intercepts[s, lay, ci] += 1
-                        if gone:
-                            held[n_held[s]] = i
-                            n_held[s] += 1
-                            break
-                        if caught:
-                            continue
-                    # informants: the telling happens, and its teller may be taken at the step's end
-                    taken = False
-                    if watching:
-                        for k in range(n_det):
-                            if watch[k, lay, ci] <= 0.0:
-                                continue
-                            drngs[k], u = next_uniform(drngs[k])
-                            if u < watch[k, lay, ci] and punish[k, lay, ci] > 0.0:
-                                drngs[k], u = next_uniform(drngs[k])
-                                taken = taken or u < punish[k, lay, ci]
-                    sj = st[j]
-                    if sj == IGNORANT:
-                        cj = cell[j] if by_cell else 0
-                        tellings[s, lay, cj] += 1
-                        st[j] = NEW
-                        if accept[s, cj] < 1.0:
-                            arng = counter(akey, step, j)
-                            arng, u = next_uniform(arng)
-                            if u >= accept[s, cj]:
-                                st[j] = DOUBTER
-                        buf[n_new] = j
-                        n_new += 1
-                    elif sj == NEW or sj == DOUBTER:
-                        pass
-                    elif pair[s] and (sj == SPREADER or sj == STOPPING):
-                        # the pair is seen from both ends; each end holds half its rate
-                        rng, u = next_uniform(rng)
-                        if u < 0.5:
-                            stop = True
-                            if sj == SPREADER:
-                                st[j] = STOPPING
-                                partners[n_partners] = j
-                                n_partners += 1
-                    elif stifle[s] > 0.0:
-                        if stifle[s] >= 1.0:
-                            stop = True
-                        else:
-                            rng, u = next_uniform(rng)
-                            if u < stifle[s]:
-                                stop = True
-                    if taken:
-                        gone = True
-                        held[n_held[s]] = i
-                        n_held[s] += 1
-                        break
-                if gone:
-                    break
-            done = stop or gone or forget_first or one_step[s]
-            if not done and pf > 0.0:
-                frng = counter(fkey, step, i)
-                frng, u = next_uniform(frng)
-                done = u < pf
-            if done:
-                flag[a] = True
-            elif direct:
-                dues[a] = -1
-            else:
-                # the next step with an event comes strictly after this one
-                wrng, u = next_uniform(wrng)
-                dues[a] = _wait(step + 1, u, log_stay)
-        # stifle / forget / leave
-        for k in range(n_partners):
-            j = partners[k]
-            if st[j] == STOPPING:
-                stop_spreader(st, counts, s, j, cell[j] if by_cell else 0)
-        keep = 0
-        for a in range(na):
-            i = act[a]
-            if flag[a]:
-                if st[i] != STIFLER:
-                    stop_spreader(st, counts, s, i, cell[i] if by_cell else 0)
-            else:
-                act[keep] = i
-                dues[keep] = dues[a]
-                keep += 1
-        n_add = 0
-        for b in range(n_new):
-            j = buf[b]
-            c = cell[j] if by_cell else 0
-            counts[s, IGNORANT, c] -= 1
-            if st[j] == DOUBTER:
-                st[j] = STIFLER
-                counts[s, STIFLER, c] += 1
-            else:
-                st[j] = SPREADER
-                counts[s, SPREADER, c] += 1
-                buf[n_add] = j
-                n_add += 1
-        # keep the spreader list sorted: neighbour lists are then read in
-        # memory order, about three times faster than in random order
-        buf[:n_add].sort()
-        merge_sorted(act, dues, keep, buf, n_add)
-        n_active[s] = keep + n_add
-        buf[:n_held[s]] = held[:n_held[s]]
+    tallying = censoring or post[0].any()
+    tasks, pieces, first = _tasks(n_active, threads, heard.shape[0])
+    if pieces.size == 2:
+        # one share: no threads to start
+        for t in range(tasks.shape[0]):
+            _spread(t, tasks[t, 0], tasks[t, 1], tasks[t, 2], step, state, active, due, cell, detained, graph, rules,
+                    levers, keys, post, scratch, vetting, censoring, watching, tallying)
+        for s in range(n_stories):
+            _settle(s, first[s], first[s + 1], tasks, step, state, active, due, n_active, cell, levers[3], tallies,
+                    keys, scratch, tallying)
+    else:
+        # a parallel loop takes arrays, not tuples of them: take them apart
+        # here and put them together again inside
+        g0, g1, g2 = graph
+        r0, r1, r2, r3, r4 = rules
+        v0, v1, v2, v3, v4, v5, v6, v7 = levers
+        p0, p1, p2, p3, p4, p5, p6, p7 = post
+        w0, w1, w2, w3, w4, w5, w6, w7 = scratch
+        c0, c1, c2, c3, c4 = tallies
+        for p in numba.prange(pieces.size - 1):
+            for t in range(pieces[p], pieces[p + 1]):
+                _spread(t, tasks[t, 0], tasks[t, 1], tasks[t, 2], step, state, active, due, cell, detained,
+                        (g0, g1, g2), (r0, r1, r2, r3, r4), (v0, v1, v2, v3, v4, v5, v6, v7), keys,
+                        (p0, p1, p2, p3, p4, p5, p6, p7), (w0, w1, w2, w3, w4, w5, w6, w7), vetting, censoring,
+                        watching, tallying)
+        if n_stories == 1:
+            _settle(0, first[0], first[1], tasks, step, state, active, due, n_active, cell, v3, tallies, keys, scratch,
+                    tallying)
+        else:
+            for s in numba.prange(n_stories):
+                _settle(s, first[s], first[s + 1], tasks, step, state, active, due, n_active, cell, v3,
+                        (c0, c1, c2, c3, c4), keys, (w0, w1, w2, w3, w4, w5, w6, w7), tallying)
     # detentions take effect now, story by story
-    for s in range(n_stories):
-        for k in range(n_held[s]):
-            i = new_buf[s, k]
+    by_cell = counts.shape[2] > 1
+    for t in range(tasks.shape[0]):
+        s, a0 = tasks[t, 0], tasks[t, 1]
+        for k in range(sizes[t, 2]):
+            i = held[s, a0 + k]
             if not detained[i]:
                 detained[i] = True
                 det_counts[cell[i] if by_cell else 0] += 1
+
+
+#: fewest spreaders worth a thread of their own
+MIN_SHARE = 2048
+
+
+@numba.njit(cache=True)
+def _tasks(n_active, threads, rows):
+    """Cut the stories' spreaders, one list after the other, into at most
+    ``threads`` shares of equal length (each at least ``MIN_SHARE``).
+    Returns tasks (story, first, last + 1) in story and spreader order, the
+    first task of each share (and the end), and the first task of each story
+    (and the end)."""
+    n_stories = n_active.size
+    total = n_active.sum()
+    n_shares = max(1, min(threads, total // MIN_SHARE, rows - n_stories + 1))
+    tasks = np.empty((n_shares + n_stories, 3), dtype=np.int64)
+    pieces = np.empty(n_shares + 1, dtype=np.int64)
+    first = np.empty(n_stories + 1, dtype=np.int64)
+    n_tasks = 0
+    share = 0
+    pieces[0] = 0
+    offset = 0  # where this story starts in the whole list
+    for s in range(n_stories):
+        first[s] = n_tasks
+        a = 0
+        while a < n_active[s]:
+            # the share holding spreader a, and where it ends
+            while (share + 1) * total // n_shares <= offset + a:
+                share += 1
+                pieces[share] = n_tasks
+            end = min(n_active[s], (share + 1) * total // n_shares - offset)
+            tasks[n_tasks, 0] = s
+            tasks[n_tasks, 1] = a
+            tasks[n_tasks, 2] = end
+            n_tasks += 1
+            a = end
+        offset += n_active[s]
+    first[n_stories] = n_tasks
+    pieces[share + 1:] = n_tasks
+    return tasks[:n_tasks], pieces, first
+
+
+@numba.njit(cache=True)
+def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules, levers, keys, post, scratch,
+            vetting, censoring, watching, tallying):
+    """Task ``t``: the tellings of story ``s``'s spreaders ``active[s, a0:a1]``
+    in this step. Reads the states at the start of the step; writes the
+    spreaders' waits and flags (stops at the end of the step) and the task's
+    own row of ``scratch`` and of the post (see ``tell_step``)."""
+    indptrs, indicess, complete = graph
+    log_miss, miss_pow, stifle, pair, one_step = rules
+    spread, p_forget, log_keep, accept, intercept, detain, watch, punish = levers
+    delayed, step_cdf, out_to, out_from, out_lay, out_due, n_out, out_story = post
+    heard, heard_on, seen, partners, held, flags, part, sizes = scratch
+    any_delayed = delayed.any()
+    n = state.shape[1]
+    n_layers = complete.shape[0]
+    by_cell = part.shape[3] > 1  # one cell: skip the per-agent lookups
+    n_insp = intercept.shape[0]
+    n_det = watch.shape[0]
+    st = state[s]
+    act = active[s]
+    dues = due[s]
+    flag = flags[s]
+    told = heard[t]
+    told_on = heard_on[t]
+    bits = seen[t]
+    stopped = partners[t]
+    taken_out = held[s]
+    tally = part[t]
+    if tallying:
+        tally[:] = 0
+    out_story[t] = s
+    flag[a0:a1] = False
+    starts = np.empty(n_layers, dtype=np.int64)
+    degs = np.empty(n_layers, dtype=np.int64)
+    lms = np.empty(n_layers, dtype=np.float64)
+    bounds = np.empty((n_layers, BLOCK, 2), dtype=np.int64)
+    n_told = 0
+    n_stopped = 0
+    n_held = 0
+    skey = _salt(keys[0], s)
+    fkey = _salt(keys[1], s)
+    wkey = _salt(keys[3], s)
+    pkey = _salt(keys[4], s)
+    crngs = np.zeros(n_insp, dtype=np.uint64)
+    drngs = np.zeros(n_det, dtype=np.uint64)
+    for a in range(a0, a1):
+        if (a - a0) % BLOCK == 0:
+            # fetch the neighbour-list bounds of the block's spreaders due
+            # now, first: these loads are independent, so their cache
+            # misses overlap
+            _gather_bounds(act, dues, a, min(a + BLOCK, a1), step, one_step[s], indptrs, indicess, complete, bounds)
+        d = dues[a]
+        if d > step and not one_step[s]:
+            continue
+        i = act[a]
+        if st[i] == STIFLER or (vetting and detained[i]):
+            flag[a] = True  # stopped by a partner earlier, or detained
+            continue
+        ci = cell[i] if by_cell else 0
+        mult = spread[s, ci]
+        pf = p_forget[s, ci]
+        log_quiet = 0.0  # log P(no meeting on any layer this step)
+        for lay in range(n_layers):
+            if complete[lay]:
+                starts[lay] = 0
+                degs[lay] = n - 1
+            else:
+                starts[lay] = bounds[lay, (a - a0) % BLOCK, 0]
+                degs[lay] = bounds[lay, (a - a0) % BLOCK, 1] - starts[lay]
+            lms[lay] = log_miss[s, lay] * mult if mult > 0.0 else 0.0
+            if degs[lay] > 0 and lms[lay] != 0.0:
+                log_quiet += degs[lay] * lms[lay]
+        log_stay = log_quiet + log_keep[s, ci]
+        direct = one_step[s] or log_stay < LOG_BUSY
+        first_layer = 0
+        first_pos = -1
+        forget_first = False
+        wrng = counter(wkey, step, i) if not direct else np.uint64(0)
+        rng = counter(skey, step, i)
+        if not direct:
+            if d < 0:
+                # not drawn yet: this step is the first candidate
+                wrng, u = next_uniform(wrng)
+                d = _wait(step, u, log_stay)
+                dues[a] = d
+                if d > step:
+                    continue
+            # at least one event this step: which comes first, in the
+            # order layer 0's neighbours, layer 1's, ..., forgetting
+            rng, u = next_uniform(rng)
+            x = u * -math.expm1(log_stay)
+            cum = 0.0
+            prefix = 1.0
+            first_layer = n_layers
+            last = -1
+            for lay in range(n_layers):
+                if degs[lay] == 0 or lms[lay] == 0.0:
+                    continue
+                last = lay
+                quiet = math.exp(degs[lay] * lms[lay])
+                w = prefix * (1.0 - quiet)
+                if x < cum + w:
+                    first_layer = lay
+                    first_pos = _first_meeting((x - cum) / w, quiet, lms[lay], degs[lay])
+                    break
+                cum += w
+                prefix *= quiet
+            if first_layer == n_layers and pf <= 0.0 and last >= 0:
+                # rounding: with no forgetting the event must be a meeting
+                first_layer = last
+                first_pos = degs[last] - 1
+            forget_first = first_layer == n_layers
+        if censoring:
+            for k in range(n_insp):
+                crngs[k] = counter(_salt(keys[5 + k], s), step, i)
+        prng = counter(pkey, step, i) if any_delayed else np.uint64(0)
+        if watching:
+            for k in range(n_det):
+                drngs[k] = counter(_salt(keys[5 + n_insp + k], s), step, i)
+        stop = False
+        gone = False
+        for lay in range(first_layer, n_layers):
+            lm = lms[lay]
+            deg = degs[lay]
+            if lm == 0.0 or deg == 0:
+                continue
+            pos = -1
+            pending = lay == first_layer and first_pos >= 0
+            fresh = direct and mult == 1.0 and deg < miss_pow.shape[2]
+            while True:
+                if pending:
+                    pos = first_pos
+                    pending = False
+                elif lm == -np.inf:
+                    pos += 1
+                else:
+                    # geometric number of misses before the next meeting
+                    rng, u = next_uniform(rng)
+                    if fresh:
+                        # tried every step, a spreader mostly meets no one: test that without a log
+                        fresh = False
+                        if 1.0 - u <= miss_pow[s, lay, deg]:
+                            break
+                    skip = math.floor(math.log1p(-u) / lm)
+                    if pos + 1 + skip >= deg:
+                        break
+                    pos += 1 + int(skip)
+                if pos >= deg:
+                    break
+                if complete[lay]:
+                    j = pos if pos < i else pos + 1
+                else:
+                    j = indicess[lay][starts[lay] + pos]
+                if vetting and detained[j]:
+                    continue
+                if delayed[lay]:
+                    # a letter: the censor reads it and the reader hears it when it arrives
+                    prng, u = next_uniform(prng)
+                    k = n_out[t]
+                    out_to[t, k] = j
+                    out_from[t, k] = i
+                    out_lay[t, k] = lay
+                    out_due[t, k] = step + np.searchsorted(step_cdf[lay], u, side="right")
+                    n_out[t] = k + 1
+                    tally[1, lay, ci] += 1
+                    continue
+                if censoring:
+                    # every inspection reads the message on its own stream; any one
+                    # that catches it stops it, and any catcher may detain the sender
+                    caught = False
+                    for k in range(n_insp):
+                        if intercept[k, lay] <= 0.0:
+                            continue
+                        crngs[k], u = next_uniform(crngs[k])
+                        if u < intercept[k, lay]:
+                            caught = True
+                            if detain[k, lay] > 0.0:
+                                crngs[k], u = next_uniform(crngs[k])
+                                gone = gone or u < detain[k, lay]
+                    if caught:
+                        tally[0, lay, ci] += 1
+                    if gone:
+                        taken_out[a0 + n_held] = i
+                        n_held += 1
+                        break
+                    if caught:
+                        continue
+                # informants: the telling happens, and its teller may be taken at the step's end
+                taken = False
+                if watching:
+                    for k in range(n_det):
+                        if watch[k, lay, ci] <= 0.0:
+                            continue
+                        drngs[k], u = next_uniform(drngs[k])
+                        if u < watch[k, lay, ci] and punish[k, lay, ci] > 0.0:
+                            drngs[k], u = next_uniform(drngs[k])
+                            taken = taken or u < punish[k, lay, ci]
+                sj = st[j]
+                if sj == IGNORANT:
+                    # heard it: ``_settle`` applies it (an ignorant told twice
+                    # this step counts once, for its first teller)
+                    bit = np.uint8(1) << np.uint8(j & 7)
+                    if not bits[j >> 3] & bit:
+                        bits[j >> 3] |= bit
+                        told[n_told] = j
+                        told_on[n_told] = lay
+                        n_told += 1
+                elif pair[s] and (sj == SPREADER or sj == STOPPING):
+                    # the pair is seen from both ends; each end holds half its rate
+                    rng, u = next_uniform(rng)
+                    if u < 0.5:
+                        stop = True
+                        if sj == SPREADER:
+                            st[j] = STOPPING  # every task writes the same value; all read it as a spreader
+                            stopped[n_stopped] = j
+                            n_stopped += 1
+                elif stifle[s] > 0.0:
+                    if stifle[s] >= 1.0:
+                        stop = True
+                    else:
+                        rng, u = next_uniform(rng)
+                        if u < stifle[s]:
+                            stop = True
+                if taken:
+                    gone = True
+                    taken_out[a0 + n_held] = i
+                    n_held += 1
+                    break
+            if gone:
+                break
+        done = stop or gone or forget_first or one_step[s]
+        if not done and pf > 0.0:
+            frng = counter(fkey, step, i)
+            frng, u = next_uniform(frng)
+            done = u < pf
+        if done:
+            flag[a] = True
+        elif direct:
+            dues[a] = -1
+        else:
+            # the next step with an event comes strictly after this one
+            wrng, u = next_uniform(wrng)
+            dues[a] = _wait(step + 1, u, log_stay)
+    sizes[t, 0] = n_told
+    sizes[t, 1] = n_stopped
+    sizes[t, 2] = n_held
+
+
+@numba.njit(cache=True)
+def _settle(s, t0, t1, tasks, step, state, active, due, n_active, cell, accept, tallies, keys, scratch, tallying):
+    """The end of story ``s``'s step, from its tasks ``t0:t1`` in spreader
+    order: partners and flagged spreaders stop, the agents told hear it (or
+    know it without believing it), and the new spreaders join the sorted
+    list."""
+    heard, heard_on, seen, partners, held, flags, part, sizes = scratch
+    counts, tellings, intercepts, det_counts, letters = tallies
+    by_cell = counts.shape[2] > 1
+    st = state[s]
+    act = active[s]
+    dues = due[s]
+    flag = flags[s]
+    for t in range(t0, t1):
+        for k in range(sizes[t, 1]):
+            j = partners[t, k]
+            if st[j] == STOPPING:
+                stop_spreader(st, counts, s, j, cell[j] if by_cell else 0)
+    keep = 0
+    for a in range(n_active[s]):
+        i = act[a]
+        if flag[a]:
+            if st[i] != STIFLER:
+                stop_spreader(st, counts, s, i, cell[i] if by_cell else 0)
+        else:
+            act[keep] = i
+            dues[keep] = dues[a]
+            keep += 1
+    if t0 == t1:
+        n_active[s] = keep
+        return
+    akey = _salt(keys[2], s)
+    new = heard[t0]  # the new spreaders, written over the first task's list as it is read
+    n_add = 0
+    for t in range(t0, t1):
+        told = heard[t]
+        told_on = heard_on[t]
+        bits = seen[t]
+        for b in range(sizes[t, 0]):
+            j = told[b]
+            lay = told_on[b]
+            bits[j >> 3] = 0
+            if st[j] != IGNORANT:
+                continue  # told by an earlier task
+            c = cell[j] if by_cell else 0
+            tellings[s, lay, c] += 1
+            counts[s, IGNORANT, c] -= 1
+            if accept[s, c] < 1.0:
+                arng = counter(akey, step, j)
+                arng, u = next_uniform(arng)
+                if u >= accept[s, c]:
+                    # knows it but does not believe it: will not pass it on
+                    st[j] = STIFLER
+                    counts[s, STIFLER, c] += 1
+                    continue
+            st[j] = SPREADER
+            counts[s, SPREADER, c] += 1
+            new[n_add] = j
+            n_add += 1
+        if tallying:
+            intercepts[s] += part[t, 0]
+            letters[s, 0] += part[t, 1]
+    # keep the spreader list sorted: neighbour lists are then read in
+    # memory order, about three times faster than in random order
+    new[:n_add].sort()
+    merge_sorted(act, dues, keep, new, n_add)
+    n_active[s] = keep + n_add
 
 
 @numba.njit(inline="always")
@@ -435,13 +585,11 @@ def _wait(first, u, log_stay):
     return first + skip if first + skip < NEVER else NEVER
 
 
-#: one story: no threads to start each step
-tell_step_serial = numba.njit(cache=True)(tell_step)
-#: several stories: one thread each (numba's thread pool)
-tell_step_parallel = numba.njit(cache=True, parallel=True)(tell_step)
+#: the name the command line looks up to tell whether the kernel is compiled yet
+tell_step_serial = tell_step
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _gather_bounds(act, due, a0, a1, step, every, indptrs, indicess, complete, bounds):
     for lay in range(complete.shape[0]):
         if complete[lay]:

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from ..rates import step_probability
 from ..seeding import stream
 from . import boundary, calendar
 from .counter_rng import stream_key
-from .daily import SPREADER, tell_step_parallel, tell_step_serial
+from .daily import SPREADER, scratch, tell_step
 from .post import Post, deliver
 from .recorder import Recorder
 
@@ -88,7 +89,7 @@ class DailyRun:
         self.letters = np.zeros((n_stories, 2, n_layers, n_cells), dtype=np.int64)
         self.post = Post(inp.delays or (None,) * n_layers, inp.graph, inp.substeps, n_stories)
         self.buf = np.zeros(n, dtype=np.int32)
-        self.new_buf = np.zeros((n_stories, n), dtype=np.int32)
+        self.scratch = scratch(n_stories, n, n_layers, n_cells)
         for s, ids in enumerate(inp.seeds):
             self.state[s, ids] = SPREADER
             self.active[s, : ids.size] = ids
@@ -162,9 +163,9 @@ class DailyRun:
                 boundary.inflow(np.uint64(self.step), s, lo, hi, only, log_miss, self.levers[3], self.state,
                                 self.active, self.due, self.n_active, self.cell, self.detained, self.counts,
                                 self.tellings, self.outside, key, akey, self.buf)
-            self.tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.new_buf,
-                           self.cell, self.detained, self.graph, self.base_rules, self.levers, self.tallies, self.keys,
-                           post.kernel_args())
+            tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.scratch, self.cell,
+                      self.detained, self.graph, self.base_rules, self.levers, self.tallies, self.keys,
+                      post.kernel_args(), numba.get_num_threads())
             if post.any:
                 self._letters()
             self.step += 1
@@ -214,7 +215,6 @@ class DailyRun:
         self.tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
         self.watched = calendar.watches(self.plan.triggers, self.ctx)
         self.on_since: dict[str, int] = {}
-        self.tell_step = tell_step_parallel if len(self.ctx.stories) > 1 else tell_step_serial
         stages = calendar.follow({"switch": self._switch, "dawn": self._dawn, "steps": self._steps,
                                   "dusk": self._dusk, "leave": self._leave, "record": self._record,
                                   "observe": self._observe})

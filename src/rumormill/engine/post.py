@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, mix64, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted, task_rows
 
 
 class Post:
@@ -34,13 +34,16 @@ class Post:
         self.step_cdf = np.ones((len(delays), width), dtype=np.float64)
         for k, t in enumerate(tables):
             self.step_cdf[k, : len(t)] = t
-        # each pair of correspondents writes at most one letter a step
+        # each pair of correspondents writes at most one letter a step; the
+        # kernel's tasks write in rows of their own, each marked with its story
         cap = max(1, sum(int(ptr[-1]) for ptr, d in zip(graph[0], delays) if d is not None))
-        self.out_to = np.zeros((n_stories, cap), dtype=np.int32)
-        self.out_from = np.zeros((n_stories, cap), dtype=np.int32)
-        self.out_lay = np.zeros((n_stories, cap), dtype=np.int32)
-        self.out_due = np.zeros((n_stories, cap), dtype=np.int64)
-        self.n_out = np.zeros(n_stories, dtype=np.int64)
+        rows = task_rows(n_stories)
+        self.out_to = np.zeros((rows, cap), dtype=np.int32)
+        self.out_from = np.zeros((rows, cap), dtype=np.int32)
+        self.out_lay = np.zeros((rows, cap), dtype=np.int32)
+        self.out_due = np.zeros((rows, cap), dtype=np.int64)
+        self.n_out = np.zeros(rows, dtype=np.int64)
+        self.out_story = np.zeros(rows, dtype=np.int64)
         self.buckets: dict[int, list] = {}
 
     @property
@@ -48,27 +51,29 @@ class Post:
         return bool(self.delayed.any())
 
     def kernel_args(self) -> tuple:
-        return (self.delayed, self.step_cdf, self.out_to, self.out_from, self.out_lay, self.out_due, self.n_out)
+        return (self.delayed, self.step_cdf, self.out_to, self.out_from, self.out_lay, self.out_due, self.n_out,
+                self.out_story)
 
     def pending(self) -> bool:
         return bool(self.buckets)
 
     def collect(self, step: int) -> None:
         """File the letters the kernel wrote in ``step`` by their arrival step."""
-        for s in range(self.n_out.size):
-            k = int(self.n_out[s])
+        for row in range(self.n_out.size):
+            k = int(self.n_out[row])
             if not k:
                 continue
-            due = self.out_due[s, :k]
+            s = self.out_story[row]
+            due = self.out_due[row, :k]
             order = np.argsort(due, kind="stable")
             due = due[order]
             cuts = np.flatnonzero(np.diff(due)) + 1
             for part in np.split(order, cuts):
-                at = int(self.out_due[s, part[0]])
+                at = int(self.out_due[row, part[0]])
                 self.buckets.setdefault(at, []).append(
-                    (np.full(part.size, s, np.int32), self.out_to[s, part], self.out_from[s, part],
-                     self.out_lay[s, part], np.full(part.size, step, np.int64)))
-            self.n_out[s] = 0
+                    (np.full(part.size, s, np.int32), self.out_to[row, part], self.out_from[row, part],
+                     self.out_lay[row, part], np.full(part.size, step, np.int64)))
+            self.n_out[row] = 0
 
     def due(self, step: int):
         """The letters arriving in ``step``, in the fixed order (story, reader, layer, writer, written)."""
