@@ -25,7 +25,7 @@ _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0
 
 
-@numba.njit(inline="always")
+@numba.njit
 def mix64(z):
     """SplitMix64 finaliser: a bijective avalanche of a uint64."""
     z = (z ^ (z >> _S30)) * _M1
@@ -33,13 +33,13 @@ def mix64(z):
     return z ^ (z >> _S31)
 
 
-@numba.njit(inline="always")
+@numba.njit
 def counter(key, step, agent):
     """Start of the stream for one agent in one step (a uint64 state)."""
     return mix64(key ^ mix64(np.uint64(step) * _GOLDEN + np.uint64(agent)))
 
 
-@numba.njit(inline="always")
+@numba.njit
 def next_uniform(state):
     """Advance ``state``; return (new_state, u) with u uniform on [0, 1)."""
     state = state + _GOLDEN

@@ -33,6 +33,8 @@ Random numbers come from a counter-based stream keyed by (step, agent), see
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -50,7 +52,7 @@ LOG_BUSY = math.log(0.75)
 BLOCK = 64
 
 
-@numba.njit(inline="always")
+@numba.njit
 def _salt(key, s):
     return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
 
@@ -73,7 +75,6 @@ def task_rows(n_stories: int) -> int:
     return n_stories + numba.config.NUMBA_NUM_THREADS - 1
 
 
-@numba.njit(cache=True, parallel=True)
 def tell_step(step, state, active, due, n_active, scratch, cell, detained, graph, rules, levers, tallies, keys, post,
               threads):
     """Advance every story by one step, in place.
@@ -122,8 +123,8 @@ def tell_step(step, state, active, due, n_active, scratch, cell, detained, graph
         the letters of one step: each pair of correspondents writes at most
         one a step). ``post.deliver`` hands it over.
     threads : int
-        numba's thread count now (``numba.get_num_threads()``, read by the
-        caller: read in here, it would keep the kernel out of the cache).
+        Threads to use at most (the caller passes ``numba.get_num_threads()``,
+        so a process limited to one numba thread uses one here too).
 
     A spreader's steps are independent trials, so the wait until its next
     step with any event is geometric: the kernel draws it, skips the spreader
@@ -133,61 +134,97 @@ def tell_step(step, state, active, due, n_active, scratch, cell, detained, graph
     quarter of its steps) is simply tried every step, which is cheaper there.
 
     Threads: the spreaders of all stories, one list after the other, are cut
-    into one share per thread; a share that crosses from one story into the
-    next makes two tasks (``_spread``). A task reads the states at the start
-    of the step and writes only its own spreaders' waits and flags and its
-    own lists: whom it told (each agent once) and on which layer, whom it
-    stopped, whom it had detained, the letters it wrote. Each story then
-    settles (``_settle``) by reading its tasks' lists in spreader order, so
-    an agent told by two spreaders is credited to the layer of the first,
-    exactly as one thread going through the spreaders in order would; the
-    draws themselves are keyed by agent and step. The result is the same,
-    bit for bit, on any number of threads.
+    into one share per thread (``_tasks``); a share that crosses from one
+    story into the next makes two tasks (``_spread``). A task reads the
+    states at the start of the step and writes only its own spreaders' waits
+    and flags and its own lists: whom it told (each agent once) and on which
+    layer, whom it stopped, whom it had detained, the letters it wrote. Each
+    story then settles (``_settle``) by reading its tasks' lists in spreader
+    order, so an agent told by two spreaders is credited to the layer of the
+    first, exactly as one thread going through the spreaders in order would;
+    the draws themselves are keyed by agent and step. The result is the same,
+    bit for bit, on any number of threads. The shares run on Python threads
+    (the compiled task releases the GIL): a waiting thread sleeps instead of
+    spinning, so a machine busy with other work loses no time to it, and no
+    parallel compilation is needed.
 
     Complexity: O(spreaders) sequential reads plus O(events) work per step.
     """
-    heard, heard_on, seen, partners, held, flags, part, sizes = scratch
-    counts, tellings, intercepts, det_counts, letters = tallies
-    intercept, watch = levers[4], levers[6]
-    n_stories = state.shape[0]
-    censoring = intercept.size > 0 and intercept.max() > 0.0
-    watching = watch.size > 0 and watch.max() > 0.0
-    # with no one detained, no censor and no informant, skip the detention lookups
-    vetting = censoring or watching or det_counts.sum() > 0
-    tallying = censoring or post[0].any()
-    tasks, pieces, first = _tasks(n_active, threads, heard.shape[0])
-    if pieces.size == 2:
-        # one share: no threads to start
-        for t in range(tasks.shape[0]):
+    if threads < 2 or n_active.sum() < 2 * MIN_SHARE:
+        tell_step_serial(step, state, active, due, n_active, scratch, cell, detained, graph, rules, levers, tallies,
+                         keys, post)
+        return
+    modes = _modes(levers, tallies[3], post[0])
+    tasks, pieces, first = _tasks(n_active, threads, scratch[0].shape[0])
+
+    def share(p):
+        for t in range(pieces[p], pieces[p + 1]):
             _spread(t, tasks[t, 0], tasks[t, 1], tasks[t, 2], step, state, active, due, cell, detained, graph, rules,
-                    levers, keys, post, scratch, vetting, censoring, watching, tallying)
-        for s in range(n_stories):
-            _settle(s, first[s], first[s + 1], tasks, step, state, active, due, n_active, cell, levers[3], tallies,
-                    keys, scratch, tallying)
-    else:
-        # a parallel loop takes arrays, not tuples of them: take them apart
-        # here and put them together again inside
-        g0, g1, g2 = graph
-        r0, r1, r2, r3, r4 = rules
-        v0, v1, v2, v3, v4, v5, v6, v7 = levers
-        p0, p1, p2, p3, p4, p5, p6, p7 = post
-        w0, w1, w2, w3, w4, w5, w6, w7 = scratch
-        c0, c1, c2, c3, c4 = tallies
-        for p in numba.prange(pieces.size - 1):
-            for t in range(pieces[p], pieces[p + 1]):
-                _spread(t, tasks[t, 0], tasks[t, 1], tasks[t, 2], step, state, active, due, cell, detained,
-                        (g0, g1, g2), (r0, r1, r2, r3, r4), (v0, v1, v2, v3, v4, v5, v6, v7), keys,
-                        (p0, p1, p2, p3, p4, p5, p6, p7), (w0, w1, w2, w3, w4, w5, w6, w7), vetting, censoring,
-                        watching, tallying)
-        if n_stories == 1:
-            _settle(0, first[0], first[1], tasks, step, state, active, due, n_active, cell, v3, tallies, keys, scratch,
-                    tallying)
-        else:
-            for s in numba.prange(n_stories):
-                _settle(s, first[s], first[s + 1], tasks, step, state, active, due, n_active, cell, v3,
-                        (c0, c1, c2, c3, c4), keys, (w0, w1, w2, w3, w4, w5, w6, w7), tallying)
-    # detentions take effect now, story by story
-    by_cell = counts.shape[2] > 1
+                    levers, keys, post, scratch, *modes)
+
+    waiting = [_pool(threads).submit(share, p) for p in range(1, pieces.size - 1)]
+    share(0)
+    for w in waiting:
+        w.result()
+    _finish(tasks, first, step, state, active, due, n_active, cell, detained, levers[3], tallies, keys, scratch,
+            modes[3])
+
+
+@numba.njit(cache=True)
+def tell_step_serial(step, state, active, due, n_active, scratch, cell, detained, graph, rules, levers, tallies, keys,
+                     post):
+    """``tell_step`` on one thread: one task per story."""
+    vetting, censoring, watching, tallying = _modes(levers, tallies[3], post[0])
+    tasks, pieces, first = _tasks(n_active, 1, scratch[0].shape[0])
+    for t in range(tasks.shape[0]):
+        _spread(t, tasks[t, 0], tasks[t, 1], tasks[t, 2], step, state, active, due, cell, detained, graph, rules,
+                levers, keys, post, scratch, vetting, censoring, watching, tallying)
+    _finish(tasks, first, step, state, active, due, n_active, cell, detained, levers[3], tallies, keys, scratch,
+            tallying)
+
+
+_POOL = {}
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """Threads for the shares after the first (which the caller runs), made
+    once per process (a forked child makes its own)."""
+    key = (os.getpid(), threads)
+    if key not in _POOL:
+        _POOL.clear()
+        _POOL[key] = ThreadPoolExecutor(max_workers=threads - 1, thread_name_prefix="rumormill-kernel")
+    return _POOL[key]
+
+
+@numba.njit(cache=True)
+def _modes(levers, det_counts, delayed):
+    """(vetting, censoring, watching, tallying): which lookups this step needs."""
+    censoring = _positive(levers[4])
+    watching = _positive(levers[6])
+    # with no one detained, no censor and no informant, skip the detention lookups
+    vetting = censoring or watching or _positive(det_counts)
+    return vetting, censoring, watching, censoring or _positive(delayed)
+
+
+@numba.njit
+def _positive(a):
+    """Whether any element of ``a`` is above zero (a plain loop: quicker to compile than ``a.max()``)."""
+    for x in a.flat:
+        if x > 0:
+            return True
+    return False
+
+
+@numba.njit(cache=True)
+def _finish(tasks, first, step, state, active, due, n_active, cell, detained, accept, tallies, keys, scratch,
+            tallying):
+    """Every story settles; then the step's detentions take effect, story by story."""
+    for s in range(state.shape[0]):
+        _settle(s, first[s], first[s + 1], tasks, step, state, active, due, n_active, cell, accept, tallies, keys,
+                scratch, tallying)
+    held, sizes = scratch[4], scratch[7]
+    det_counts = tallies[3]
+    by_cell = tallies[0].shape[2] > 1
     for t in range(tasks.shape[0]):
         s, a0 = tasks[t, 0], tasks[t, 1]
         for k in range(sizes[t, 2]):
@@ -238,7 +275,7 @@ def _tasks(n_active, threads, rows):
     return tasks[:n_tasks], pieces, first
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules, levers, keys, post, scratch,
             vetting, censoring, watching, tallying):
     """Task ``t``: the tellings of story ``s``'s spreaders ``active[s, a0:a1]``
@@ -546,8 +583,11 @@ def _settle(s, t0, t1, tasks, step, state, active, due, n_active, cell, accept, 
             new[n_add] = j
             n_add += 1
         if tallying:
-            intercepts[s] += part[t, 0]
-            letters[s, 0] += part[t, 1]
+            # loops, not ``intercepts[s] += part[t, 0]``: that compiles numba's shape-error messages
+            for lay in range(part.shape[2]):
+                for c in range(part.shape[3]):
+                    intercepts[s, lay, c] += part[t, 0, lay, c]
+                    letters[s, 0, lay, c] += part[t, 1, lay, c]
     # keep the spreader list sorted: neighbour lists are then read in
     # memory order, about three times faster than in random order
     new[:n_add].sort()
@@ -555,7 +595,7 @@ def _settle(s, t0, t1, tasks, step, state, active, due, n_active, cell, accept, 
     n_active[s] = keep + n_add
 
 
-@numba.njit(inline="always")
+@numba.njit
 def stop_spreader(st, counts, s, i, c):
     """Spreader ``i`` (in cell ``c``) of story ``s`` becomes a stifler; counts follow."""
     st[i] = STIFLER
@@ -563,7 +603,7 @@ def stop_spreader(st, counts, s, i, c):
     counts[s, STIFLER, c] += 1
 
 
-@numba.njit(inline="always")
+@numba.njit
 def _first_meeting(v, quiet, lm, deg):
     """Position of the first meeting among ``deg`` neighbours given that
     there is one (``quiet`` = chance of none), by inversion of ``v``."""
@@ -573,7 +613,7 @@ def _first_meeting(v, quiet, lm, deg):
     return min(pos, deg - 1)
 
 
-@numba.njit(inline="always")
+@numba.njit
 def _wait(first, u, log_stay):
     """The first step from ``first`` on with an event, when each step is
     quiet with probability ``exp(log_stay)`` (geometric, by inversion)."""
@@ -583,10 +623,6 @@ def _wait(first, u, log_stay):
         return NEVER
     skip = math.floor(math.log1p(-u) / log_stay)
     return first + skip if first + skip < NEVER else NEVER
-
-
-#: the name the command line looks up to tell whether the kernel is compiled yet
-tell_step_serial = tell_step
 
 
 @numba.njit(cache=True)
