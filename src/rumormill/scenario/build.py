@@ -225,14 +225,18 @@ def estimate(sc: Scenario, scale: float) -> Estimate:
 
 def _post_bytes(sc: Scenario, per_layer: list) -> float:
     """A run's letters on delayed layers: the outbox (one slot per directed
-    contact and story) and the letters in transit if every correspondent
-    wrote at the fastest story's rate for a whole mean delay."""
+    contact in each row the kernel's tasks write, ``task_rows``) and the
+    letters in transit if every correspondent wrote at the fastest story's
+    rate for a whole mean delay."""
+    from ..engine.daily import task_rows
+
     fastest = max((s.rate for s in sc.stories), default=0.0)
     total = 0.0
     for spec, contacts in zip(sc.layers, per_layer):
         if spec.delay is not None:
-            directed = 2 * contacts * len(sc.stories)
-            total += directed * (OUTBOX_BYTES + LETTER_BYTES * fastest * spec.rate * delay_of(spec).mean)
+            directed = 2 * contacts
+            total += directed * (OUTBOX_BYTES * task_rows(len(sc.stories))
+                                 + LETTER_BYTES * len(sc.stories) * fastest * spec.rate * delay_of(spec).mean)
     return total
 
 
