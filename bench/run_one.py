@@ -18,6 +18,9 @@ warmup_s  first call on a tiny problem before the timed run (numba compile
 base_mb   ru_maxrss after imports and warm-up (before the timed build),
 peak_mb   ru_maxrss at the end (whole process, imports included),
 final_size  fraction of agents ever infected / informed at the end,
+threads, result_sha  (rumormill) numba threads used, and a hash of the run's
+          counts and tellings (the same seed must give the same hash on any
+          thread count; ``rumormill-daily-1t`` is the daily engine on one thread),
 version, notes, plus tool-specific extras.
 
 Every tool simulates the same thing: a static Poisson (Erdos-Renyi) graph with
@@ -65,8 +68,16 @@ def nx_graph(n: int, seed: int):
 # ---------------------------------------------------------------- rumormill
 
 
-def run_rumormill(engine: str, model: str, n: int, seed: int, out: dict) -> None:
+def run_rumormill(engine: str, model: str, n: int, seed: int, out: dict, threads: int | None = None) -> None:
+    import hashlib
+
+    import numba
+
     import rumormill
+
+    if threads is not None:
+        numba.set_num_threads(threads)
+    out["threads"] = numba.get_num_threads()
     from rumormill.models import SIR, MakiThompson
     from rumormill.networks import erdos_renyi
 
@@ -101,6 +112,8 @@ def run_rumormill(engine: str, model: str, n: int, seed: int, out: dict) -> None
     res = sim(net, DAYS)
     out["run_s"] = time.perf_counter() - t0
     out["final_size"] = float(res.reach())
+    # fingerprint of the whole result: the same seed must give the same run on any thread count
+    out["result_sha"] = hashlib.sha256(res.counts.tobytes() + res.tellings.tobytes()).hexdigest()[:16]
     try:
         tot = res.totals()
         out["spreader_days"] = int(tot[:-1, 1].sum())  # spreaders at the start of each simulated day
@@ -382,6 +395,7 @@ def run_mesa(model: str, n: int, seed: int, out: dict) -> None:
 
 RUNNERS = {
     "rumormill-daily": lambda m, n, s, o: run_rumormill("daily", m, n, s, o),
+    "rumormill-daily-1t": lambda m, n, s, o: run_rumormill("daily", m, n, s, o, threads=1),
     "rumormill-exact": lambda m, n, s, o: run_rumormill("exact", m, n, s, o),
     "ndlib": run_ndlib,
     "eon": run_eon,
@@ -391,6 +405,7 @@ RUNNERS = {
 
 IMPORT_NAME = {
     "rumormill-daily": "rumormill",
+    "rumormill-daily-1t": "rumormill",
     "rumormill-exact": "rumormill",
     "ndlib": "ndlib",
     "eon": "EoN",

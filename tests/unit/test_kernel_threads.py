@@ -4,8 +4,8 @@ spreader order, so a run is the same, bit for bit, on any number of threads.
 
 The runs go in a subprocess started with three threads, so that the spreaders
 are cut into shares even on a machine with one core; each case starts with
-more than three shares' worth of spreaders (``MIN_SHARE``), so the first step
-is split whatever the thread count.
+three shares' worth of spreaders (``MIN_SHARE``), so the first step is split
+on two threads and on three.
 """
 
 import json
@@ -25,7 +25,7 @@ from rumormill.measures import Detect
 from rumormill.networks import Delay, Layer, Multiplex, complete, erdos_renyi
 
 warnings.simplefilter("ignore")
-N, FIRST = 30_000, int(sys.argv[1])
+N, FIRST = 100_000, int(sys.argv[1])
 first = np.arange(0, N, N // FIRST)[:FIRST]
 face = erdos_renyi(N, 8.0, 1)
 mux = Multiplex({"face": Layer(face), "again": Layer(face, rate=2.0, channel="phone"),
@@ -60,7 +60,7 @@ print(json.dumps(out))
 @pytest.fixture(scope="module")
 def runs():
     env = dict(os.environ, NUMBA_NUM_THREADS="3", PYTHONWARNINGS="ignore")
-    first = 4 * MIN_SHARE
+    first = 3 * MIN_SHARE + 1
     out = subprocess.run([sys.executable, "-c", SCRIPT, str(first)], capture_output=True, text=True, env=env,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
