@@ -3,13 +3,10 @@
 The suite runs on every core (pytest-xdist, ``-n auto`` in pyproject.toml).
 Each worker process runs its kernels on one thread, so the workers do not
 fight over the cores; tests that check results across thread counts set the
-count themselves. Waiting threads sleep instead of spinning, so a test that
-does use two threads next to a busy worker is slowed, not stalled.
+count themselves.
 """
 
 import os
-
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when numba starts its thread pool
 
 import numpy as np
 import pytest

@@ -269,7 +269,7 @@ def test_the_first_run_says_the_code_is_being_compiled(index, said, monkeypatch)
     note = common.compile_note("daily")
     assert (note is not None) == said
     if said:
-        assert note.startswith("compiling the daily engine's code") and "once, about 50 s" in note
+        assert note.startswith("compiling the daily engine's code") and "once, about 20 s" in note
 
 
 def test_the_kernels_checked_are_numbas_cached_ones():

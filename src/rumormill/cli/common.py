@@ -110,8 +110,9 @@ def shown(names: dict | None, identifier) -> str:
     return (names or {}).get(str(identifier), str(identifier))
 
 
-#: roughly how long compiling an engine's kernels takes on first use (measured on 2 cores)
-COMPILE_SECONDS = {"daily": 50, "exact": 50}
+#: roughly how long compiling takes on first use: the daily engine and the network builders measured at
+#: 15-18 s on 2 cores (docs/benchmarks.md); the exact engine not measured apart, so a generous guess
+COMPILE_SECONDS = {"daily": 20, "exact": 50}
 
 
 def compile_note(engine: str) -> str | None:
