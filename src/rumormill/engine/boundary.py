@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted, stop_spreader
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, believes, merge_sorted, stop_spreader
 
 
 @numba.njit(cache=True)
@@ -54,13 +54,10 @@ def inflow(step, s, lo, hi, only, log_miss, accept, state, active, due, n_active
         c = cell[pos] if by_cell else 0
         counts[s, IGNORANT, c] -= 1
         tellings[s, outside, c] += 1
-        if accept[s, c] < 1.0:
-            arng = counter(_salt(akey, s), step, pos)
-            arng, u = next_uniform(arng)
-            if u >= accept[s, c]:
-                st[pos] = STIFLER
-                counts[s, STIFLER, c] += 1
-                continue
+        if not believes(_salt(akey, s), step, pos, accept[s, c]):
+            st[pos] = STIFLER
+            counts[s, STIFLER, c] += 1
+            continue
         st[pos] = SPREADER
         counts[s, SPREADER, c] += 1
         buf[k] = pos

@@ -57,6 +57,18 @@ def _salt(key, s):
     return key ^ np.uint64(s + 1) * np.uint64(0xD1B54A32D192ED03)
 
 
+@numba.njit
+def believes(key, step, agent, p):
+    """Whether a hearer believes what it heard and will pass it on
+    (``Indoctrinate``'s acceptance ``p``), from its own draw on stream ``key``;
+    no draw when everyone believes. News from a neighbour, a letter and news
+    from outside all pass here."""
+    if p >= 1.0:
+        return True
+    _, u = next_uniform(counter(key, step, agent))
+    return u < p
+
+
 def scratch(n_stories: int, n: int, n_layers: int, n_cells: int) -> tuple:
     """Working memory of ``tell_step`` for a run: per task row (``task_rows``)
     the agents it told and on which layer, a bit per agent it told, the
@@ -571,14 +583,11 @@ def _settle(s, t0, t1, tasks, step, state, active, due, n_active, cell, accept, 
             c = cell[j] if by_cell else 0
             tellings[s, lay, c] += 1
             counts[s, IGNORANT, c] -= 1
-            if accept[s, c] < 1.0:
-                arng = counter(akey, step, j)
-                arng, u = next_uniform(arng)
-                if u >= accept[s, c]:
-                    # knows it but does not believe it: will not pass it on
-                    st[j] = STIFLER
-                    counts[s, STIFLER, c] += 1
-                    continue
+            if not believes(akey, step, j, accept[s, c]):
+                # knows it but does not believe it: will not pass it on
+                st[j] = STIFLER
+                counts[s, STIFLER, c] += 1
+                continue
             st[j] = SPREADER
             counts[s, SPREADER, c] += 1
             new[n_add] = j

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, mix64, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _salt, merge_sorted, task_rows
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, believes, merge_sorted, task_rows
 
 
 class Post:
@@ -139,13 +139,10 @@ def deliver(step, letters_due, state, active, due, n_active, cell, detained, tal
                 continue
             tellings[s, l, cj] += 1
             counts[s, IGNORANT, cj] -= 1
-            if accept[s, cj] < 1.0:
-                arng = counter(_salt(keys[2], s), step, j)
-                arng, u = next_uniform(arng)
-                if u >= accept[s, cj]:
-                    state[s, j] = STIFLER
-                    counts[s, STIFLER, cj] += 1
-                    continue
+            if not believes(_salt(keys[2], s), step, j, accept[s, cj]):
+                state[s, j] = STIFLER
+                counts[s, STIFLER, cj] += 1
+                continue
             state[s, j] = SPREADER
             counts[s, SPREADER, cj] += 1
             buf[n_new] = j
