@@ -1,33 +1,33 @@
-"""The daily engine: discrete time, ``substeps`` steps a day, a numba kernel
-over CSR arrays.
+"""The daily engine's step: discrete time, ``substeps`` steps a day, a numba
+kernel over CSR arrays. The day around the steps (measures switching,
+inflow at dawn, checks at dusk, recording, triggers) is written once, in
+``calendar.DAY``; one step, here:
 
-One day, in this order (the only place it is written):
-
-0. **seed** — at the start of each step, news from outside arrives
-   (``Inflow``, at its daily rate spread over the steps; see ``boundary``).
-1. **tell** — in each of the day's ``substeps`` steps, every agent that was
-   a spreader at the start of the step meets each neighbour on each layer
-   with probability ``p = 1 - exp(-rate * dt)``. A spreader is skipped until
-   its next step with an event (drawn geometrically), and meetings are found
-   by geometric skips along the neighbour list, so the work follows meetings,
-   not steps × degree. Outcomes use the states at the start of the step
-   (synchronous update). A hearer who does not believe the story (measure
-   ``Indoctrinate``) knows it but will not pass it on. A meeting on a layer
-   with a delay writes a letter instead, which the post hands over at the
-   end of the step it arrives in, after the censor has read it (``post``).
+1. **tell** — every agent that was a spreader at the start of the step meets
+   each neighbour on each layer with probability ``p = 1 - exp(-rate * dt)``.
+   A spreader is skipped until its next step with an event (drawn
+   geometrically), and meetings are found by geometric skips along the
+   neighbour list, so the work follows meetings, not steps × degree.
+   Outcomes use the states at the start of the step (synchronous update). A
+   hearer who does not believe the story (``Indoctrinate``; ``believes``)
+   knows it but will not pass it on. A meeting on a layer with a delay
+   writes a letter instead, which the post hands over at the end of the step
+   it arrives in, after the censor has read it (``post``).
 2. **censor** — a meeting on an inspected layer is intercepted instead of
    happening, and its sender may be detained (``Inspect``); each inspection
    reads it on its own stream, so inspections act independently; detained
    agents leave every layer.
 3. **stifle / forget** — spreaders who met a knower (or, in Daley–Kendall,
    another spreader) stop; the rest stop at the forgetting rate.
-4. **detect** — at the end of the day, periodic checks find spreaders in a
-   cohort and detain them (``Monitor``; see ``boundary``).
-5. **record** — counts per story × state × cell are kept up to date by every
+4. **tally** — counts per story × state × cell are kept up to date by every
    transition, so recording a day costs O(cells), not O(agents).
 
-Random numbers come from a counter-based stream keyed by (step, agent), see
-``counter_rng``.
+Threads: all stories' spreaders are cut into shares, one per thread (at
+least ``MIN_SHARE`` spreaders each); each share runs the compiled ``_spread``
+on a Python thread with the GIL released and writes only its own lists; each
+story then settles its shares in spreader order, so a run is the same on any
+number of threads. Random numbers come from a counter-based stream keyed by
+(step, agent), see ``counter_rng``.
 """
 
 from __future__ import annotations
