@@ -38,6 +38,26 @@ def test_the_comparisons_can_fail():
     assert stat <= crit
 
 
+def test_a_cases_rows_share_one_false_alarm_rate():
+    """k rows of one case split the tail (Bonferroni): under no difference,
+    the chance that any of 3 independent rows fails stays near the one-row
+    rate, where unsplit it would be about three times that."""
+    import numpy as np
+    from scipy import stats
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(0.0, 1.0, 400), rng.normal(0.0, 1.0, 400)
+    _, one = validation_exact.mean_gap(a, b)
+    _, split = validation_exact.mean_gap(a, b, rows=3)
+    assert split / one == pytest.approx(stats.norm.isf(validation_exact.TAIL / 6) / 3.0, rel=0.01)
+    trials, rows = 4000, 3
+    z = rng.normal(size=(trials, rows))  # each row's gap in standard errors, under no difference
+    any_split = (np.abs(z) > stats.norm.isf(validation_exact.TAIL / rows / 2)).any(axis=1).mean()
+    any_unsplit = (np.abs(z) > 3.0).any(axis=1).mean()
+    se = np.sqrt(validation_exact.TAIL / trials)
+    assert any_split <= validation_exact.TAIL + 3 * se < any_unsplit
+
+
 def test_v17_catches_a_wrong_detain_probability():
     """The daily engine given detain probabilities 0.1 too high (detection and
     checks) fails V17 against theory and against the exact engine; the exact
