@@ -212,8 +212,7 @@ def test_the_legend_moves_to_a_panel_that_draws():
 def test_the_jumps_a_check_explains_are_labelled(named, tmp_path, fakes):
     store, run_id = named
     run = data.load(store, run_id)
-    extra = pd.DataFrame([{**run.events.iloc[0].to_dict(), "day": 130, "kind": "check-finding", "count": 3,
-                           "detail": "family-check"}])
+    extra = run.events.iloc[[0]].assign(day=130, kind="check-finding", count=3, detail="family-check")
     run.events = pd.concat([run.events, extra], ignore_index=True)
     steps = data.caused_steps(run)
     assert steps[["day", "row", "label"]].values.tolist() == [[130, 131, "check: family-check"]]
