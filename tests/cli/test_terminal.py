@@ -233,10 +233,10 @@ def test_every_difference_in_the_ensemble_tables_has_one_sign_convention():
 def test_the_time_left_is_steady_after_the_first_round():
     """Two workers: the first two replicates also build (and compile); from the second on, the pace
     is replicates per second since then, and the time left counts down between arrivals."""
-    from rumormill.cli.ensembles import Pace
+    from rumormill.pace import Pace
 
     now = [0.0]
-    pace = Pace(total=6, workers=2, clock=lambda: now[0])
+    pace = Pace(total=6, warmup=2, clock=lambda: now[0])  # as an ensemble on two workers makes it
     for t in (60.0, 61.0):  # the first round
         now[0] = t
         pace.done()

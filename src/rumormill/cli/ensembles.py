@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.markup import escape
 from rich.table import Table
 
-from .. import pace as _pace
 from ..dates import date_of
-from ..pace import TimeLeftColumn
+from ..pace import Pace, TimeLeftColumn
 from ..errors import ScenarioError
 from .common import compile_note, console, number, signed, stored
 
@@ -69,7 +67,9 @@ def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
     note = compile_note(plan.scenario.scenario.engine) if cluster is None else None
     if note:
         console.print(note)
-    pace = Pace(plan.runs, min(workers, plan.runs))
+    # the warm-up is the first round, one replicate per worker: each worker's first
+    # replicate also builds the population (and, on a first run, compiles the code)
+    pace = Pace(plan.runs, warmup=min(workers, plan.runs))
     bar = Progress(TextColumn("replicates"), BarColumn(), MofNCompleteColumn(), TextColumn("elapsed"),
                    TimeElapsedColumn(), TextColumn("left"), TimeLeftColumn(pace), console=console, transient=True)
 
@@ -89,15 +89,6 @@ def run_ensemble(plan, out, workers, cluster, report: bool = False) -> str:
     if report:
         _report(store, plan, done.ensemble_id)
     return done.ensemble_id
-
-
-class Pace(_pace.Pace):
-    """Time left for an ensemble: the warm-up is the first round, one replicate per
-    worker, since each worker's first replicate also builds the population (and, on a
-    first run, compiles the code); see ``rumormill.pace``."""
-
-    def __init__(self, total: int, workers: int, clock=time.monotonic):
-        super().__init__(total, warmup=workers, clock=clock)
 
 
 def _report(store, plan, ensemble_id: str) -> None:
