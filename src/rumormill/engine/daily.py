@@ -40,6 +40,7 @@ import numba
 import numpy as np
 
 from ..models import IGNORANT, SPREADER, STIFLER
+from ..sorting import sort_ids
 from .counter_rng import counter, next_uniform
 
 #: a spreader at the start of the step who stops at its end (Daley–Kendall partner)
@@ -450,7 +451,7 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
                     out_to[t, k] = j
                     out_from[t, k] = i
                     out_lay[t, k] = lay
-                    out_due[t, k] = step + np.searchsorted(step_cdf[lay], u, side="right")
+                    out_due[t, k] = step + _arrival(step_cdf[lay], u)
                     n_out[t] = k + 1
                     tally[1, lay, ci] += 1
                     continue
@@ -600,7 +601,7 @@ def _settle(s, t0, t1, tasks, step, state, active, due, n_active, cell, accept, 
                     letters[s, 0, lay, c] += part[t, 1, lay, c]
     # keep the spreader list sorted: neighbour lists are then read in
     # memory order, about three times faster than in random order
-    new[:n_add].sort()
+    sort_ids(new, 0, n_add)
     merge_sorted(act, dues, keep, new, n_add)
     n_active[s] = keep + n_add
 
@@ -621,6 +622,22 @@ def _first_meeting(v, quiet, lm, deg):
         return 0
     pos = int(math.floor(math.log1p(-min(v, 1.0) * (1.0 - quiet)) / lm))
     return min(pos, deg - 1)
+
+
+@numba.njit
+def _arrival(cdf, u):
+    """Steps until a letter arrives: how many entries of the delay's ``cdf``
+    are at most ``u`` (a binary search; numba's ``searchsorted`` is slower
+    to compile)."""
+    lo = 0
+    hi = cdf.size
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cdf[mid] <= u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @numba.njit

@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from ..errors import CapacityError, NetworkError, ParameterError
+from ..sorting import sort_ids
 
 #: agents per network are indexed with int32
 MAX_AGENTS = 2**31 - 2
@@ -280,7 +281,7 @@ def _sort_buckets(n, buckets, own, nbr):
     Packing only moves entries towards the front, so it is done in place.
     Rows are sorted by insertion sort, O(degree) on a row that arrives in order
     (as ``erdos_renyi`` makes them) and fast on short rows; rows longer than
-    ``_SHORT_ROW`` (hubs) use quicksort.
+    ``_SHORT_ROW`` (hubs) are radix-sorted (``sort_ids``).
     """
     size = 1 << _BUCKET_BITS
     widest = 0
@@ -305,7 +306,7 @@ def _sort_buckets(n, buckets, own, nbr):
         for i in range(agents):
             hi = ends[i]
             if hi - lo > _SHORT_ROW:
-                rows[lo:hi].sort()
+                sort_ids(rows, lo, hi)
             else:
                 for j in range(lo + 1, hi):
                     x = rows[j]

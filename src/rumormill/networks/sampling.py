@@ -27,8 +27,11 @@ def edge_buffers(expected: float) -> tuple[np.ndarray, np.ndarray]:
 
 @numba.njit(cache=True)
 def _grown(a):
+    """``a`` in a buffer twice as long (a plain loop: a slice assignment
+    compiles numba's shape-error messages, seconds on a first run)."""
     b = np.empty(2 * a.size + 16, dtype=a.dtype)
-    b[: a.size] = a
+    for k in range(a.size):
+        b[k] = a[k]
     return b
 
 
