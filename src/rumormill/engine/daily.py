@@ -49,7 +49,7 @@ STOPPING = 4
 NEVER = 2**31 - 1
 #: log of the quiet-step chance below which a spreader is tried every step
 LOG_BUSY = math.log(0.75)
-#: spreaders whose neighbour-list bounds are fetched together
+#: spreaders whose degree-table rows are fetched together
 BLOCK = 64
 
 
@@ -83,6 +83,15 @@ def scratch(n_stories: int, n: int, n_layers: int, n_cells: int) -> tuple:
             np.zeros((rows, 2, n_layers, n_cells), dtype=np.int64), np.zeros((rows, 3), dtype=np.int64))
 
 
+def degree_table(indptrs, complete, n: int) -> np.ndarray:
+    """int32[n, L]: each agent's degree on every layer, one row per agent
+    (``n - 1`` on a well-mixed layer), the layout ``tell_step`` reads."""
+    table = np.empty((n, len(indptrs)), dtype=np.int32)
+    for lay, ptr in enumerate(indptrs):
+        table[:, lay] = n - 1 if complete[lay] else np.diff(ptr)
+    return table
+
+
 def task_rows(n_stories: int) -> int:
     """Most tasks a step can have: one per thread, plus one where a thread's share crosses into the next story."""
     return n_stories + numba.config.NUMBA_NUM_THREADS - 1
@@ -105,8 +114,11 @@ def tell_step(step, state, active, due, n_active, scratch, cell, detained, graph
     cell : int32[n]; detained : bool[n]
         Each agent's cell (group × region); who is out of every layer.
         Detentions made in a step take effect at its end.
-    graph : (indptrs, indicess, complete)
-        Per layer: CSR arrays (empty for a well-mixed layer) and the flag.
+    graph : (indptrs, indicess, complete, degree)
+        Per layer: CSR arrays (empty for a well-mixed layer) and the flag;
+        ``degree[n, L]`` (int32, ``degree_table``) holds each agent's degrees
+        on all layers in one row, so a spreader's are one cache miss, not one
+        per layer; a neighbour list's start is read only when it is used.
     rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
         ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
         ``(1 - p) ** d`` for small degrees d; the model's rules.
@@ -296,7 +308,7 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
     in this step. Reads the states at the start of the step; writes the
     spreaders' waits and flags (stops at the end of the step) and the task's
     own row of ``scratch`` and of the post (see ``tell_step``)."""
-    indptrs, indicess, complete = graph
+    indptrs, indicess, complete, degree = graph
     log_miss, miss_pow, stifle, pair, one_step = rules
     spread, p_forget, log_keep, accept, intercept, detain, watch, punish = levers
     delayed, step_cdf, out_to, out_from, out_lay, out_due, n_out, out_story = post
@@ -324,7 +336,7 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
     starts = np.empty(n_layers, dtype=np.int64)
     degs = np.empty(n_layers, dtype=np.int64)
     lms = np.empty(n_layers, dtype=np.float64)
-    bounds = np.empty((n_layers, BLOCK, 2), dtype=np.int64)
+    rows = np.empty((BLOCK, n_layers), dtype=np.int32)
     n_told = 0
     n_stopped = 0
     n_held = 0
@@ -336,10 +348,7 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
     drngs = np.zeros(n_det, dtype=np.uint64)
     for a in range(a0, a1):
         if (a - a0) % BLOCK == 0:
-            # fetch the neighbour-list bounds of the block's spreaders due
-            # now, first: these loads are independent, so their cache
-            # misses overlap
-            _gather_bounds(act, dues, a, min(a + BLOCK, a1), step, one_step[s], indptrs, indicess, complete, bounds)
+            _gather_degrees(act, dues, a, min(a + BLOCK, a1), step, one_step[s], degree, rows)
         d = dues[a]
         if d > step and not one_step[s]:
             continue
@@ -356,8 +365,8 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
                 starts[lay] = 0
                 degs[lay] = n - 1
             else:
-                starts[lay] = bounds[lay, (a - a0) % BLOCK, 0]
-                degs[lay] = bounds[lay, (a - a0) % BLOCK, 1] - starts[lay]
+                starts[lay] = -1  # where its neighbour list starts: read at its first meeting
+                degs[lay] = rows[(a - a0) % BLOCK, lay]
             lms[lay] = log_miss[s, lay] * mult if mult > 0.0 else 0.0
             if degs[lay] > 0 and lms[lay] != 0.0:
                 log_quiet += degs[lay] * lms[lay]
@@ -441,6 +450,8 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
                 if complete[lay]:
                     j = pos if pos < i else pos + 1
                 else:
+                    if starts[lay] < 0:
+                        starts[lay] = indptrs[lay][i]
                     j = indicess[lay][starts[lay] + pos]
                 if vetting and detained[j]:
                     continue
@@ -653,26 +664,15 @@ def _wait(first, u, log_stay):
 
 
 @numba.njit(cache=True)
-def _gather_bounds(act, due, a0, a1, step, every, indptrs, indicess, complete, bounds):
-    for lay in range(complete.shape[0]):
-        if complete[lay]:
+def _gather_degrees(act, due, a0, a1, step, every, degree, rows):
+    """The degree-table rows of the block's spreaders due now, copied first:
+    these loads are independent, so their cache misses overlap."""
+    for a in range(a0, a1):
+        if due[a] > step and not every:
             continue
-        ptr = indptrs[lay]
-        idx = indicess[lay]
-        touched = 0
-        for a in range(a0, a1):
-            if due[a] > step and not every:
-                continue
-            i = act[a]
-            lo = ptr[i]
-            hi = ptr[i + 1]
-            bounds[lay, a - a0, 0] = lo
-            bounds[lay, a - a0, 1] = hi
-            if hi > lo:
-                # touch the first neighbour: pulls its cache line in too
-                touched += idx[lo]
-        if touched == -1:  # keeps the touches from being optimised away
-            bounds[lay, 0, 0] = 0
+        i = act[a]
+        for lay in range(degree.shape[1]):
+            rows[a - a0, lay] = degree[i, lay]
 
 
 @numba.njit(cache=True)
