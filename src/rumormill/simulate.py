@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .engine.daily import degree_table
+from .engine.daily import list_table
 from .engine.driver import DailyInputs, DailyRun
 from .engine.exact_run import ExactInputs, ExactRun
 from .errors import ParameterError
@@ -264,7 +264,8 @@ def _run_daily(mux, rules, seeds, days, substeps, cell, ss, meta, bar, measures,
     indptrs, indicess, complete, mean_deg, _ = _layer_arrays(mux)
     _warn_if_coarse(mux, rules, 1.0 / substeps, mean_deg, complete)
     inputs = DailyInputs(
-        graph=(indptrs, indicess, complete, degree_table(indptrs, complete, mux.n)), rates=np.stack([_edge_rates(mux, rule) for rule in rules]),
+        graph=(indptrs, indicess, complete, list_table(indptrs, complete, mux.n)),
+        rates=np.stack([_edge_rates(mux, rule) for rule in rules]),
         stifle=np.array([r.stifle for r in rules], dtype=np.float64), pair=np.array([r.pair for r in rules]),
         one_step=np.array([r.one_step for r in rules]), forget=np.array([r.forget for r in rules], dtype=np.float64),
         seeds=seeds, cell=cell, n_cells=len(meta["cells"]), layer_names=mux.names,

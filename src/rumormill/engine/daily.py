@@ -49,7 +49,7 @@ STOPPING = 4
 NEVER = 2**31 - 1
 #: log of the quiet-step chance below which a spreader is tried every step
 LOG_BUSY = math.log(0.75)
-#: spreaders whose degree-table rows are fetched together
+#: spreaders whose rows of the list table are fetched together
 BLOCK = 64
 
 
@@ -83,12 +83,15 @@ def scratch(n_stories: int, n: int, n_layers: int, n_cells: int) -> tuple:
             np.zeros((rows, 2, n_layers, n_cells), dtype=np.int64), np.zeros((rows, 3), dtype=np.int64))
 
 
-def degree_table(indptrs, complete, n: int) -> np.ndarray:
-    """int32[n, L]: each agent's degree on every layer, one row per agent
-    (``n - 1`` on a well-mixed layer), the layout ``tell_step`` reads."""
-    table = np.empty((n, len(indptrs)), dtype=np.int32)
+def list_table(indptrs, complete, n: int) -> np.ndarray:
+    """int64[n + 1, L]: where each agent's neighbour list starts on every
+    layer, one row per agent (the next row holds the ends; zeros on a
+    well-mixed layer): the CSR row pointers of all layers side by side, the
+    layout ``tell_step`` reads."""
+    table = np.zeros((n + 1, len(indptrs)), dtype=np.int64)
     for lay, ptr in enumerate(indptrs):
-        table[:, lay] = n - 1 if complete[lay] else np.diff(ptr)
+        if not complete[lay]:
+            table[:, lay] = ptr
     return table
 
 
@@ -114,11 +117,12 @@ def tell_step(step, state, active, due, n_active, scratch, cell, detained, graph
     cell : int32[n]; detained : bool[n]
         Each agent's cell (group × region); who is out of every layer.
         Detentions made in a step take effect at its end.
-    graph : (indptrs, indicess, complete, degree)
+    graph : (indptrs, indicess, complete, lists)
         Per layer: CSR arrays (empty for a well-mixed layer) and the flag;
-        ``degree[n, L]`` (int32, ``degree_table``) holds each agent's degrees
-        on all layers in one row, so a spreader's are one cache miss, not one
-        per layer; a neighbour list's start is read only when it is used.
+        ``lists[n + 1, L]`` (``list_table``) the row pointers of all layers
+        side by side, which the kernel reads instead of ``indptrs``: a
+        spreader's lists on every layer come from two adjacent rows, not two
+        reads per layer.
     rules : (log_miss[S, L], miss_pow[S, L, D], stifle[S], pair[S], one_step[S])
         ``log(1 - p)`` of the per-step meeting probability (0 means p = 0);
         ``(1 - p) ** d`` for small degrees d; the model's rules.
@@ -308,7 +312,7 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
     in this step. Reads the states at the start of the step; writes the
     spreaders' waits and flags (stops at the end of the step) and the task's
     own row of ``scratch`` and of the post (see ``tell_step``)."""
-    indptrs, indicess, complete, degree = graph
+    _, indicess, complete, lists = graph
     log_miss, miss_pow, stifle, pair, one_step = rules
     spread, p_forget, log_keep, accept, intercept, detain, watch, punish = levers
     delayed, step_cdf, out_to, out_from, out_lay, out_due, n_out, out_story = post
@@ -336,7 +340,7 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
     starts = np.empty(n_layers, dtype=np.int64)
     degs = np.empty(n_layers, dtype=np.int64)
     lms = np.empty(n_layers, dtype=np.float64)
-    rows = np.empty((BLOCK, n_layers), dtype=np.int32)
+    rows = np.empty((BLOCK, n_layers, 2), dtype=np.int64)
     n_told = 0
     n_stopped = 0
     n_held = 0
@@ -348,7 +352,8 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
     drngs = np.zeros(n_det, dtype=np.uint64)
     for a in range(a0, a1):
         if (a - a0) % BLOCK == 0:
-            _gather_degrees(act, dues, a, min(a + BLOCK, a1), step, one_step[s], degree, rows)
+            _gather_lists(act, dues, a, min(a + BLOCK, a1), step, one_step[s], lists, indicess, log_miss[s],
+                          spread[s], cell, rows)
         d = dues[a]
         if d > step and not one_step[s]:
             continue
@@ -365,8 +370,8 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
                 starts[lay] = 0
                 degs[lay] = n - 1
             else:
-                starts[lay] = -1  # where its neighbour list starts: read at its first meeting
-                degs[lay] = rows[(a - a0) % BLOCK, lay]
+                starts[lay] = rows[(a - a0) % BLOCK, lay, 0]
+                degs[lay] = rows[(a - a0) % BLOCK, lay, 1]
             lms[lay] = log_miss[s, lay] * mult if mult > 0.0 else 0.0
             if degs[lay] > 0 and lms[lay] != 0.0:
                 log_quiet += degs[lay] * lms[lay]
@@ -450,8 +455,6 @@ def _spread(t, s, a0, a1, step, state, active, due, cell, detained, graph, rules
                 if complete[lay]:
                     j = pos if pos < i else pos + 1
                 else:
-                    if starts[lay] < 0:
-                        starts[lay] = indptrs[lay][i]
                     j = indicess[lay][starts[lay] + pos]
                 if vetting and detained[j]:
                     continue
@@ -664,15 +667,28 @@ def _wait(first, u, log_stay):
 
 
 @numba.njit(cache=True)
-def _gather_degrees(act, due, a0, a1, step, every, degree, rows):
-    """The degree-table rows of the block's spreaders due now, copied first:
-    these loads are independent, so their cache misses overlap."""
+def _gather_lists(act, due, a0, a1, step, every, lists, indicess, log_miss, spread, cell, rows):
+    """Where the block's spreaders due now find their neighbours on each
+    layer (start, degree), read first: these loads are independent, so their
+    cache misses overlap. Where a meeting on a layer is likely this step
+    (chance above a quarter), the list's first neighbour is touched too,
+    which pulls in the cache line the meeting will read."""
+    by_cell = spread.size > 1
+    touched = 0
     for a in range(a0, a1):
         if due[a] > step and not every:
             continue
         i = act[a]
-        for lay in range(degree.shape[1]):
-            rows[a - a0, lay] = degree[i, lay]
+        mult = spread[cell[i] if by_cell else 0]
+        for lay in range(lists.shape[1]):
+            lo = lists[i, lay]
+            deg = lists[i + 1, lay] - lo
+            rows[a - a0, lay, 0] = lo
+            rows[a - a0, lay, 1] = deg
+            if deg > 0 and mult > 0.0 and deg * log_miss[lay] * mult < LOG_BUSY:
+                touched += indicess[lay][lo]
+    if touched < 0:  # never (indices are not negative); keeps the touches from being optimised away
+        rows[0, 0, 0] = touched
 
 
 @numba.njit(cache=True)

@@ -37,7 +37,7 @@ MISS_TABLE = 256
 @dataclass(frozen=True)
 class DailyInputs(calendar.RunInputs):
     """What one run of the daily engine needs (see ``calendar.RunInputs``);
-    ``graph`` is (indptrs, indicess, complete[L], degree[n, L]). ``one_step`` marks the
+    ``graph`` is (indptrs, indicess, complete[L], lists[n + 1, L]). ``one_step`` marks the
     stories that tell for one step only (independent cascade); ``substeps``
     the steps a day."""
 
