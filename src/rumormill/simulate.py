@@ -142,8 +142,8 @@ def simulate(
                     cell_group=population.cell_group, cell_region=population.cell_region)
     if engine == "meanfield":
         return _run_meanfield(mux, rules, seeds, days, meta)
-    require_memory(
-        f"state for {len(stories)} stories over {n:,} agents", len(stories) * n * 14 + n * 8
+    require_memory(  # per story and agent: state, spreader list, waits, working lists; the list table per layer
+        f"state for {len(stories)} stories over {n:,} agents", len(stories) * n * 14 + n * 8 * (1 + len(mux.names))
     )
     bar = _Bar(progress, days)
     with bar:
