@@ -19,6 +19,30 @@ from .counter_rng import counter, next_uniform
 from .daily import IGNORANT, SPREADER, STIFLER, _salt, believes, merge_sorted, stop_spreader
 
 
+def arrivals(rows: list[tuple]) -> tuple:
+    """The day's inflows, one per (inflow, cell), as the arrays ``arrive``
+    reads: story, first agent, last + 1, the only cell (or -1), log chance
+    of no arrival in a step, and the two stream keys."""
+    cols = list(zip(*rows)) if rows else [()] * 7
+    return (np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.int64),
+            np.array(cols[3], dtype=np.int64), np.array(cols[4], dtype=np.float64),
+            np.array(cols[5], dtype=np.uint64), np.array(cols[6], dtype=np.uint64))
+
+
+def no_arrivals() -> tuple:
+    return arrivals([])
+
+
+@numba.njit(cache=True)
+def arrive(step, arrivals, accept, state, active, due, n_active, cell, detained, counts, tellings, outside, buf):
+    """Every inflow of the day in this step, in order (one compiled call a
+    step, not one per inflow and cell)."""
+    story, lo, hi, only, log_miss, key, akey = arrivals
+    for k in range(story.size):
+        inflow(step, story[k], lo[k], hi[k], only[k], log_miss[k], accept, state, active, due, n_active, cell,
+               detained, counts, tellings, outside, key[k], akey[k], buf)
+
+
 @numba.njit(cache=True)
 def inflow(step, s, lo, hi, only, log_miss, accept, state, active, due, n_active, cell, detained, counts, tellings,
            outside, key, akey, buf):

@@ -106,7 +106,7 @@ class DailyRun:
         self.arrival_args = {a.name: self._arrival_args(a, starts) for a in self.plan.at("dawn")}
         self.sweep_keys = {a.name: stream_key(seed_seq, a.streams[0]) for a in self.plan.at("dusk")}
         self.levers = None
-        self.arrivals: list[tuple] = []  # today's inflows, arriving in every step
+        self.arrivals = boundary.no_arrivals()  # today's inflows, arriving in every step
         self.events: list[tuple] = []
         self.step = 0
 
@@ -154,18 +154,18 @@ class DailyRun:
             self.levers = new
 
     def _dawn(self, day: int) -> None:
-        self.arrivals = [args for a in self.on if a.stage == "dawn" for args in self.arrival_args[a.name]]
+        self.arrivals = boundary.arrivals([args for a in self.on if a.stage == "dawn" for args in self.arrival_args[a.name]])
 
     def _steps(self, day: int) -> None:
         post = self.post
         for _ in range(self.substeps):
-            for s, lo, hi, only, log_miss, key, akey in self.arrivals:
-                boundary.inflow(np.uint64(self.step), s, lo, hi, only, log_miss, self.levers[3], self.state,
-                                self.active, self.due, self.n_active, self.cell, self.detained, self.counts,
-                                self.tellings, self.outside, key, akey, self.buf)
+            if self.arrivals[0].size:
+                boundary.arrive(np.uint64(self.step), self.arrivals, self.levers[3], self.state, self.active,
+                                self.due, self.n_active, self.cell, self.detained, self.counts, self.tellings,
+                                self.outside, self.buf)
             tell_step(np.int64(self.step), self.state, self.active, self.due, self.n_active, self.scratch, self.cell,
                       self.detained, self.graph, self.base_rules, self.levers, self.tallies, self.keys,
-                      post.kernel_args(), numba.get_num_threads())
+                      post.kernel_args(), self.threads)
             if post.any:
                 self._letters()
             self.step += 1
@@ -214,6 +214,7 @@ class DailyRun:
                             self.letters if post.any else None)
         self.tallies = (self.counts, self.tellings, self.intercepts, self.det_counts, self.letters)
         self.watched = calendar.watches(self.plan.triggers, self.ctx)
+        self.threads = numba.get_num_threads()
         self.on_since: dict[str, int] = {}
         stages = calendar.follow({"switch": self._switch, "dawn": self._dawn, "steps": self._steps,
                                   "dusk": self._dusk, "leave": self._leave, "record": self._record,

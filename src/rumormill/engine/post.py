@@ -58,29 +58,31 @@ class Post:
         return bool(self.buckets)
 
     def collect(self, step: int) -> None:
-        """File the letters the kernel wrote in ``step`` by their arrival step."""
-        for row in range(self.n_out.size):
-            k = int(self.n_out[row])
-            if not k:
-                continue
-            s = self.out_story[row]
-            due = self.out_due[row, :k]
-            order = np.argsort(due, kind="stable")
-            due = due[order]
-            cuts = np.flatnonzero(np.diff(due)) + 1
-            for part in np.split(order, cuts):
-                at = int(self.out_due[row, part[0]])
-                self.buckets.setdefault(at, []).append(
-                    (np.full(part.size, s, np.int32), self.out_to[row, part], self.out_from[row, part],
-                     self.out_lay[row, part], np.full(part.size, step, np.int64)))
-            self.n_out[row] = 0
+        """File the letters the kernel wrote in ``step`` by their arrival step:
+        the step's letters, sorted by arrival, are kept once, and each arrival
+        step's bucket notes which stretch of them it holds."""
+        rows = [(r, int(k)) for r, k in enumerate(self.n_out) if k]
+        if not rows:
+            return
+        due = np.concatenate([self.out_due[r, :k] for r, k in rows])
+        order = np.argsort(due, kind="stable")
+        due = due[order]
+        letters = (np.concatenate([np.full(k, self.out_story[r], np.int32) for r, k in rows])[order],
+                   np.concatenate([self.out_to[r, :k] for r, k in rows])[order],
+                   np.concatenate([self.out_from[r, :k] for r, k in rows])[order],
+                   np.concatenate([self.out_lay[r, :k] for r, k in rows])[order])
+        cuts = np.flatnonzero(np.diff(due)) + 1
+        for a, b in zip(np.r_[0, cuts].tolist(), np.r_[cuts, due.size].tolist()):
+            self.buckets.setdefault(int(due[a]), []).append((letters, a, b, step))
+        self.n_out[:] = 0
 
     def due(self, step: int):
         """The letters arriving in ``step``, in the fixed order (story, reader, layer, writer, written)."""
         parts = self.buckets.pop(step, None)
         if parts is None:
             return None
-        story, to, frm, lay, written = (np.concatenate(col) for col in zip(*parts))
+        story, to, frm, lay = (np.concatenate([p[0][col][p[1]:p[2]] for p in parts]) for col in range(4))
+        written = np.concatenate([np.full(p[2] - p[1], p[3], np.int64) for p in parts])
         order = np.lexsort((written, frm, lay, to, story))
         return story[order], to[order], frm[order], lay[order], written[order]
 
