@@ -580,6 +580,10 @@ def render_docs(data: dict) -> str:
         import calibrate as _calibrate
 
         L += ["", _calibrate.render(json.loads(calibration.read_text()))]
+    why_not = data.get("why_not")
+    if why_not:
+        L += ["", "## Targets not met, and why", ""]
+        L.extend(f"- {x}" for x in why_not)
     return "\n".join(L)
 
 
@@ -782,6 +786,8 @@ def _merged(data: dict, old: dict | None, measured: set) -> dict:
     new["records"] = keep + data["records"]
     if old.get("notes") and not data.get("notes"):
         new["notes"] = old["notes"]
+    if old.get("why_not") and not data.get("why_not"):
+        new["why_not"] = old["why_not"]
     prev = old.get("commands", [old.get("command")] if old.get("command") else [])
     # a command whose tools this one re-measured in full is superseded
     prev = [c for c in prev if _tools_of(c) != _tools_of(data["command"]) or _tools_of(c) == set(TOOLS)]
