@@ -84,11 +84,13 @@ def scratch(n_stories: int, n: int, n_layers: int, n_cells: int) -> tuple:
 
 
 def list_table(indptrs, complete, n: int) -> np.ndarray:
-    """int64[n + 1, L]: where each agent's neighbour list starts on every
-    layer, one row per agent (the next row holds the ends; zeros on a
-    well-mixed layer): the CSR row pointers of all layers side by side, the
-    layout ``tell_step`` reads."""
-    table = np.zeros((n + 1, len(indptrs)), dtype=np.int64)
+    """[n + 1, L]: where each agent's neighbour list starts on every layer,
+    one row per agent (the next row holds the ends; zeros on a well-mixed
+    layer): the CSR row pointers of all layers side by side, the layout
+    ``tell_step`` reads. int32 while every layer's lists fit (two rows of
+    seven layers then share a cache line), int64 beyond."""
+    fits = all(int(ptr[-1]) < 2**31 for ptr in indptrs)
+    table = np.zeros((n + 1, len(indptrs)), dtype=np.int32 if fits else np.int64)
     for lay, ptr in enumerate(indptrs):
         if not complete[lay]:
             table[:, lay] = ptr

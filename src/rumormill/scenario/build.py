@@ -34,8 +34,8 @@ from .schema import Scenario
 #: bytes per agent beyond the layers: cell and region ids, permutation scratch
 AGENT_BYTES = 16
 #: bytes per agent per label, and per agent per layer (the CSR indptr, and its
-#: copy in the daily engine's list table, ``engine.daily.list_table``)
-LABEL_BYTES, INDPTR_BYTES = 4, 16
+#: copy in the daily engine's list table, ``engine.daily.list_table``, int32 below 2**31 contacts)
+LABEL_BYTES, INDPTR_BYTES = 4, 12
 #: bytes per expected contact stored (both directions, int32), and at the peak of one layer's build
 EDGE_BYTES, EDGE_BUILD_BYTES = 8, 24
 #: bytes per directed contact of a delayed layer per story (the step's outbox, ``engine.post``),
