@@ -214,7 +214,7 @@ def barabasi_albert(n: int, m: int, seed) -> Network:
     return from_edges(n, src, dst, "barabasi_albert")
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _preferential_edges(rng, n, m):
     n_edges = m * (n - m)
     src = np.empty(n_edges, dtype=np.int32)
@@ -290,7 +290,7 @@ def watts_strogatz(n: int, k: int, p: float, seed) -> Network:
     return from_edges(n, src, dst, "watts_strogatz")
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _ring_edges(n, half):
     src = np.empty(n * half, dtype=np.int32)
     dst = np.empty(n * half, dtype=np.int32)
@@ -320,7 +320,7 @@ def _slot(table, bits, key):
     return i
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _rewire(rng, n, src, dst, p):
     """Rewire the ring edges in place, in the order given, keeping the graph simple.
 

@@ -62,7 +62,7 @@ def cliques(labels) -> Network:
     return Network(n, indptr, indices, "cliques", {"self_loops": 0, "multi_edges": 0})
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _clique_csr(n, order, starts):
     """CSR of the cliques: group ``g`` is ``order[starts[g]:starts[g+1]]``, ids ascending."""
     indptr = np.zeros(n + 1, dtype=np.int64)
@@ -138,7 +138,7 @@ def within(labels, mean_degree: float, seed, n: int | None = None) -> Network:
     return from_edges(n, order[src[:count]], order[dst[:count]], "within")
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _within_edges(rng, starts, mean_degree, src, dst):
     """G(g, p) inside each group ``order[starts[k]:starts[k+1]]``, as positions in ``order``."""
     count = 0

@@ -221,7 +221,7 @@ _BUCKET_BITS = 16
 _SHORT_ROW = 32
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _build_csr(n, src, dst):
     """CSR rows from an edge list: both directions stored, rows sorted, repeats dropped.
 

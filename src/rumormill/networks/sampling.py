@@ -45,7 +45,7 @@ def _skip(rng, scale, cap):
     return int(min(math.floor(rng.standard_exponential() * scale), cap))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def gnp_edges(rng, n, p, offset, src, dst, count):
     """Append each pair ``w < v < n`` independently with probability ``p``.
 
@@ -81,7 +81,7 @@ def gnp_edges(rng, n, p, offset, src, dst, count):
         count += 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def bipartite_edges(rng, n_rows, n_cols, p, row_offset, col_offset, src, dst, count):
     """Append each pair ``(i, j)``, ``i < n_rows``, ``j < n_cols``, with probability ``p``.
 
@@ -110,7 +110,7 @@ def bipartite_edges(rng, n_rows, n_cols, p, row_offset, col_offset, src, dst, co
 _STUBS_PER_BUCKET = 2**17
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def shuffled_stubs(rng, degrees):
     """Agent ``i`` repeated ``degrees[i]`` times (int32), in uniformly random order.
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from ..dates import day_of
@@ -36,7 +38,7 @@ AGENT_BYTES = 16
 #: bytes per agent per label, and per agent per layer (the CSR indptr, and its
 #: copy in the daily engine's list table, ``engine.daily.list_table``, int32 below 2**31 contacts)
 LABEL_BYTES, INDPTR_BYTES = 4, 12
-#: bytes per expected contact stored (both directions, int32), and at the peak of one layer's build
+#: bytes per expected contact stored (both directions, int32), and at the peak of each layer being built
 EDGE_BYTES, EDGE_BUILD_BYTES = 8, 24
 #: bytes per directed contact of a delayed layer per story (the step's outbox, ``engine.post``),
 #: and per letter in transit
@@ -142,10 +144,15 @@ def build(scenario, scale: float | None = None, seed: int | None = None, order: 
     for lab in sc.population.labels:
         labels[lab.name] = LABELS[lab.type].build(lab, pop, labels, region, stream(seed, f"label:{lab.name}"))
     pop = Population(pop.groups, pop.regions, pop.sizes, labels)
-    layers = {}
-    for i, spec in enumerate(sc.layers):
-        net = _layer(sc, i, spec, pop, region, scale, stream(seed, f"layer:{spec.name}"))
-        layers[spec.name] = Layer(net, spec.rate, spec.channel, delay_of(spec))
+    # each layer draws from its own stream and its compiled builders release
+    # the GIL, so layers build side by side on numba's threads, the same as one by one
+    def one(item):
+        i, spec = item
+        return _layer(sc, i, spec, pop, region, scale, stream(seed, f"layer:{spec.name}"))
+
+    with ThreadPoolExecutor(build_threads(len(sc.layers)), thread_name_prefix="rumormill-build") as pool:
+        nets = list(pool.map(one, enumerate(sc.layers)))
+    layers = {spec.name: Layer(net, spec.rate, spec.channel, delay_of(spec)) for spec, net in zip(sc.layers, nets)}
     return Built(
         name=sc.name, scale=scale, seed=seed, order=order, population=pop, multiplex=Multiplex(layers),
         stories=stories_of(sc), measures=measures_of(sc, order), triggers=triggers_of(sc, scale, order), days=info.days,
@@ -209,6 +216,11 @@ def _scaled_sizes(sc: Scenario, scale: float) -> np.ndarray:
 # ------------------------------------------------------------ memory
 
 
+def build_threads(n_layers: int) -> int:
+    """Layers built at once: numba's threads (one in an ensemble's worker), at most one a layer."""
+    return max(1, min(numba.get_num_threads(), n_layers))
+
+
 def estimate(sc: Scenario, scale: float) -> Estimate:
     """Agents, expected contacts and peak bytes of ``build(sc, scale)``; O(cells + layers), allocates nothing."""
     groups = [g.name for g in sc.population.groups]
@@ -219,8 +231,9 @@ def estimate(sc: Scenario, scale: float) -> Estimate:
     census = Census(cells, groups, regions, labels)
     per_layer = [LAYERS[spec.type].contacts(spec, census) for spec in sc.layers]
     contacts = int(sum(per_layer))
+    building = sorted(per_layer, reverse=True)[:build_threads(len(per_layer))]  # the largest, side by side
     nbytes = (n * (AGENT_BYTES + LABEL_BYTES * len(labels) + INDPTR_BYTES * len(sc.layers))
-              + EDGE_BYTES * contacts * 2 + EDGE_BUILD_BYTES * int(max(per_layer, default=0)))
+              + EDGE_BYTES * contacts * 2 + EDGE_BUILD_BYTES * int(sum(building)))
     return Estimate(n, contacts, int(nbytes + _post_bytes(sc, per_layer)))
 
 
