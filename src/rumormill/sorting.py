@@ -13,7 +13,7 @@ import numpy as np
 
 #: bits per radix pass: 2,048 counters stay in the L1 cache
 _BITS = 11
-#: lists this short are sorted by insertion
+#: lists this short are sorted by insertion (linear on a list that is nearly in order)
 _SHORT = 48
 
 

@@ -217,8 +217,6 @@ def from_edges(n: int, src: np.ndarray, dst: np.ndarray, name: str = "network") 
 #: agents per bucket of the CSR build: a bucket's rows fit in cache, and the
 #: agent's place in its bucket fits in a uint16
 _BUCKET_BITS = 16
-#: rows up to this length are insertion-sorted (cheaper than quicksort's set-up)
-_SHORT_ROW = 32
 
 
 @numba.njit(cache=True, nogil=True)
@@ -279,9 +277,9 @@ def _sort_buckets(n, buckets, own, nbr):
     """Counting-sort each bucket by owner, sort and dedupe its rows, pack them into ``nbr``.
 
     Packing only moves entries towards the front, so it is done in place.
-    Rows are sorted by insertion sort, O(degree) on a row that arrives in order
-    (as ``erdos_renyi`` makes them) and fast on short rows; rows longer than
-    ``_SHORT_ROW`` (hubs) are radix-sorted (``sort_ids``).
+    Rows are sorted by ``sort_ids``: insertion sort on short rows, O(degree)
+    on a row that arrives in order (as ``erdos_renyi`` makes them), and a
+    radix sort on long ones (hubs).
     """
     size = 1 << _BUCKET_BITS
     widest = 0
@@ -305,16 +303,7 @@ def _sort_buckets(n, buckets, own, nbr):
         lo = 0  # ends[i] is now the end of agent first + i's row in rows
         for i in range(agents):
             hi = ends[i]
-            if hi - lo > _SHORT_ROW:
-                sort_ids(rows, lo, hi)
-            else:
-                for j in range(lo + 1, hi):
-                    x = rows[j]
-                    q = j - 1
-                    while q >= lo and rows[q] > x:
-                        rows[q + 1] = rows[q]
-                        q -= 1
-                    rows[q + 1] = x
+            sort_ids(rows, lo, hi)
             last = -1
             for j in range(lo, hi):
                 if rows[j] != last:
