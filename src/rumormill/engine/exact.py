@@ -84,15 +84,16 @@ def _degree(indptrs, complete, lay, i):
 
 @numba.njit(cache=True, inline="always")
 def add_spreader(s, i, st, active, pos, n_active, degc, W, F, cell, indptrs, complete, spread, forget):
-    """Append ``i`` to story ``s``'s spreaders and add its weight to the totals; O(layers)."""
+    """Append ``i`` to story ``s``'s spreaders, its degrees beside it, and add its weight to the totals; O(layers)."""
     k = n_active[s]
-    active[s, k] = i
+    active[s, k, 0] = i
     pos[s, i] = k
     n_active[s] = k + 1
     st[s, i] = SPREADER
     c = cell[i]
     for lay in range(complete.shape[0]):
         d = _degree(indptrs, complete, lay, i)
+        active[s, k, 1 + lay] = d
         degc[s, lay, c] += d
         W[s, lay] += spread[s, c] * d
     F[s] += forget[s, c]
@@ -111,10 +112,12 @@ def add_spreaders(s, ids, st, active, pos, n_active, degc, W, F, counts, cell, i
 def stop_spreader(s, i, st, active, pos, n_active, degc, W, F, counts, cell, indptrs, complete, spread, forget):
     """Spreader ``i`` of story ``s`` becomes a stifler; O(layers)."""
     k = pos[s, i]
-    last = active[s, n_active[s] - 1]
-    active[s, k] = last
+    end = n_active[s] - 1
+    last = active[s, end, 0]
+    for f in range(active.shape[2]):
+        active[s, k, f] = active[s, end, f]
     pos[s, last] = k
-    n_active[s] -= 1
+    n_active[s] = end
     st[s, i] = STIFLER
     c = cell[i]
     counts[s, SPREADER, c] -= 1
@@ -246,10 +249,11 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
 
     Parameters
     ----------
-    state : (st[S, n], active[S, n], pos[S, n], n_active[S], degc[S, L, C], W[S, L], F[S],
+    state : (st[S, n], active[S, n, 1 + L], pos[S, n], n_active[S], degc[S, L, C], W[S, L], F[S],
              detained[n], det_ign[S, C], I[1])
-        Per story: agents' states, the spreaders and where each sits in that
-        list, per-cell degree sums of spreaders and the weighted totals;
+        Per story: agents' states, the spreaders (each slot: the agent, then
+        its degree on every layer, which the rejection step reads without a
+        second trip to memory) and where each sits in that list, per-cell degree sums of spreaders and the weighted totals;
         who is detained, the detained ignorants per cell, the inflow total.
     tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C], letters[S, 2, L, C])
         Kept current by every event; tellings by the hearer's cell
@@ -364,8 +368,9 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
             i = -1
             d = 0
             while True:
-                k = active[s, rng.integers(0, n_active[s])]
-                d = _degree(indptrs, complete, lay, k)
+                slot = rng.integers(0, n_active[s])
+                k = active[s, slot, 0]
+                d = active[s, slot, 1 + lay]  # beside the id: one cache line a try, not two reads in a row
                 if d > 0:
                     w = d if same_spread[s] else d * spread[s, cell[k]] / smax[s]
                     if rng.random() * max_deg[lay] < w:
@@ -461,7 +466,7 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
             tries = 0
             i = -1
             while True:
-                k = active[s, rng.integers(0, n_active[s])]
+                k = active[s, rng.integers(0, n_active[s]), 0]
                 if same_forget[s] or rng.random() * fmax[s] < forget[s, cell[k]]:
                     i = k
                     break
@@ -517,7 +522,7 @@ def monitor(in_cohort, probability, st, active, pos, n_active, degc, W, F, count
     k = 0
     for s in range(n_stories):
         for a in range(n_active[s]):
-            i = active[s, a]
+            i = active[s, a, 0]
             if in_cohort[cell[i]] and not detained[i]:
                 ids[k] = i
                 k += 1

@@ -51,7 +51,7 @@ class ExactRun:
         self._no_members = (np.zeros(1, dtype=np.int32), np.zeros(n_cells + 1, dtype=np.int64))
 
         self.st = np.zeros((n_stories, n), dtype=np.int8)
-        self.active = np.zeros((n_stories, n), dtype=np.int32)
+        self.active = np.zeros((n_stories, n, 1 + n_layers), dtype=np.int32)  # each spreader, then its degrees
         self.pos = np.zeros((n_stories, n), dtype=np.int32)
         self.n_active = np.zeros(n_stories, dtype=np.int64)
         self.degc = np.zeros((n_stories, n_layers, n_cells), dtype=np.int64)
