@@ -609,9 +609,11 @@ PROFILE = [
     "agent) makes that two adjacent rows per spreader, and a list is touched only where a meeting on it is "
     "likely; the kernel's time per run on one thread fell from 1.79–1.89 s to 1.10 s (same draws, same "
     "results).",
-    "- **SIR at N = 10⁶**: 44% of the kernel's samples wait on a spreader's row of the list table in the "
-    "gather (one random read per spreader-day into an 8 MB table), 20% on the met neighbour's index and state, "
-    "and most of the rest is the counter-based draws, the geometric skip (`log1p`) and the end of the step. "
+    "- **SIR at N = 10⁶**: 44% of the kernel's samples wait, in the gather, on the first cache line of each "
+    "spreader's neighbour list (touched there, as a meeting is likely on every spreader-day, so a block's "
+    "misses overlap: one random read per spreader-day into a 40 MB array), 20% on the met neighbour's index "
+    "and state, and most of the rest is the counter-based draws, the geometric skip (`log1p`) and the end of "
+    "the step. "
     "Memory reads, not arithmetic, set the pace, which is why two threads give 1.4–1.6×, not 2×. Ordering "
     "agents so that spreaders visited together sit together, or an event-driven SIR that draws each edge's "
     "delay once, are what is left to try.",
