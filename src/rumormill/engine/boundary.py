@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _salt, believes, merge_sorted, stop_spreader
+from .daily import IGNORANT, SPREADER, STIFLER, _salt, hear, merge_sorted, stop_spreader
 
 
 def arrivals(rows: list[tuple]) -> tuple:
@@ -27,10 +27,6 @@ def arrivals(rows: list[tuple]) -> tuple:
     return (np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.int64),
             np.array(cols[3], dtype=np.int64), np.array(cols[4], dtype=np.float64),
             np.array(cols[5], dtype=np.uint64), np.array(cols[6], dtype=np.uint64))
-
-
-def no_arrivals() -> tuple:
-    return arrivals([])
 
 
 @numba.njit(cache=True)
@@ -76,16 +72,9 @@ def inflow(step, s, lo, hi, only, log_miss, accept, state, active, due, n_active
         if st[pos] != IGNORANT or detained[pos] or (only >= 0 and cell[pos] != only):
             continue
         c = cell[pos] if by_cell else 0
-        counts[s, IGNORANT, c] -= 1
-        tellings[s, outside, c] += 1
-        if not believes(_salt(akey, s), step, pos, accept[s, c]):
-            st[pos] = STIFLER
-            counts[s, STIFLER, c] += 1
-            continue
-        st[pos] = SPREADER
-        counts[s, SPREADER, c] += 1
-        buf[k] = pos
-        k += 1
+        if hear(st, counts, tellings, s, pos, outside, c, _salt(akey, s), step, accept[s, c]):
+            buf[k] = pos
+            k += 1
     if k:
         # buf is already sorted: pos only grows
         merge_sorted(active[s], due[s], n_active[s], buf, k)

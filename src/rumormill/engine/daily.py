@@ -62,12 +62,29 @@ def _salt(key, s):
 def believes(key, step, agent, p):
     """Whether a hearer believes what it heard and will pass it on
     (``Indoctrinate``'s acceptance ``p``), from its own draw on stream ``key``;
-    no draw when everyone believes. News from a neighbour, a letter and news
-    from outside all pass here."""
+    no draw when everyone believes."""
     if p >= 1.0:
         return True
     _, u = next_uniform(counter(key, step, agent))
     return u < p
+
+
+@numba.njit
+def hear(st, counts, tellings, s, j, column, c, key, step, p):
+    """Ignorant ``j`` (in cell ``c``) hears story ``s``, counted in
+    ``tellings[s, column, c]``: it becomes a spreader if it believes it
+    (``believes``), else a stifler who knows it. Returns whether it spreads.
+    News from a neighbour, a delivered letter and news from outside all
+    pass here."""
+    tellings[s, column, c] += 1
+    counts[s, IGNORANT, c] -= 1
+    if not believes(key, step, j, p):
+        st[j] = STIFLER
+        counts[s, STIFLER, c] += 1
+        return False
+    st[j] = SPREADER
+    counts[s, SPREADER, c] += 1
+    return True
 
 
 def scratch(n_stories: int, n: int, n_layers: int, n_cells: int) -> tuple:
@@ -599,17 +616,9 @@ def _settle(s, t0, t1, tasks, step, state, active, due, n_active, cell, accept, 
             if st[j] != IGNORANT:
                 continue  # told by an earlier task
             c = cell[j] if by_cell else 0
-            tellings[s, lay, c] += 1
-            counts[s, IGNORANT, c] -= 1
-            if not believes(akey, step, j, accept[s, c]):
-                # knows it but does not believe it: will not pass it on
-                st[j] = STIFLER
-                counts[s, STIFLER, c] += 1
-                continue
-            st[j] = SPREADER
-            counts[s, SPREADER, c] += 1
-            new[n_add] = j
-            n_add += 1
+            if hear(st, counts, tellings, s, j, lay, c, akey, step, accept[s, c]):
+                new[n_add] = j
+                n_add += 1
         if tallying:
             # loops, not ``intercepts[s] += part[t, 0]``: that compiles numba's shape-error messages
             for lay in range(part.shape[2]):

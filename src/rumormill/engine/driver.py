@@ -106,7 +106,7 @@ class DailyRun:
         self.arrival_args = {a.name: self._arrival_args(a, starts) for a in self.plan.at("dawn")}
         self.sweep_keys = {a.name: stream_key(seed_seq, a.streams[0]) for a in self.plan.at("dusk")}
         self.levers = None
-        self.arrivals = boundary.no_arrivals()  # today's inflows, arriving in every step
+        self.arrivals = boundary.arrivals([])  # today's inflows, arriving in every step
         self.events: list[tuple] = []
         self.step = 0
 
@@ -154,7 +154,8 @@ class DailyRun:
             self.levers = new
 
     def _dawn(self, day: int) -> None:
-        self.arrivals = boundary.arrivals([args for a in self.on if a.stage == "dawn" for args in self.arrival_args[a.name]])
+        self.arrivals = boundary.arrivals(
+            [args for a in self.on if a.stage == "dawn" for args in self.arrival_args[a.name]])
 
     def _steps(self, day: int) -> None:
         post = self.post

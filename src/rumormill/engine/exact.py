@@ -253,8 +253,9 @@ def run_day(t, t_end, state, tallies, graph, rules, levers, cells, rng, post):
              detained[n], det_ign[S, C], I[1])
         Per story: agents' states, the spreaders (each slot: the agent, then
         its degree on every layer, which the rejection step reads without a
-        second trip to memory) and where each sits in that list, per-cell degree sums of spreaders and the weighted totals;
-        who is detained, the detained ignorants per cell, the inflow total.
+        second trip to memory) and where each sits in that list, per-cell
+        degree sums of spreaders and the weighted totals; who is detained,
+        the detained ignorants per cell, the inflow total.
     tallies : (counts[S, 3, C], tellings[S, L', C], intercepts[S, L, C], det_counts[C], letters[S, 2, L, C])
         Kept current by every event; tellings by the hearer's cell
         (column ``L`` is news from outside), interceptions and detentions by

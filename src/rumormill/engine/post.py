@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from .counter_rng import counter, mix64, next_uniform
-from .daily import IGNORANT, SPREADER, STIFLER, _salt, believes, merge_sorted, task_rows
+from .daily import IGNORANT, _salt, hear, merge_sorted, task_rows
 
 
 class Post:
@@ -139,16 +139,9 @@ def deliver(step, letters_due, state, active, due, n_active, cell, detained, tal
             letters[s, 1, l, cj] += 1
             if state[s, j] != IGNORANT:
                 continue
-            tellings[s, l, cj] += 1
-            counts[s, IGNORANT, cj] -= 1
-            if not believes(_salt(keys[2], s), step, j, accept[s, cj]):
-                state[s, j] = STIFLER
-                counts[s, STIFLER, cj] += 1
-                continue
-            state[s, j] = SPREADER
-            counts[s, SPREADER, cj] += 1
-            buf[n_new] = j
-            n_new += 1
+            if hear(state[s], counts, tellings, s, j, l, cj, _salt(keys[2], s), step, accept[s, cj]):
+                buf[n_new] = j
+                n_new += 1
         if n_new:
             # readers come sorted (one story's letters are in reader order)
             merge_sorted(active[s], due[s], n_active[s], buf, n_new)
